@@ -1,0 +1,108 @@
+"""Trainer overhead: a plain PyTorch loop against dlstudio's trainer with all recording on.
+
+Both train the same MLP on digits for the same epochs from the same tensors, in one
+process, alternating pair by pair. The plain loop does the work any honest loop does
+(running train loss, a dev evaluation per epoch); dlstudio adds events, metric rows in
+SQLite, checkpoints each epoch and resource sampling. Prints the median ratio.
+
+    python benchmarks/trainer_overhead.py [--device cpu|cuda] [--pairs 5] [--smoke]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from dlstudio.config import RunConfig
+from dlstudio.store import Store
+from dlstudio.training.device import cpu_threads
+from dlstudio.training.run_job import create_run, execute_run, load_splits
+
+
+def plain_loop(config: RunConfig, splits, device: torch.device) -> float:
+    """Seconds for a hand-written loop doing the same math."""
+    torch.manual_seed(config.train.seed)
+    X = torch.as_tensor(splits.X_train, device=device)
+    y = torch.as_tensor(splits.y_train, dtype=torch.long, device=device)
+    X_dev = torch.as_tensor(splits.X_dev, device=device)
+    y_dev = torch.as_tensor(splits.y_dev, dtype=torch.long, device=device)
+    layers, width = [], X.shape[1]
+    for hidden in config.model.hidden:
+        layers += [nn.Linear(width, hidden), nn.ReLU()]
+        width = hidden
+    model = nn.Sequential(*layers, nn.Linear(width, 10)).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.optim.lr)
+    loss_fn = nn.CrossEntropyLoss()
+    batch = config.train.batch_size
+    start = time.perf_counter()
+    for epoch in range(config.train.epochs):
+        model.train()
+        order = torch.randperm(len(y), generator=torch.Generator().manual_seed(epoch)).to(device)
+        running = torch.zeros((), device=device)
+        for i in range(0, len(y), batch):
+            index = order[i:i + batch]
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(X[index]), y[index])
+            loss.backward()
+            optimizer.step()
+            running += loss.detach() * len(index)
+        model.eval()
+        with torch.no_grad():
+            float(loss_fn(model(X_dev), y_dev))
+        float(running)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start
+
+
+def dlstudio_run(config: RunConfig, folder: Path) -> float:
+    """Seconds of ``Trainer.run`` inside ``execute_run``, recording everything."""
+    db_path = folder / "bench.db"
+    with Store(db_path) as store:
+        run_id = create_run(store, config)
+    ended = execute_run(db_path, run_id)
+    assert ended.status == "finished", ended
+    return ended.summary["duration"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--smoke", action="store_true", help="a quick run for CI")
+    args = parser.parse_args()
+    pairs, epochs = (2, 2) if args.smoke else (args.pairs, args.epochs)
+    config = RunConfig.from_dict({}, ["data.name=digits", "model.hidden=[128, 64]",
+                                      f"train.epochs={epochs}", f"train.device={args.device}",
+                                      "train.batch_size=32", "optim.lr=0.001"])
+    device = torch.device("cuda:0" if args.device == "cuda" else args.device)
+    if device.type == "cpu":
+        torch.set_num_threads(cpu_threads(config.train.threads))
+    splits = load_splits(config)
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        plain_loop(config, splits, device)  # warm-up: first-call allocations and kernels
+        for pair in range(pairs):
+            plain = plain_loop(config, splits, device)
+            ours = dlstudio_run(config, Path(folder) / f"pair{pair}")
+            rows.append((plain, ours, ours / plain))
+    steps = epochs * -(-len(splits.y_train) // config.train.batch_size)
+    print(f"digits MLP 128-64, {epochs} epochs, {steps} steps, batch 32, device {device}, "
+          f"{torch.get_num_threads()} thread(s)")
+    print(f"{'pair':>4}  {'plain loop s':>12}  {'dlstudio s':>10}  {'ratio':>6}")
+    for index, (plain, ours, ratio) in enumerate(rows):
+        print(f"{index:>4}  {plain:>12.3f}  {ours:>10.3f}  {ratio:>6.3f}")
+    median = statistics.median(r[2] for r in rows)
+    print(f"median ratio {median:.3f} (target <= 1.05)")
+    print(f"RESULT trainer_overhead_ratio {median:.3f}")
+
+
+if __name__ == "__main__":
+    main()

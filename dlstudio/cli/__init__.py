@@ -1,0 +1,56 @@
+"""``dlstudio``: the command line. Thin: every command is a few calls into the core."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dlstudio.cli import runs as runs_commands
+from dlstudio.cli import train as train_commands
+from dlstudio.errors import ConfigError
+
+COMMAND_MODULES = [train_commands, runs_commands]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dlstudio",
+        description="Train deep-learning models and track the runs. With no command, "
+                    "opens the desktop app.")
+    add_db_option(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    gui = commands.add_parser("gui", help="open the desktop app (the default)")
+    add_db_option(gui)
+    gui.set_defaults(handler=_run_gui)
+    for module in COMMAND_MODULES:
+        module.register(commands)
+    return parser
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH",
+                        help="database file (default: $DLSTUDIO_DB, else the user data folder)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``dlstudio`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args.handler = _run_gui
+    try:
+        return int(args.handler(args) or 0)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    from dlstudio.gui.app import main as gui_main
+    from dlstudio.store import resolve_db_path
+
+    return gui_main(resolve_db_path(args.db))

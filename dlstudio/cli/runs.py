@@ -1,0 +1,133 @@
+"""``dlstudio runs | show | export | delete``: reading and managing stored runs."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from pathlib import Path
+
+from dlstudio.cli.train import find_run, format_metric
+from dlstudio.store import Store, resolve_db_path
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    from dlstudio.cli import add_db_option
+
+    runs = commands.add_parser("runs", help="list the stored runs")
+    runs.add_argument("--status", help="only runs with this status")
+    runs.add_argument("--tag", help="only runs with this tag")
+    runs.add_argument("--filter", dest="text", help="text in the name, notes or config")
+    runs.add_argument("--sort", default="created",
+                      help="a column or summary key, e.g. best_dev_metric (default: created)")
+    runs.add_argument("--ascending", action="store_true")
+    runs.add_argument("--json", action="store_true")
+    add_db_option(runs)
+    runs.set_defaults(handler=run_list)
+
+    show = commands.add_parser("show", help="one run: config, status, summary")
+    show.add_argument("run", help="run id or name")
+    show.add_argument("--json", action="store_true")
+    add_db_option(show)
+    show.set_defaults(handler=run_show)
+
+    export = commands.add_parser("export", help="a run's metrics as CSV or JSON")
+    export.add_argument("run", help="run id or name")
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    add_db_option(export)
+    export.set_defaults(handler=run_export)
+
+    delete = commands.add_parser("delete", help="delete a run, its metrics and checkpoints")
+    delete.add_argument("run", help="run id or name")
+    add_db_option(delete)
+    delete.set_defaults(handler=run_delete)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with Store(resolve_db_path(args.db)) as store:
+        runs = store.list_runs(status=args.status, tag=args.tag, text=args.text,
+                               sort_by=args.sort, descending=not args.ascending)
+    if args.json:
+        print(json.dumps(runs, indent=2, default=str))
+        return 0
+    if not runs:
+        print("no runs yet: try  dlstudio train --set data.name=digits --set train.epochs=3")
+        return 0
+    header = f"{'id':>5}  {'status':<11} {'name':<28} {'best dev':>10} {'test':>10} {'created':<16}"
+    print(header)
+    for run in runs:
+        summary = run.get("summary") or {}
+        metric = summary.get("metric_name", "")
+        best = summary.get("best_dev_metric")
+        test = summary.get("test_metric")
+        print(f"{run['id']:>5}  {run['status']:<11} {run['name'][:28]:<28} "
+              f"{format_metric(metric, best) if best is not None else '-':>10} "
+              f"{format_metric(metric, test) if test is not None else '-':>10} "
+              f"{_when(run['created']):<16}")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    with Store(resolve_db_path(args.db)) as store:
+        run = find_run(store, args.run)
+    if args.json:
+        print(json.dumps(run, indent=2, default=str))
+        return 0
+    print(f"run {run['id']}  {run['name']}  [{run['status']}]  created {_when(run['created'])}")
+    if run.get("tags"):
+        print(f"tags: {', '.join(run['tags'])}")
+    print("config:")
+    for section, values in run["config"].items():
+        if isinstance(values, dict):
+            print(f"  {section}: " + ", ".join(f"{k}={v}" for k, v in values.items()))
+        else:
+            print(f"  {section}: {values}")
+    print("summary:")
+    for key, value in (run.get("summary") or {}).items():
+        print(f"  {key}: {value}")
+    if run.get("error"):
+        print("error:\n" + run["error"])
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    with Store(resolve_db_path(args.db)) as store:
+        run = find_run(store, args.run)
+        curves = {key: store.read_curve(run["id"], key) for key in store.metric_keys(run["id"])}
+    if args.format == "json":
+        text = json.dumps({"run": run, "metrics": {
+            key: {col: curve[col].tolist() for col in ("step", "epoch", "value", "time")}
+            for key, curve in curves.items()}}, indent=2, default=str)
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["run_id", "key", "step", "epoch", "value", "time"])
+        for key, curve in curves.items():
+            for row in zip(curve["step"], curve["epoch"], curve["value"], curve["time"]):
+                writer.writerow([run["id"], key, int(row[0]), int(row[1]), repr(float(row[2])),
+                                 f"{float(row[3]):.6f}"])
+        text = buffer.getvalue()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    with Store(resolve_db_path(args.db)) as store:
+        run = find_run(store, args.run)
+        store.delete_run(run["id"])
+    print(f"deleted run {run['id']} ({run['name']}) with its metrics and checkpoints")
+    return 0
+
+
+def _when(timestamp: float | None) -> str:
+    if not timestamp:
+        return "-"
+    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,383 @@
+"""RunConfig: the validated description of one training run.
+
+Loaded from the form, a YAML / TOML / JSON file, or ``--set key=value`` pairs. Every
+problem is collected and raised at once as a ``ConfigError`` naming the dotted key and
+what was expected, so a bad config never starts a run. No torch, no Qt here: the GUI,
+the CLI and the store all read configs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dlstudio.errors import ConfigError
+
+BUILTIN_DATASETS = ("digits", "wine", "breast_cancer", "iris", "diabetes")
+SYNTHETIC_DATASETS = ("moons", "circles", "spirals")
+FILE_DATASETS = ("csv", "npz")
+DATASETS = BUILTIN_DATASETS + SYNTHETIC_DATASETS + FILE_DATASETS
+TASKS = ("auto", "classification", "regression")
+MODELS = ("linear", "mlp", "cnn", "plugin")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu", "leaky_relu", "elu")
+OPTIMIZERS = (
+    "gd", "sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adadelta", "adam",
+    "adamw", "lbfgs",
+)
+SCHEDULES = ("constant", "step", "exponential", "cyclic", "onecycle", "cosine", "plateau")
+CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
+DEVICES_PREFIXES = ("auto", "cpu", "cuda", "mps")
+PRECISIONS = ("fp32", "bf16", "fp16")
+
+
+@dataclass
+class DataConfig:
+    name: str = "digits"
+    path: str = ""  # csv / npz file
+    target: str = ""  # csv target column; default: the last one
+    task: str = "auto"
+    n_samples: int = 1000  # synthetic sets
+    noise: float = 0.2  # synthetic sets
+    images: bool = False  # digits as 1x8x8 images (for the CNN)
+
+
+@dataclass
+class SplitConfig:
+    test: float = 0.2  # share of all samples held out for the final report
+    dev: float = 0.3  # share of what is left after the test share
+    stratify: bool = True
+    k_folds: int = 0  # >= 2: cross-validation; train/dev come from fold `fold`
+    fold: int = 0
+
+
+@dataclass
+class ModelConfig:
+    name: str = "mlp"
+    hidden: list[int] = field(default_factory=lambda: [64])
+    activation: str = "relu"
+    dropout: float = 0.0
+    batch_norm: bool = False
+    channels: list[int] = field(default_factory=lambda: [16, 32])  # cnn
+    plugin: str = ""  # path of a .py defining build_model(config, input_shape, output_dim)
+
+
+@dataclass
+class OptimConfig:
+    name: str = "adam"
+    lr: float = 1e-3
+    momentum: float = 0.9  # momentum, nesterov
+    beta1: float = 0.9  # adam, adamw
+    beta2: float = 0.999
+    alpha: float = 0.99  # rmsprop smoothing constant
+    rho: float = 0.9  # adadelta
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+    history_size: int = 10  # lbfgs
+    max_iter: int = 20  # lbfgs
+
+
+@dataclass
+class ScheduleConfig:
+    name: str = "constant"
+    warmup_steps: int = 0  # linear warmup from 0 over this many optimizer steps
+    step_size: int = 10  # step: epochs between decays
+    gamma: float = 0.1  # step, exponential (per epoch), cyclic exp_range
+    base_lr: float = 1e-4  # cyclic lower bound
+    max_lr: float = 1e-2  # cyclic upper bound, onecycle peak
+    step_size_up: int = 200  # cyclic: batches per half cycle
+    mode: str = "triangular"  # cyclic
+    pct_start: float = 0.3  # onecycle
+    eta_min: float = 0.0  # cosine
+    factor: float = 0.1  # plateau
+    patience: int = 5  # plateau (epochs)
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 10
+    batch_size: int = 64
+    seed: int = 0
+    device: str = "auto"
+    precision: str = "fp32"
+    threads: int = 0  # CPU intra-op threads; 0: cores - 1, at least 1
+    early_stopping: int = 0  # patience in epochs on the dev metric; 0: off
+    grad_clip: float = 0.0  # max gradient norm; 0: off
+    divergence_factor: float = 1e3  # loss above this x the first loss counts as diverged
+    checkpoints: bool = True
+
+
+SECTIONS = {
+    "data": DataConfig,
+    "split": SplitConfig,
+    "model": ModelConfig,
+    "optim": OptimConfig,
+    "schedule": ScheduleConfig,
+    "train": TrainConfig,
+}
+
+
+@dataclass
+class RunConfig:
+    """Everything that defines a run; ``validate()`` is called by every loader."""
+
+    name: str = ""
+    data: DataConfig = field(default_factory=DataConfig)
+    split: SplitConfig = field(default_factory=SplitConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    # -- loading -------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, values: dict[str, Any], overrides: list[str] | None = None) -> RunConfig:
+        """Build from nested and/or dotted keys, apply ``key=value`` overrides, validate."""
+        config = cls()
+        problems: list[str] = []
+        for key, value in _flatten(values).items():
+            _assign(config, key, value, problems)
+        for item in overrides or []:
+            key, sep, raw = item.partition("=")
+            if not sep:
+                problems.append(f"--set {item!r}: expected key=value, e.g. optim.lr=0.01")
+                continue
+            _assign(config, key.strip(), _parse_scalar(raw.strip()), problems)
+        problems += _validate(config)
+        if problems:
+            raise ConfigError(problems)
+        return config
+
+    @classmethod
+    def from_file(cls, path: str | Path, overrides: list[str] | None = None) -> RunConfig:
+        """Load a YAML, TOML or JSON file (by extension)."""
+        return cls.from_dict(load_mapping(path), overrides)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def flat(self) -> dict[str, Any]:
+        """``{"optim.lr": 0.001, ...}``: what tables and sweeps work with."""
+        return _flatten(self.to_dict())
+
+    def replace(self, **dotted: Any) -> RunConfig:
+        """A validated copy with some dotted keys changed: ``replace(**{"optim.lr": 0.1})``."""
+        values = self.flat()
+        values.update(dotted)
+        return RunConfig.from_dict(values)
+
+    # -- validation ----------------------------------------------------------------
+    def validate(self) -> None:
+        problems = _validate(self)
+        if problems:
+            raise ConfigError(problems)
+
+
+def load_mapping(path: str | Path) -> dict[str, Any]:
+    """Read a config mapping from YAML, TOML or JSON; errors name the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {path}: not found")
+    text = path.read_text(encoding="utf-8")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".yaml", ".yml"):
+            import yaml
+
+            data = yaml.safe_load(text)
+        elif suffix == ".toml":
+            import tomllib
+
+            data = tomllib.loads(text)
+        elif suffix == ".json":
+            data = json.loads(text)
+        else:
+            raise ConfigError(f"config file {path}: expected .yaml, .yml, .toml or .json")
+    except ConfigError:
+        raise
+    except Exception as exc:  # every parser has its own error type
+        raise ConfigError(f"config file {path}: cannot parse: {exc}") from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path}: expected a mapping of sections at the top")
+    return data
+
+
+def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, dotted + "."))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+def _parse_scalar(raw: str) -> Any:
+    """``--set`` values: YAML scalars (numbers, booleans, [lists]) else the string."""
+    import yaml
+
+    try:
+        return yaml.safe_load(raw) if raw else ""
+    except yaml.YAMLError:
+        return raw
+
+
+def _assign(config: RunConfig, key: str, value: Any, problems: list[str]) -> None:
+    if key == "name":
+        config.name = "" if value is None else str(value)
+        return
+    section_name, _, attr = key.partition(".")
+    section = getattr(config, section_name, None) if section_name in SECTIONS else None
+    if section is None:
+        problems.append(f"{key}: unknown section {section_name!r}; expected one of "
+                        f"{', '.join(SECTIONS)} (or name)")
+        return
+    fields = {f.name: f for f in dataclasses.fields(section)}
+    if attr not in fields:
+        problems.append(f"{key}: unknown key; {section_name} has {', '.join(fields)}")
+        return
+    default = getattr(type(section)(), attr)
+    coerced = _coerce(key, value, default, problems)
+    if coerced is not _INVALID:
+        setattr(section, attr, coerced)
+
+
+_INVALID = object()
+
+
+def _coerce(key: str, value: Any, default: Any, problems: list[str]) -> Any:
+    kind = type(default)
+    try:
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0"):
+                return value.lower() in ("true", "yes", "1")
+            raise ValueError
+        if kind is int:
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            return int(value)
+        if kind is float:
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value)
+        if kind is list:
+            items = value if isinstance(value, (list, tuple)) else _split_list(value)
+            return [int(v) for v in items]
+        return "" if value is None else str(value)
+    except (TypeError, ValueError):
+        expected = {bool: "true or false", int: "a whole number", float: "a number",
+                    list: "a list of whole numbers such as [64, 32]"}.get(kind, "text")
+        problems.append(f"{key}: got {value!r}, expected {expected}")
+        return _INVALID
+
+
+def _split_list(value: Any) -> list[Any]:
+    if isinstance(value, (int, float)):
+        return [value]
+    text = str(value).strip().strip("[]")
+    return [part for part in text.replace(",", " ").split() if part]
+
+
+def _validate(c: RunConfig) -> list[str]:
+    p: list[str] = []
+
+    def one_of(key: str, value: str, allowed: tuple[str, ...]) -> None:
+        if value not in allowed:
+            p.append(f"{key}: unknown {value!r}; expected one of {', '.join(allowed)}")
+
+    def at_least(key: str, value: float, low: float) -> None:
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= low):
+            p.append(f"{key}: got {value}, expected a number >= {low}")
+
+    def above(key: str, value: float, low: float) -> None:
+        if not (math.isfinite(value) and value > low):
+            p.append(f"{key}: got {value}, expected a number > {low}")
+
+    def within(key: str, value: float, low: float, high: float, open_high: bool = True) -> None:
+        ok = math.isfinite(value) and low <= value and (value < high if open_high else value <= high)
+        if not ok:
+            bound = ")" if open_high else "]"
+            p.append(f"{key}: got {value}, expected a number in [{low}, {high}{bound}")
+
+    one_of("data.name", c.data.name, DATASETS)
+    one_of("data.task", c.data.task, TASKS)
+    if c.data.name in FILE_DATASETS and not c.data.path:
+        p.append(f"data.path: required for data.name={c.data.name} (the .{c.data.name} file)")
+    at_least("data.n_samples", c.data.n_samples, 20)
+    at_least("data.noise", c.data.noise, 0.0)
+    within("split.test", c.split.test, 0.0, 1.0)
+    within("split.dev", c.split.dev, 0.0, 1.0)
+    if c.split.k_folds == 1 or c.split.k_folds < 0:
+        p.append(f"split.k_folds: got {c.split.k_folds}, expected 0 (off) or at least 2")
+    elif c.split.k_folds and not 0 <= c.split.fold < c.split.k_folds:
+        p.append(f"split.fold: got {c.split.fold}, expected 0..{c.split.k_folds - 1}")
+    if c.split.dev == 0 and not c.split.k_folds:
+        p.append("split.dev: got 0, expected a share > 0: early stopping, plateau and "
+                 "sweeps need a dev set")
+
+    one_of("model.name", c.model.name, MODELS)
+    one_of("model.activation", c.model.activation, ACTIVATIONS)
+    if any(h < 1 for h in c.model.hidden):
+        p.append(f"model.hidden: got {c.model.hidden}, expected layer sizes >= 1")
+    if not c.model.channels or any(ch < 1 for ch in c.model.channels):
+        p.append(f"model.channels: got {c.model.channels}, expected channel counts >= 1")
+    within("model.dropout", c.model.dropout, 0.0, 1.0)
+    if c.model.name == "plugin" and not c.model.plugin:
+        p.append("model.plugin: required for model.name=plugin (a .py file defining "
+                 "build_model(config, input_shape, output_dim))")
+    if c.model.name == "cnn" and not (c.data.name == "digits" and c.data.images):
+        p.append("model.name: cnn needs image data; use data.name=digits with data.images=true")
+
+    one_of("optim.name", c.optim.name, OPTIMIZERS)
+    above("optim.lr", c.optim.lr, 0.0)
+    within("optim.momentum", c.optim.momentum, 0.0, 1.0)
+    within("optim.beta1", c.optim.beta1, 0.0, 1.0)
+    within("optim.beta2", c.optim.beta2, 0.0, 1.0)
+    within("optim.alpha", c.optim.alpha, 0.0, 1.0)
+    within("optim.rho", c.optim.rho, 0.0, 1.0)
+    above("optim.eps", c.optim.eps, 0.0)
+    at_least("optim.weight_decay", c.optim.weight_decay, 0.0)
+    at_least("optim.history_size", c.optim.history_size, 1)
+    at_least("optim.max_iter", c.optim.max_iter, 1)
+
+    s = c.schedule
+    one_of("schedule.name", s.name, SCHEDULES)
+    one_of("schedule.mode", s.mode, CYCLIC_MODES)
+    at_least("schedule.warmup_steps", s.warmup_steps, 0)
+    at_least("schedule.step_size", s.step_size, 1)
+    within("schedule.gamma", s.gamma, 0.0, 1.0, open_high=False)
+    if s.gamma == 0:
+        p.append("schedule.gamma: got 0, expected a number in (0, 1]")
+    above("schedule.base_lr", s.base_lr, 0.0)
+    above("schedule.max_lr", s.max_lr, 0.0)
+    if s.name == "cyclic" and s.base_lr >= s.max_lr:
+        p.append(f"schedule.max_lr: got {s.max_lr}, expected more than schedule.base_lr "
+                 f"({s.base_lr})")
+    at_least("schedule.step_size_up", s.step_size_up, 1)
+    if not 0.0 < s.pct_start < 1.0:
+        p.append(f"schedule.pct_start: got {s.pct_start}, expected a number in (0, 1)")
+    at_least("schedule.eta_min", s.eta_min, 0.0)
+    if not 0.0 < s.factor < 1.0:
+        p.append(f"schedule.factor: got {s.factor}, expected a number in (0, 1)")
+    at_least("schedule.patience", s.patience, 0)
+
+    t = c.train
+    at_least("train.epochs", t.epochs, 1)
+    at_least("train.batch_size", t.batch_size, 1)
+    at_least("train.seed", t.seed, 0)
+    if t.device.split(":")[0] not in DEVICES_PREFIXES:
+        p.append(f"train.device: unknown {t.device!r}; expected auto, cpu, cuda, cuda:N or mps")
+    one_of("train.precision", t.precision, PRECISIONS)
+    at_least("train.threads", t.threads, 0)
+    at_least("train.early_stopping", t.early_stopping, 0)
+    at_least("train.grad_clip", t.grad_clip, 0.0)
+    above("train.divergence_factor", t.divergence_factor, 1.0)
+    return p

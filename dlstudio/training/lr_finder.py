@@ -1,0 +1,128 @@
+"""The LR range test ("find LR") and its two suggestions.
+
+From a fresh model, the LR grows exponentially after every mini-batch from ``min_lr`` to
+``max_lr`` over at most one epoch; the loss is EMA-smoothed (debiased) and the test stops
+early once the smoothed loss exceeds ``stop_factor`` x its best. Model and optimizer are
+restored to their initial state afterwards, so the test never changes what it measured.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+
+from dlstudio.config import RunConfig
+from dlstudio.errors import ConfigError
+from dlstudio.training.optimizers import FULL_BATCH
+
+MIN_STEPS = 50  # fewer points make the steepest-descent estimate too noisy
+
+
+@dataclass
+class LRFinderResult:
+    lrs: list[float]
+    losses: list[float]  # raw mini-batch losses
+    smoothed: list[float]
+    suggestions: dict[str, float]  # "steepest", "min_div_10"
+    batch_size: int
+    stopped_early: bool
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def suggest(lrs: np.ndarray, smoothed: np.ndarray) -> dict[str, float]:
+    """Steepest descent of the smoothed loss (in log LR), and the minimum's LR / 10."""
+    best = int(np.argmin(smoothed))
+    suggestions = {"min_div_10": float(lrs[best] / 10)}
+    # Only the descent before the minimum counts; the first points are still warming the EMA.
+    skip = max(1, len(lrs) // 10)
+    segment = slice(skip, best + 1) if best - skip >= 2 else slice(0, max(best + 1, 3))
+    seg_lrs, seg_loss = np.log10(lrs[segment]), smoothed[segment]
+    if len(seg_lrs) >= 2:
+        slope = np.gradient(seg_loss, seg_lrs)
+        suggestions["steepest"] = float(10 ** seg_lrs[int(np.argmin(slope))])
+    else:
+        suggestions["steepest"] = suggestions["min_div_10"]
+    return suggestions
+
+
+def find_lr(config: RunConfig, *, min_lr: float = 1e-7, max_lr: float = 10.0,
+            num_steps: int = 100, stop_factor: float = 4.0, smoothing: float = 0.98,
+            stop: threading.Event | None = None,
+            on_point: Callable[[float, float, float], None] | None = None) -> LRFinderResult:
+    """Run the range test for ``config``'s data, model and optimizer."""
+    from dlstudio.training.run_job import load_splits
+    from dlstudio.training.trainer import Trainer
+
+    problems = []
+    if not 0 < min_lr < max_lr:
+        problems.append(f"min_lr / max_lr: got {min_lr} and {max_lr}, expected 0 < min_lr < max_lr")
+    if num_steps < 5:
+        problems.append(f"num_steps: got {num_steps}, expected at least 5")
+    if config.optim.name in FULL_BATCH:
+        problems.append(f"optim.name: {config.optim.name} is full-batch; the LR range test "
+                        "needs mini-batches (use sgd, momentum, adam ...)")
+    if problems:
+        raise ConfigError(problems)
+    trainer = Trainer(config, load_splits(config))
+    n_train = len(trainer.data.y_train)
+    batch_size = max(1, min(config.train.batch_size, n_train // MIN_STEPS))
+    steps = max(2, min(num_steps, n_train // batch_size))
+    return lr_range_test(trainer, batch_size=batch_size, steps=steps, min_lr=min_lr,
+                         max_lr=max_lr, stop_factor=stop_factor, smoothing=smoothing,
+                         stop=stop, on_point=on_point)
+
+
+def lr_range_test(trainer, *, batch_size: int, steps: int, min_lr: float, max_lr: float,
+                  stop_factor: float, smoothing: float, stop: threading.Event | None,
+                  on_point: Callable[[float, float, float], None] | None) -> LRFinderResult:
+    """The test on a built trainer's model, optimizer and train tensors."""
+    model, optimizer = trainer.model, trainer.optimizer
+    saved_model = copy.deepcopy(model.state_dict())
+    saved_optimizer = copy.deepcopy(optimizer.state_dict())
+    generator = torch.Generator().manual_seed(trainer.config.train.seed)
+    order = torch.randperm(len(trainer.data.y_train), generator=generator).to(trainer.device)
+    ratio = (max_lr / min_lr) ** (1 / (steps - 1))
+    lrs, losses, smoothed = [], [], []
+    average, best, stopped_early = 0.0, math.inf, False
+    model.train()
+    try:
+        for index in range(steps):
+            if stop is not None and stop.is_set():
+                break
+            lr = min_lr * ratio ** index
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            batch = order[index * batch_size:(index + 1) * batch_size]
+            loss, _ = trainer.optimizer_step(trainer.data.X_train[batch], trainer.data.y_train[batch])
+            value = float(loss)
+            average = smoothing * average + (1 - smoothing) * value
+            debiased = average / (1 - smoothing ** (index + 1))
+            if not math.isfinite(value) or not math.isfinite(debiased):
+                stopped_early = True
+                break
+            lrs.append(lr)
+            losses.append(value)
+            smoothed.append(debiased)
+            if on_point is not None:
+                on_point(lr, value, debiased)
+            best = min(best, debiased)
+            if debiased > stop_factor * best:
+                stopped_early = True
+                break
+    finally:
+        model.load_state_dict(saved_model)
+        optimizer.load_state_dict(saved_optimizer)
+    if len(lrs) < 3:
+        raise ConfigError("the LR range test stopped after fewer than 3 points; lower min_lr")
+    suggestions = suggest(np.array(lrs), np.array(smoothed))
+    return LRFinderResult(lrs=lrs, losses=losses, smoothed=smoothed, suggestions=suggestions,
+                          batch_size=batch_size, stopped_early=stopped_early)

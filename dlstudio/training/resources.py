@@ -1,0 +1,52 @@
+"""CPU, RAM and GPU use sampled every few seconds while a run trains."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import psutil
+import torch
+
+from dlstudio.training.events import Event, RunEnded, StepEvent
+
+
+def sample_resources(device: torch.device | None = None) -> dict[str, float]:
+    """One reading: process CPU %, process RAM (MB), and GPU memory / utilisation."""
+    process = psutil.Process()
+    sample = {
+        "sys.cpu_percent": psutil.cpu_percent(interval=None),
+        "sys.ram_mb": process.memory_info().rss / 2**20,
+    }
+    if device is not None and device.type == "cuda":
+        sample["sys.gpu_mem_mb"] = torch.cuda.memory_allocated(device) / 2**20
+        try:
+            sample["sys.gpu_util"] = float(torch.cuda.utilization(device))
+        except Exception:  # needs pynvml / NVML; memory alone is still worth showing
+            pass
+    return sample
+
+
+class ResourceMonitor:
+    """A subscriber that samples at most every ``interval`` seconds, between steps.
+
+    Sampling rides on the training loop's own events instead of a timer thread, so it
+    costs nothing while paused and needs no extra thread on a 2-core machine.
+    """
+
+    def __init__(self, on_sample: Callable[[int, int, float, dict[str, float]], None],
+                 device: torch.device | None = None, interval: float = 2.0):
+        self.on_sample = on_sample
+        self.device = device
+        self.interval = interval
+        self._last = time.monotonic()
+        psutil.cpu_percent(interval=None)  # the first call only primes the counter
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, StepEvent):
+            now = time.monotonic()
+            if now - self._last >= self.interval:
+                self._last = now
+                self.on_sample(event.step, event.epoch, event.time, sample_resources(self.device))
+        elif isinstance(event, RunEnded):
+            self._last = time.monotonic()

@@ -1,0 +1,116 @@
+"""One run from config to stored result: what the CLI, the GUI worker and sweeps call.
+
+``create_run`` checks everything a user can get wrong (data file, columns, plugin,
+device) before a row exists, so a bad config never leaves a run behind.
+``execute_run`` opens its own store connection (it may run on a worker thread), trains,
+records and marks the row with the outcome; a crash stores the traceback.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from pathlib import Path
+from typing import Callable, Sequence
+
+from dlstudio.config import RunConfig
+from dlstudio.data import load_dataset, make_splits
+from dlstudio.data.dataset import DataSplits
+from dlstudio.errors import ConfigError
+from dlstudio.store import MetricWriter, Store
+from dlstudio.training import checkpoints
+from dlstudio.training.device import resolve_device
+from dlstudio.training.events import Event, RunEnded
+from dlstudio.training.models import build_model
+from dlstudio.training.recorder import MetricRecorder
+from dlstudio.training.resources import ResourceMonitor
+
+
+def load_splits(config: RunConfig) -> DataSplits:
+    """The run's dataset, split by its seed and standardized on the train split."""
+    return make_splits(load_dataset(config.data), config.split, config.train.seed)
+
+
+def check_config(config: RunConfig) -> DataSplits:
+    """Raise ``ConfigError`` for anything that would fail at start; return the splits."""
+    splits = load_splits(config)
+    resolve_device(config.train.device)
+    dataset = splits.dataset
+    if config.model.name == "cnn" and dataset.image_shape is None:
+        raise ConfigError("model.name: cnn needs image data; use data.name=digits with "
+                          "data.images=true")
+    if config.model.name == "plugin":
+        build_model(config, dataset.image_shape or (dataset.n_features,), dataset.output_dim)
+    return splits
+
+
+def create_run(store: Store, config: RunConfig, *, name: str = "", status: str = "queued",
+               sweep_id: int | None = None, trial_id: int | None = None) -> int:
+    """Validate deeply, then add the run row; returns its id."""
+    check_config(config)
+    return store.create_run(config.to_dict(), name=name or config.name, status=status,
+                            sweep_id=sweep_id, trial_id=trial_id)
+
+
+def checkpoint_dir_for(db_path: Path, run_id: int) -> Path:
+    """Checkpoints live beside the database: ``<db>-checkpoints/run-<id>/``."""
+    db_path = Path(db_path)
+    return db_path.parent / f"{db_path.stem}-checkpoints" / f"run-{run_id}"
+
+
+def execute_run(db_path: Path, run_id: int, *, subscribers: Sequence[Callable[[Event], None]] = (),
+                stop: threading.Event | None = None, pause: threading.Event | None = None,
+                resume: bool = False, init_from: Path | None = None,
+                on_resources: Callable[[dict[str, float]], None] | None = None) -> RunEnded:
+    """Train run ``run_id`` of the database at ``db_path`` and record everything.
+
+    ``resume`` continues from the run's own last checkpoint; ``init_from`` continues
+    from another run's checkpoint (a promoted sweep trial) and trains up to this run's
+    ``train.epochs``.
+    """
+    with Store(db_path) as store:
+        run = store.get_run(run_id)
+        config = RunConfig.from_dict(run["config"])
+        directory = checkpoint_dir_for(db_path, run_id)
+        store.set_checkpoint_dir(run_id, str(directory))
+        store.start_run(run_id)
+        writer = MetricWriter(store)
+        try:
+            ended = _train(store, writer, run_id, config, directory, subscribers, stop, pause,
+                           resume, init_from, on_resources)
+        except Exception as exc:  # any failure must end up on the row, not in the void
+            writer.close()
+            ended = RunEnded(status="failed", error=f"{type(exc).__name__}: {exc}")
+            store.end_run(run_id, "failed", {}, error=traceback.format_exc())
+            for subscriber in subscribers:
+                subscriber(ended)
+            return ended
+        writer.close()
+        store.end_run(run_id, ended.status, ended.summary)
+        return ended
+
+
+def _train(store, writer, run_id, config, directory, subscribers, stop, pause, resume,
+           init_from, on_resources) -> RunEnded:
+    from dlstudio.training.trainer import Trainer
+
+    splits = load_splits(config)
+    trainer = Trainer(config, splits, stop=stop, pause=pause, checkpoint_dir=directory)
+    start_from = directory / checkpoints.LAST if resume else init_from
+    if start_from is not None:
+        if not Path(start_from).is_file():
+            raise ConfigError(f"checkpoint {start_from}: not found; the run cannot be resumed")
+        trainer.load(Path(start_from))
+        # Steps after the checkpoint were recorded by the interrupted attempt; they are
+        # trained again, so their old points go.
+        store.delete_metrics_after(run_id, trainer.step)
+
+    def record_resources(step: int, epoch: int, elapsed: float, sample: dict[str, float]) -> None:
+        for key, value in sample.items():
+            writer.add(run_id, key, step, epoch, value, elapsed)
+        if on_resources is not None:
+            on_resources(sample)
+
+    trainer.subscribers = [MetricRecorder(writer, run_id),
+                           ResourceMonitor(record_resources, trainer.device), *subscribers]
+    return trainer.run()

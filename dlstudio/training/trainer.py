@@ -1,0 +1,317 @@
+"""The training loop: epochs of index-batched steps, events out, stop/pause in.
+
+The trainer knows nothing of Qt or SQLite. It reports ``RunStarted``, one ``StepEvent``
+per optimizer step, one ``EpochEvent`` per epoch and a final ``RunEnded`` to plain
+callables, and checks ``stop``/``pause`` (``threading.Event``) between steps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from dlstudio.config import RunConfig
+from dlstudio.data.dataset import DataSplits
+from dlstudio.training import checkpoints
+from dlstudio.training.device import cpu_threads, resolve_device
+from dlstudio.training.events import EpochEvent, Event, RunEnded, RunStarted, StepEvent
+from dlstudio.training.models import build_model
+from dlstudio.training.optimizers import FULL_BATCH, build_optimizer
+from dlstudio.training.schedules import Schedule
+
+
+@dataclass
+class _Tensors:
+    X_train: torch.Tensor
+    y_train: torch.Tensor
+    X_dev: torch.Tensor
+    y_dev: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+
+
+class _Diverged(Exception):
+    pass
+
+
+class Trainer:
+    """Trains one model on one split; ``run()`` returns the ``RunEnded`` it also emits."""
+
+    def __init__(self, config: RunConfig, splits: DataSplits, *,
+                 subscribers: Sequence[Callable[[Event], None]] = (),
+                 stop: threading.Event | None = None, pause: threading.Event | None = None,
+                 checkpoint_dir: Path | None = None):
+        self.config = config
+        self.splits = splits
+        self.subscribers = list(subscribers)
+        self.stop = stop or threading.Event()
+        self.pause = pause or threading.Event()
+        self.checkpoint_dir = checkpoint_dir
+        self.device = resolve_device(config.train.device)
+        if self.device.type == "cpu":
+            torch.set_num_threads(cpu_threads(config.train.threads))
+        dataset = splits.dataset
+        self.task = dataset.task
+        self.metric_name = "accuracy" if self.task == "classification" else "rmse"
+        self.higher_is_better = self.task == "classification"
+        # Regression trains on a standardized target (train statistics) and reports RMSE
+        # in the target's own units.
+        self.y_mean = float(splits.y_train.mean()) if self.task == "regression" else 0.0
+        self.y_std = (float(splits.y_train.std()) or 1.0) if self.task == "regression" else 1.0
+        self.data = self._to_device(splits)
+        input_shape = dataset.image_shape or (dataset.n_features,)
+        torch.manual_seed(config.train.seed)
+        self.model = build_model(config, tuple(input_shape), dataset.output_dim).to(self.device)
+        self.optimizer = build_optimizer(self.model.parameters(), config.optim)
+        self.full_batch = config.optim.name in FULL_BATCH
+        n_train = len(splits.y_train)
+        self.batch_size = n_train if self.full_batch else min(config.train.batch_size, n_train)
+        self.steps_per_epoch = math.ceil(n_train / self.batch_size)
+        self.schedule = Schedule(self.optimizer, config, self.steps_per_epoch)
+        self.loss_fn = nn.CrossEntropyLoss() if self.task == "classification" else nn.MSELoss()
+        self.epoch = 0  # epochs completed
+        self.step = 0  # optimizer steps completed
+        self.best_dev_metric: float | None = None
+        self.best_epoch = 0
+        self.epochs_without_improvement = 0
+        self.first_loss: float | None = None
+        self.scaler = self._grad_scaler()
+
+    # -- public --------------------------------------------------------------------
+    def load(self, path: Path, weights_only: bool = False) -> None:
+        """Continue from a checkpoint; ``weights_only`` restarts the counters (fine-tune)."""
+        state = checkpoints.load_checkpoint(path)
+        self.model.load_state_dict(state["model"])
+        if weights_only:
+            return
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.schedule.load_state_dict(state["schedule"])
+        self.epoch, self.step = int(state["epoch"]), int(state["step"])
+        self.best_dev_metric = state["best_dev_metric"]
+        self.best_epoch = int(state["best_epoch"])
+        self.epochs_without_improvement = int(state["epochs_without_improvement"])
+        self.first_loss = state["first_loss"]
+        checkpoints.restore_rng_state(state["rng"])
+
+    def run(self) -> RunEnded:
+        """Train until the configured epochs, a stop, early stopping or divergence."""
+        started = time.perf_counter()
+        self._emit(RunStarted(epochs=self.config.train.epochs, steps_per_epoch=self.steps_per_epoch,
+                              start_epoch=self.epoch, start_step=self.step,
+                              metric_name=self.metric_name, sizes=self.splits.sizes(),
+                              device=str(self.device)))
+        status = "finished"
+        try:
+            while self.epoch < self.config.train.epochs:
+                if not self._train_epoch(started):
+                    status = "stopped"
+                    break
+                if self._early_stop():
+                    break
+        except _Diverged:
+            status = "diverged"
+        ended = RunEnded(status=status, summary=self._summary(time.perf_counter() - started))
+        self._emit(ended)
+        return ended
+
+    # -- the loop ------------------------------------------------------------------
+    def _train_epoch(self, started: float) -> bool:
+        self.model.train()
+        epoch = self.epoch + 1
+        n_train = len(self.data.y_train)
+        # Reshuffle from (seed, epoch) so a resumed run sees the same batches.
+        generator = torch.Generator().manual_seed(self.config.train.seed * 1_000_003 + epoch)
+        order = torch.randperm(n_train, generator=generator).to(self.device)
+        loss_sum = torch.zeros((), device=self.device)
+        correct_sum = torch.zeros((), device=self.device)
+        for start in range(0, n_train, self.batch_size):
+            if not self._wait_while_paused():
+                return False
+            index = order[start:start + self.batch_size]
+            loss, outputs = self.optimizer_step(self.data.X_train[index], self.data.y_train[index])
+            loss_value = float(loss)
+            self._check_divergence(loss_value)
+            self.step += 1
+            lr = self.schedule.current_lr()
+            momentum = self.schedule.current_momentum() if self.config.schedule.name == "onecycle" else None
+            self.schedule.after_batch()
+            self._emit(StepEvent(step=self.step, epoch=epoch, loss=loss_value, lr=lr,
+                                 time=time.perf_counter() - started, momentum=momentum))
+            loss_sum += loss.detach() * len(index)
+            if self.task == "classification":
+                correct_sum += (outputs.argmax(1) == self.data.y_train[index]).sum()
+            else:
+                correct_sum += ((outputs.squeeze(-1) - self.data.y_train[index]) ** 2).sum()
+        train_loss = float(loss_sum) / n_train
+        train_metric = self._metric_from_sum(float(correct_sum), n_train)
+        dev_loss, dev_metric = self._evaluate(self.data.X_dev, self.data.y_dev)
+        lr = self.schedule.current_lr()
+        self.schedule.after_epoch(dev_loss)
+        self.epoch = epoch
+        self._track_best(dev_metric)
+        self._emit(EpochEvent(epoch=epoch, step=self.step, train_loss=train_loss,
+                              train_metric=train_metric, dev_loss=dev_loss, dev_metric=dev_metric,
+                              time=time.perf_counter() - started, lr=lr))
+        self._save_checkpoints()
+        return True
+
+    def optimizer_step(self, X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One optimizer step on a batch; returns its loss and outputs (detached)."""
+        captured: dict[str, torch.Tensor] = {}
+
+        def closure() -> torch.Tensor:
+            self.optimizer.zero_grad(set_to_none=True)
+            with self._autocast():
+                outputs = self.model(X)
+                loss = self._loss(outputs, y)
+            if self.scaler is not None:
+                self.scaler.scale(loss).backward()
+            else:
+                loss.backward()
+            # L-BFGS calls this several times; the first call's loss is the step's loss.
+            captured.setdefault("loss", loss.detach())
+            captured.setdefault("outputs", outputs.detach())
+            return loss
+
+        with self.schedule.warmed_up():
+            if self.optimizer.__class__.__name__ == "LBFGS":
+                self.optimizer.step(closure)
+            else:
+                closure()
+                self._clip_and_step()
+        return captured["loss"], captured["outputs"].float()
+
+    def _clip_and_step(self) -> None:
+        if self.scaler is not None:
+            self.scaler.unscale_(self.optimizer)
+        if self.config.train.grad_clip > 0:
+            nn.utils.clip_grad_norm_(self.model.parameters(), self.config.train.grad_clip)
+        if self.scaler is not None:
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+        else:
+            self.optimizer.step()
+
+    def _loss(self, outputs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if self.task == "regression":
+            return self.loss_fn(outputs.squeeze(-1).float(), y)
+        return self.loss_fn(outputs.float(), y)
+
+    @torch.no_grad()
+    def _evaluate(self, X: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+        was_training = self.model.training
+        self.model.eval()
+        with self._autocast():
+            outputs = self.model(X).float()
+        loss = float(self._loss(outputs, y))
+        if self.task == "classification":
+            metric = float((outputs.argmax(1) == y).float().mean())
+        else:
+            metric = self._metric_from_sum(float(((outputs.squeeze(-1) - y) ** 2).sum()), len(y))
+        self.model.train(was_training)
+        return loss, metric
+
+    def _metric_from_sum(self, total: float, count: int) -> float:
+        if self.task == "classification":
+            return total / count
+        return math.sqrt(total / count) * self.y_std
+
+    # -- control -------------------------------------------------------------------
+    def _wait_while_paused(self) -> bool:
+        while self.pause.is_set() and not self.stop.is_set():
+            time.sleep(0.02)
+        return not self.stop.is_set()
+
+    def _check_divergence(self, loss: float) -> None:
+        if not math.isfinite(loss):
+            raise _Diverged
+        if self.first_loss is None:
+            self.first_loss = max(loss, 1e-12)
+        elif loss > self.config.train.divergence_factor * self.first_loss:
+            raise _Diverged
+
+    def _track_best(self, dev_metric: float) -> None:
+        better = (self.best_dev_metric is None
+                  or (dev_metric > self.best_dev_metric if self.higher_is_better
+                      else dev_metric < self.best_dev_metric))
+        if better:
+            self.best_dev_metric, self.best_epoch = dev_metric, self.epoch
+            self.epochs_without_improvement = 0
+        else:
+            self.epochs_without_improvement += 1
+
+    def _early_stop(self) -> bool:
+        patience = self.config.train.early_stopping
+        return patience > 0 and self.epochs_without_improvement >= patience
+
+    # -- state ---------------------------------------------------------------------
+    def _state(self) -> dict:
+        return {
+            "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+            "schedule": self.schedule.state_dict(), "epoch": self.epoch, "step": self.step,
+            "best_dev_metric": self.best_dev_metric, "best_epoch": self.best_epoch,
+            "epochs_without_improvement": self.epochs_without_improvement,
+            "first_loss": self.first_loss, "rng": checkpoints.rng_state(),
+        }
+
+    def _save_checkpoints(self) -> None:
+        if self.checkpoint_dir is None or not self.config.train.checkpoints:
+            return
+        state = self._state()
+        checkpoints.save_checkpoint(self.checkpoint_dir / checkpoints.LAST, state)
+        if self.best_epoch == self.epoch:
+            checkpoints.save_checkpoint(self.checkpoint_dir / checkpoints.BEST, state)
+
+    def _summary(self, duration: float) -> dict:
+        summary: dict = {"metric_name": self.metric_name, "epochs_done": self.epoch,
+                         "steps": self.step, "duration": duration, "device": str(self.device),
+                         "best_dev_metric": self.best_dev_metric, "best_epoch": self.best_epoch,
+                         "sizes": self.splits.sizes()}
+        if self.epoch == 0 or not all(math.isfinite(float(p.detach().float().sum()))
+                                      for p in self.model.parameters()):
+            return summary
+        # The test set is evaluated once, at the end, for the record only.
+        for split in ("train", "dev", "test"):
+            loss, metric = self._evaluate(getattr(self.data, f"X_{split}"),
+                                          getattr(self.data, f"y_{split}"))
+            summary[f"{split}_loss"], summary[f"{split}_metric"] = loss, metric
+        return summary
+
+    # -- plumbing ------------------------------------------------------------------
+    def _emit(self, event: Event) -> None:
+        for subscriber in self.subscribers:
+            subscriber(event)
+
+    def _to_device(self, splits: DataSplits) -> _Tensors:
+        def x(array: np.ndarray) -> torch.Tensor:
+            return torch.as_tensor(np.ascontiguousarray(array), dtype=torch.float32, device=self.device)
+
+        def y(array: np.ndarray) -> torch.Tensor:
+            if self.task == "classification":
+                return torch.as_tensor(array, dtype=torch.long, device=self.device)
+            scaled = (np.asarray(array, dtype=np.float64) - self.y_mean) / self.y_std
+            return torch.as_tensor(scaled, dtype=torch.float32, device=self.device)
+
+        return _Tensors(x(splits.X_train), y(splits.y_train), x(splits.X_dev), y(splits.y_dev),
+                        x(splits.X_test), y(splits.y_test))
+
+    def _autocast(self):
+        precision = self.config.train.precision
+        if self.device.type != "cuda" or precision == "fp32":
+            return contextlib.nullcontext()
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+        return torch.autocast(device_type="cuda", dtype=dtype)
+
+    def _grad_scaler(self):
+        if self.device.type == "cuda" and self.config.train.precision == "fp16":
+            return torch.amp.GradScaler("cuda")
+        return None
