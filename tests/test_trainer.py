@@ -162,10 +162,10 @@ def test_regression_reports_rmse_in_target_units():
 
 def test_cnn_trains_on_digit_images():
     cfg = RunConfig.from_dict({}, ["data.name=digits", "data.images=true", "model.name=cnn",
-                                   "model.channels=[8]", "train.epochs=2", "optim.lr=0.01",
+                                   "train.epochs=3", "optim.lr=0.003",
                                    "train.device=cpu"])
     _, ended, _ = _train(cfg)
-    assert ended.status == "finished" and ended.summary["dev_metric"] > 0.5
+    assert ended.status == "finished" and ended.summary["dev_metric"] > 0.9
 
 
 def test_recorded_lr_equals_the_preview():

@@ -57,26 +57,29 @@ class _Reshape(nn.Module):
 
 
 def _cnn(config: RunConfig, input_shape: tuple[int, ...], output_dim: int) -> nn.Module:
-    """Conv-(BN)-act blocks, the first pooled down by 2, then global average pooling."""
+    """Conv-(BN)-act blocks, each halving the image while it is at least 4 pixels wide."""
     if len(input_shape) != 3:
         raise ConfigError("model.name: cnn needs image data (channels, height, width); "
                           f"this dataset has flat features of shape {input_shape}")
     m = config.model
     layers: list[nn.Module] = []
-    channels = input_shape[0]
-    for index, out_channels in enumerate(m.channels):
+    channels, size = input_shape[0], min(input_shape[1:])
+    for out_channels in m.channels:
         layers.append(nn.Conv2d(channels, out_channels, kernel_size=3, padding=1))
         if m.batch_norm:
             layers.append(nn.BatchNorm2d(out_channels))
         layers.append(_ACTIVATIONS[m.activation]())
-        if index == 0 and min(input_shape[1:]) >= 4:
+        if size >= 4:
             layers.append(nn.MaxPool2d(2))
+            size //= 2
         channels = out_channels
-    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    layers.append(nn.Flatten())
     if m.dropout > 0:
         layers.append(nn.Dropout(m.dropout))
-    layers.append(nn.Linear(channels, output_dim))
-    return nn.Sequential(_Reshape(input_shape), *layers)
+    features = nn.Sequential(*layers)
+    with torch.no_grad():
+        n_features = features(torch.zeros(1, *input_shape)).shape[1]
+    return nn.Sequential(_Reshape(input_shape), features, nn.Linear(n_features, output_dim))
 
 
 def load_plugin_model(path: Path, config: dict[str, Any], input_shape: tuple[int, ...],

@@ -1,0 +1,98 @@
+"""Reading metric curves for plots, downsampled in SQL when they are long.
+
+Downsampling splits the step range into ``max_points // 2`` equal buckets and keeps, in
+each, the point with the lowest and the one with the highest value, so a dip or a spike
+is never averaged or sampled away (users of other trackers lost dips that way: ClearML
+#997, MLflow #11444). Each bucket is one primary-key range read with a single-pass
+``min()`` / ``max()`` aggregate; SQLite then takes the bare ``step`` column from the
+row holding the extreme. This avoids the sort that a ``GROUP BY bucket`` or a window
+``PARTITION BY`` needs (measured 5x and 10x slower at 100,000 points).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dlstudio.store.base import StoreBase
+
+_CURVE = "FROM metrics WHERE run_id = :run AND key = :key"
+
+_EXACT = f"SELECT step, epoch, value, time {_CURVE} ORDER BY step"
+
+_ENDS = (
+    f"SELECT (SELECT step {_CURVE} ORDER BY step LIMIT 1), "
+    f"(SELECT step {_CURVE} ORDER BY step DESC LIMIT 1), "
+    f"(SELECT count(*) {_CURVE})"
+)
+
+# Bucket i covers steps [lo + i*span/nb, lo + (i+1)*span/nb) in integer arithmetic, so
+# the buckets tile [lo, hi] exactly. An empty bucket yields NULL, which IN ignores; a
+# bucket whose values are all NULL (NaN) keeps one of its points.
+_BUCKET_RANGE = f"{_CURVE} AND step >= a AND step < b"
+_DOWNSAMPLED = f"""
+WITH RECURSIVE
+  buckets(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM buckets WHERE i + 1 < :nb),
+  bounds(a, b) AS (
+    SELECT :lo + (i * :span) / :nb, :lo + ((i + 1) * :span) / :nb FROM buckets),
+  picks(low, high) AS (
+    SELECT (SELECT s FROM (SELECT step AS s, min(value) {_BUCKET_RANGE})),
+           (SELECT s FROM (SELECT step AS s, max(value) {_BUCKET_RANGE}))
+    FROM bounds)
+SELECT step, epoch, value, time {_CURVE}
+  AND step IN (SELECT low FROM picks UNION SELECT high FROM picks)
+ORDER BY step
+"""
+
+_KEYS = f"""
+WITH RECURSIVE k(key) AS (
+  SELECT (SELECT min(key) FROM metrics WHERE run_id = :run)
+  UNION ALL
+  SELECT (SELECT min(key) FROM metrics WHERE run_id = :run AND key > k.key)
+  FROM k WHERE k.key IS NOT NULL)
+SELECT key FROM k WHERE key IS NOT NULL
+"""
+
+
+class CurvesMixin(StoreBase):
+    """Metric reads of ``Store``."""
+
+    def metric_keys(self, run_id: int) -> list[str]:
+        """The metric names a run has points for, sorted."""
+        # One index seek per key instead of a DISTINCT scan over every point.
+        return [row[0] for row in self.db.conn.execute(_KEYS, {"run": run_id})]
+
+    def read_curve(self, run_id: int, key: str, max_points: int | None = None) -> dict[str, Any]:
+        """One curve as numpy arrays ``step``, ``epoch`` (int64), ``value``, ``time``
+        (float64; NaN where a NaN was logged), plus ``total`` (points stored) and
+        ``downsampled`` (True when fewer than ``total`` points came back).
+
+        With ``max_points`` (>= 2) and a longer curve, at most ``max_points`` points
+        return: each bucket's minimum and maximum, in step order. A missing run or key
+        gives empty arrays.
+        """
+        if max_points is not None and max_points < 2:
+            raise ValueError(f"max_points: got {max_points}, expected at least 2 or None")
+        conn = self.db.conn
+        params: dict[str, Any] = {"run": run_id, "key": key}
+        lo, hi, total = conn.execute(_ENDS, params).fetchone()
+        downsampled = max_points is not None and total > max_points
+        if downsampled:
+            params.update(lo=lo, span=hi - lo + 1, nb=max_points // 2)
+            rows = conn.execute(_DOWNSAMPLED, params).fetchall()
+        else:
+            rows = conn.execute(_EXACT, params).fetchall()
+        return {**_columns(rows), "downsampled": downsampled, "total": total}
+
+
+def _columns(rows: list[tuple]) -> dict[str, np.ndarray]:
+    # One float conversion of the whole block (None -> NaN), then exact int columns:
+    # steps stay exact up to 2**53.
+    block = np.array(rows, dtype=np.float64).reshape(len(rows), 4)
+    return {
+        "step": block[:, 0].astype(np.int64),
+        "epoch": block[:, 1].astype(np.int64),
+        "value": block[:, 2].copy(),
+        "time": block[:, 3].copy(),
+    }
