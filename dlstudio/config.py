@@ -52,6 +52,7 @@ class SplitConfig:
     stratify: bool = True
     k_folds: int = 0  # >= 2: cross-validation; train/dev come from fold `fold`
     fold: int = 0
+    train_fraction: float = 1.0  # < 1: train on a stratified subset (learning curves)
 
 
 @dataclass
@@ -315,6 +316,8 @@ def _validate(c: RunConfig) -> list[str]:
     at_least("data.noise", c.data.noise, 0.0)
     within("split.test", c.split.test, 0.0, 1.0)
     within("split.dev", c.split.dev, 0.0, 1.0)
+    if not (math.isfinite(c.split.train_fraction) and 0.0 < c.split.train_fraction <= 1.0):
+        p.append(f"split.train_fraction: got {c.split.train_fraction}, expected a number in (0, 1]")
     if c.split.k_folds == 1 or c.split.k_folds < 0:
         p.append(f"split.k_folds: got {c.split.k_folds}, expected 0 (off) or at least 2")
     elif c.split.k_folds and not 0 <= c.split.fold < c.split.k_folds:

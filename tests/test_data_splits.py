@@ -231,3 +231,17 @@ def test_splits_of_a_loaded_dataset_feed_the_trainer_shapes():
     splits = make_splits(dataset, SplitConfig(), seed=0)
     assert splits.X_train.shape[1] == 64 and splits.dataset.image_shape == (1, 8, 8)
     assert splits.y_train.dtype == np.int64
+
+
+def test_train_fraction_subsamples_train_only():
+    from dlstudio.config import DataConfig, SplitConfig
+    from dlstudio.data import load_dataset, split_indices
+
+    dataset = load_dataset(DataConfig(name="digits"))
+    full = split_indices(dataset, SplitConfig(), seed=3)
+    part = split_indices(dataset, SplitConfig(train_fraction=0.25), seed=3)
+    assert np.array_equal(full.dev, part.dev) and np.array_equal(full.test, part.test)
+    assert set(part.train) <= set(full.train)
+    assert len(part.train) == round(0.25 * len(full.train))
+    counts = np.bincount(dataset.y[part.train], minlength=10)
+    assert counts.min() >= 0.2 * len(part.train) / 10  # still stratified

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dlstudio.cli import groups as group_commands
+from dlstudio.cli import lr_find as lr_find_commands
 from dlstudio.cli import runs as runs_commands
 from dlstudio.cli import train as train_commands
 from dlstudio.errors import ConfigError
 
-COMMAND_MODULES = [train_commands, runs_commands]
+COMMAND_MODULES = [train_commands, runs_commands, lr_find_commands, group_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -72,6 +72,10 @@ def split_indices(dataset: Dataset, split_cfg: SplitConfig, seed: int) -> SplitI
         dev, train = rest[folds == split_cfg.fold], rest[folds != split_cfg.fold]
     else:
         dev, train = _hold_out(rest, labels, sizes["dev"], _rng(seed, 1))
+    if split_cfg.train_fraction < 1.0:
+        # A learning curve: fewer training rows, the same dev and test rows.
+        keep = max(1, _rounded(split_cfg.train_fraction * len(train)))
+        train, _ = _hold_out(train, labels, keep, _rng(seed, 2))
     return SplitIndices(train, dev, test, stratified)
 
 

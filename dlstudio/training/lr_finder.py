@@ -21,7 +21,7 @@ from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.training.optimizers import FULL_BATCH
 
-MIN_STEPS = 50  # fewer points make the steepest-descent estimate too noisy
+MIN_STEPS = 100  # fewer points make the steepest-descent estimate too noisy
 
 
 @dataclass
@@ -38,12 +38,32 @@ class LRFinderResult:
         return asdict(self)
 
 
+def _ema(values: np.ndarray, beta: float) -> np.ndarray:
+    out = np.empty(len(values))
+    average = 0.0
+    for index, value in enumerate(values):
+        average = beta * average + (1 - beta) * value
+        out[index] = average / (1 - beta ** (index + 1))
+    return out
+
+
+def zero_lag_smooth(losses: np.ndarray, beta: float) -> np.ndarray:
+    """The EMA run forwards, then backwards over the result.
+
+    A one-way EMA lags by about 1 / (1 - beta) points, which over 100 points spanning eight
+    decades of LR moves both suggestions up to a decade too high; the backward pass
+    cancels the lag while keeping the same smoothing.
+    """
+    return _ema(_ema(losses, beta)[::-1], beta)[::-1]
+
+
 def suggest(lrs: np.ndarray, smoothed: np.ndarray) -> dict[str, float]:
     """Steepest descent of the smoothed loss (in log LR), and the minimum's LR / 10."""
-    best = int(np.argmin(smoothed))
-    suggestions = {"min_div_10": float(lrs[best] / 10)}
-    # Only the descent before the minimum counts; the first points are still warming the EMA.
+    # The first points are tiny LRs where only batch noise moves the loss.
     skip = max(1, len(lrs) // 10)
+    best = skip + int(np.argmin(smoothed[skip:])) if len(lrs) > skip + 2 else int(np.argmin(smoothed))
+    suggestions = {"min_div_10": float(lrs[best] / 10)}
+    # Only the descent before the minimum counts.
     segment = slice(skip, best + 1) if best - skip >= 2 else slice(0, max(best + 1, 3))
     seg_lrs, seg_loss = np.log10(lrs[segment]), smoothed[segment]
     if len(seg_lrs) >= 2:
@@ -55,10 +75,14 @@ def suggest(lrs: np.ndarray, smoothed: np.ndarray) -> dict[str, float]:
 
 
 def find_lr(config: RunConfig, *, min_lr: float = 1e-7, max_lr: float = 10.0,
-            num_steps: int = 100, stop_factor: float = 4.0, smoothing: float = 0.98,
+            num_steps: int = 100, stop_factor: float = 4.0, smoothing: float = 0.9,
             stop: threading.Event | None = None,
             on_point: Callable[[float, float, float], None] | None = None) -> LRFinderResult:
-    """Run the range test for ``config``'s data, model and optimizer."""
+    """Run the range test for ``config``'s data, model and optimizer.
+
+    ``smoothing`` is the EMA's beta. The test has about 100 points, so fast.ai's 0.98
+    (a 50-point memory) would smear the whole descent; 0.9 keeps a 10-point memory.
+    """
     from dlstudio.training.run_job import load_splits
     from dlstudio.training.trainer import Trainer
 
@@ -123,6 +147,9 @@ def lr_range_test(trainer, *, batch_size: int, steps: int, min_lr: float, max_lr
         optimizer.load_state_dict(saved_optimizer)
     if len(lrs) < 3:
         raise ConfigError("the LR range test stopped after fewer than 3 points; lower min_lr")
-    suggestions = suggest(np.array(lrs), np.array(smoothed))
+    # The last points are the blow-up itself; smoothing backwards would drag them into
+    # the descent before it.
+    kept = len(lrs) - (max(1, len(lrs) // 20) if stopped_early else 0)
+    suggestions = suggest(np.array(lrs[:kept]), zero_lag_smooth(np.array(losses[:kept]), smoothing))
     return LRFinderResult(lrs=lrs, losses=losses, smoothed=smoothed, suggestions=suggestions,
                           batch_size=batch_size, stopped_early=stopped_early)
