@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RunStarted:
     epochs: int
     steps_per_epoch: int
@@ -17,7 +17,7 @@ class RunStarted:
     device: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StepEvent:
     step: int  # global optimizer step, counted from 1
     epoch: int  # 1-based epoch this step belongs to
@@ -27,7 +27,7 @@ class StepEvent:
     momentum: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EpochEvent:
     epoch: int
     step: int
@@ -39,7 +39,7 @@ class EpochEvent:
     lr: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RunEnded:
     status: str  # finished | stopped | diverged | failed
     summary: dict[str, Any] = field(default_factory=dict)

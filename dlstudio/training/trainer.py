@@ -43,6 +43,21 @@ class _Diverged(Exception):
     pass
 
 
+_NO_AUTOCAST = contextlib.nullcontext()
+CHECKPOINT_INTERVAL = 10.0  # seconds between checkpoint writes during a run
+
+
+def _to_cpu(value):
+    """A deep copy with every tensor on the CPU: a snapshot later steps cannot change."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().to("cpu", copy=True)
+    if isinstance(value, dict):
+        return {key: _to_cpu(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_to_cpu(item) for item in value)
+    return value
+
+
 class Trainer:
     """Trains one model on one split; ``run()`` returns the ``RunEnded`` it also emits."""
 
@@ -73,6 +88,7 @@ class Trainer:
         self.model = build_model(config, tuple(input_shape), dataset.output_dim).to(self.device)
         self.optimizer = build_optimizer(self.model.parameters(), config.optim)
         self.full_batch = config.optim.name in FULL_BATCH
+        self.is_lbfgs = config.optim.name == "lbfgs"
         n_train = len(splits.y_train)
         self.batch_size = n_train if self.full_batch else min(config.train.batch_size, n_train)
         self.steps_per_epoch = math.ceil(n_train / self.batch_size)
@@ -85,6 +101,8 @@ class Trainer:
         self.epochs_without_improvement = 0
         self.first_loss: float | None = None
         self.scaler = self._grad_scaler()
+        self._pending_checkpoints: dict[str, dict] = {}
+        self._last_checkpoint_write = -math.inf  # the first epoch is always written
 
     # -- public --------------------------------------------------------------------
     def load(self, path: Path, weights_only: bool = False) -> None:
@@ -119,6 +137,8 @@ class Trainer:
                     break
         except _Diverged:
             status = "diverged"
+        if self._pending_checkpoints:
+            self._write_checkpoints()
         ended = RunEnded(status=status, summary=self._summary(time.perf_counter() - started))
         self._emit(ended)
         return ended
@@ -131,28 +151,31 @@ class Trainer:
         # Reshuffle from (seed, epoch) so a resumed run sees the same batches.
         generator = torch.Generator().manual_seed(self.config.train.seed * 1_000_003 + epoch)
         order = torch.randperm(n_train, generator=generator).to(self.device)
-        loss_sum = torch.zeros((), device=self.device)
-        correct_sum = torch.zeros((), device=self.device)
+        loss_sum = 0.0
+        metric_sum = torch.zeros((), device=self.device)
+        classification = self.task == "classification"
+        records_momentum = self.config.schedule.name == "onecycle"
         for start in range(0, n_train, self.batch_size):
             if not self._wait_while_paused():
                 return False
             index = order[start:start + self.batch_size]
-            loss, outputs = self.optimizer_step(self.data.X_train[index], self.data.y_train[index])
+            y_batch = self.data.y_train[index]
+            loss, outputs = self.optimizer_step(self.data.X_train[index], y_batch)
             loss_value = float(loss)
             self._check_divergence(loss_value)
             self.step += 1
             lr = self.schedule.current_lr()
-            momentum = self.schedule.current_momentum() if self.config.schedule.name == "onecycle" else None
+            momentum = self.schedule.current_momentum() if records_momentum else None
             self.schedule.after_batch()
             self._emit(StepEvent(step=self.step, epoch=epoch, loss=loss_value, lr=lr,
                                  time=time.perf_counter() - started, momentum=momentum))
-            loss_sum += loss.detach() * len(index)
-            if self.task == "classification":
-                correct_sum += (outputs.argmax(1) == self.data.y_train[index]).sum()
+            loss_sum += loss_value * len(index)
+            if classification:
+                metric_sum += (outputs.argmax(1) == y_batch).sum()
             else:
-                correct_sum += ((outputs.squeeze(-1) - self.data.y_train[index]) ** 2).sum()
-        train_loss = float(loss_sum) / n_train
-        train_metric = self._metric_from_sum(float(correct_sum), n_train)
+                metric_sum += ((outputs.squeeze(-1) - y_batch) ** 2).sum()
+        train_loss = loss_sum / n_train
+        train_metric = self._metric_from_sum(float(metric_sum), n_train)
         dev_loss, dev_metric = self._evaluate(self.data.X_dev, self.data.y_dev)
         lr = self.schedule.current_lr()
         self.schedule.after_epoch(dev_loss)
@@ -166,29 +189,40 @@ class Trainer:
 
     def optimizer_step(self, X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One optimizer step on a batch; returns its loss and outputs (detached)."""
-        captured: dict[str, torch.Tensor] = {}
+        if self.schedule.warmup_factor() != 1.0:
+            with self.schedule.warmed_up():
+                return self._step(X, y)
+        return self._step(X, y)
+
+    def _step(self, X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.is_lbfgs:
+            return self._lbfgs_step(X, y)
+        loss, outputs = self._forward_backward(X, y)
+        self._clip_and_step()
+        return loss.detach(), outputs.detach().float()
+
+    def _forward_backward(self, X: torch.Tensor, y: torch.Tensor):
+        self.optimizer.zero_grad(set_to_none=True)
+        with self._autocast():
+            outputs = self.model(X)
+            loss = self._loss(outputs, y)
+        if self.scaler is not None:
+            self.scaler.scale(loss).backward()
+        else:
+            loss.backward()
+        return loss, outputs
+
+    def _lbfgs_step(self, X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        first: list[torch.Tensor] = []
 
         def closure() -> torch.Tensor:
-            self.optimizer.zero_grad(set_to_none=True)
-            with self._autocast():
-                outputs = self.model(X)
-                loss = self._loss(outputs, y)
-            if self.scaler is not None:
-                self.scaler.scale(loss).backward()
-            else:
-                loss.backward()
-            # L-BFGS calls this several times; the first call's loss is the step's loss.
-            captured.setdefault("loss", loss.detach())
-            captured.setdefault("outputs", outputs.detach())
+            loss, outputs = self._forward_backward(X, y)
+            if not first:  # L-BFGS re-evaluates; the step's loss is the first evaluation's
+                first.extend((loss.detach(), outputs.detach().float()))
             return loss
 
-        with self.schedule.warmed_up():
-            if self.optimizer.__class__.__name__ == "LBFGS":
-                self.optimizer.step(closure)
-            else:
-                closure()
-                self._clip_and_step()
-        return captured["loss"], captured["outputs"].float()
+        self.optimizer.step(closure)
+        return first[0], first[1]
 
     def _clip_and_step(self) -> None:
         if self.scaler is not None:
@@ -264,12 +298,25 @@ class Trainer:
         }
 
     def _save_checkpoints(self) -> None:
+        """Snapshot last (and best) in memory each epoch; write at most every few seconds.
+
+        Writing two files per epoch cost ~15 % of a small CPU run; a crash now loses at
+        most ``CHECKPOINT_INTERVAL`` seconds of training, and every run end writes.
+        """
         if self.checkpoint_dir is None or not self.config.train.checkpoints:
             return
-        state = self._state()
-        checkpoints.save_checkpoint(self.checkpoint_dir / checkpoints.LAST, state)
+        state = _to_cpu(self._state())
+        self._pending_checkpoints[checkpoints.LAST] = state
         if self.best_epoch == self.epoch:
-            checkpoints.save_checkpoint(self.checkpoint_dir / checkpoints.BEST, state)
+            self._pending_checkpoints[checkpoints.BEST] = state
+        if time.monotonic() - self._last_checkpoint_write >= CHECKPOINT_INTERVAL:
+            self._write_checkpoints()
+
+    def _write_checkpoints(self) -> None:
+        for name, state in self._pending_checkpoints.items():
+            checkpoints.save_checkpoint(self.checkpoint_dir / name, state)
+        self._pending_checkpoints.clear()
+        self._last_checkpoint_write = time.monotonic()
 
     def _summary(self, duration: float) -> dict:
         summary: dict = {"metric_name": self.metric_name, "epochs_done": self.epoch,
@@ -307,7 +354,7 @@ class Trainer:
     def _autocast(self):
         precision = self.config.train.precision
         if self.device.type != "cuda" or precision == "fp32":
-            return contextlib.nullcontext()
+            return _NO_AUTOCAST
         dtype = torch.bfloat16 if precision == "bf16" else torch.float16
         return torch.autocast(device_type="cuda", dtype=dtype)
 
