@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import io
 import json
@@ -12,6 +11,7 @@ from pathlib import Path
 
 from dlstudio.cli.train import find_run, format_metric
 from dlstudio.store import Store, resolve_db_path
+from dlstudio.store.export import metrics_as_lists, write_metrics_csv
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -97,20 +97,13 @@ def run_show(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     with Store(resolve_db_path(args.db)) as store:
         run = find_run(store, args.run)
-        curves = {key: store.read_curve(run["id"], key) for key in store.metric_keys(run["id"])}
-    if args.format == "json":
-        text = json.dumps({"run": run, "metrics": {
-            key: {col: curve[col].tolist() for col in ("step", "epoch", "value", "time")}
-            for key, curve in curves.items()}}, indent=2, default=str)
-    else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["run_id", "key", "step", "epoch", "value", "time"])
-        for key, curve in curves.items():
-            for row in zip(curve["step"], curve["epoch"], curve["value"], curve["time"]):
-                writer.writerow([run["id"], key, int(row[0]), int(row[1]), repr(float(row[2])),
-                                 f"{float(row[3]):.6f}"])
-        text = buffer.getvalue()
+        if args.format == "json":
+            text = json.dumps({"run": run, "metrics": metrics_as_lists(store, run["id"])},
+                              indent=2, default=str)
+        else:
+            buffer = io.StringIO()
+            write_metrics_csv(store, run["id"], buffer)
+            text = buffer.getvalue()
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)
