@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dlstudio.cli import diagnose as diagnose_commands
 from dlstudio.cli import groups as group_commands
 from dlstudio.cli import lr_find as lr_find_commands
 from dlstudio.cli import runs as runs_commands
 from dlstudio.cli import train as train_commands
 from dlstudio.errors import ConfigError
 
-COMMAND_MODULES = [train_commands, runs_commands, lr_find_commands, group_commands]
+COMMAND_MODULES = [train_commands, runs_commands, lr_find_commands, group_commands,
+                   diagnose_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head & co.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
