@@ -42,6 +42,12 @@ class StoreBase:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self._path)!r})"
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Several store calls as one write transaction (they join it)."""
+        with self._write():
+            yield
+
     # -- helpers for the mixins ----------------------------------------------------
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

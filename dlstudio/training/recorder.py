@@ -30,5 +30,8 @@ class MetricRecorder:
         elif isinstance(event, EpochEvent):
             for key in EPOCH_KEYS:
                 add(self.run_id, key, event.step, event.epoch, getattr(event, key), event.time)
+            # The trainer may write a checkpoint right after this event; its epoch's points
+            # must already be on disk, or a crash would resume past points never stored.
+            self.writer.flush()
         elif isinstance(event, RunEnded):
             self.writer.flush()

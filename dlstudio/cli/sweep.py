@@ -1,0 +1,213 @@
+"""``dlstudio sweep | sweeps | sweep-resume``: hyperparameter sweeps without a screen."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from dlstudio.errors import ConfigError
+from dlstudio.store import Store, resolve_db_path
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    from dlstudio.cli import add_db_option
+
+    sweep = commands.add_parser("sweep", help="run a hyperparameter sweep from a sweep file")
+    sweep.add_argument("file", help="a sweep file (YAML, TOML or JSON, W&B-shaped)")
+    sweep.add_argument("--name", default="", help="a name for the sweep (default: the file's)")
+    sweep.add_argument("--seed", type=int, default=0, help="the strategy's seed (default 0)")
+    sweep.add_argument("--final-seeds", metavar="TOPxSEEDS", type=_final_seeds,
+                       help="re-train the TOP best configurations with SEEDS seeds, e.g. 3x3")
+    _common(sweep, add_db_option)
+    sweep.set_defaults(handler=run_sweep)
+
+    listing = commands.add_parser("sweeps", help="list the stored sweeps")
+    listing.add_argument("--json", action="store_true", help="print the list as JSON")
+    add_db_option(listing)
+    listing.set_defaults(handler=run_list)
+
+    resume = commands.add_parser("sweep-resume", help="continue a stopped or killed sweep")
+    resume.add_argument("sweep", help="sweep id or name")
+    _common(resume, add_db_option)
+    resume.set_defaults(handler=run_resume)
+
+
+def _common(parser: argparse.ArgumentParser, add_db_option) -> None:
+    parser.add_argument("--workers", type=int, default=1,
+                        help="trials trained at once (default 1)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_db_option(parser)
+
+
+def _check_workers(workers: int) -> None:
+    if workers < 1:
+        raise ConfigError(f"--workers: got {workers}, expected a whole number >= 1")
+
+
+def _final_seeds(text: str) -> dict[str, int]:
+    top, sep, seeds = text.lower().partition("x")
+    if not (sep and top.isdigit() and seeds.isdigit() and int(top) > 0 and int(seeds) > 0):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected TOPxSEEDS, e.g. 3x3")
+    return {"top": int(top), "seeds": int(seeds)}
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    from dlstudio.training.sweep_setup import create_sweep, read_sweep
+
+    _check_workers(args.workers)
+    spec, final_seeds = read_sweep(Path(args.file))  # a bad file never touches the database
+    db_path = resolve_db_path(args.db)
+    with Store(db_path) as store:
+        sweep_id = create_sweep(store, spec, args.name, seed=args.seed,
+                                final_seeds=args.final_seeds or final_seeds)
+    return _execute(db_path, sweep_id, args)
+
+
+def run_resume(args: argparse.Namespace) -> int:
+    _check_workers(args.workers)
+    db_path = resolve_db_path(args.db)
+    with Store(db_path) as store:
+        sweep = find_sweep(store, args.sweep)
+    if sweep["status"] == "finished" and not args.json:
+        print(f"sweep {sweep['id']}: already finished")
+    return _execute(db_path, sweep["id"], args)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from dlstudio.training.sweep_summary import sweep_summary
+
+    with Store(resolve_db_path(args.db)) as store:
+        summaries = [sweep_summary(store, s["id"]) for s in store.list_sweeps()]
+    if args.json:
+        print(json.dumps([{k: v for k, v in s.items() if k != "trials"} for s in summaries],
+                         indent=2, default=str))
+        return 0
+    if not summaries:
+        print("no sweeps yet: try  dlstudio sweep resources/sweeps/successive_halving.yaml")
+        return 0
+    print(f"{'id':>4}  {'status':<9} {'name':<24} {'method':<18} {'trials':>6} "
+          f"{'best':>18} {'created':<16}")
+    for s in summaries:
+        best = s["best"]
+        shown = f"{s['metric']} {_score(best['score'])}" if best else "-"
+        print(f"{s['sweep_id']:>4}  {s['status']:<9} {s['name'][:24]:<24} "
+              f"{str(s['method']):<18} {s['told']:>6} {shown:>18} {_when(s['created']):<16}")
+    return 0
+
+
+def find_sweep(store: Store, ref: str) -> dict[str, Any]:
+    """A sweep by id, or by its exact name when that is unique."""
+    if ref.isdigit():
+        return store.get_sweep(int(ref))
+    matches = [s for s in store.list_sweeps() if s["name"] == ref]
+    if len(matches) != 1:
+        found = "no sweep" if not matches else f"{len(matches)} sweeps"
+        raise ConfigError(f"sweep {ref!r}: {found} with that name; use the sweep id")
+    return matches[0]
+
+
+def _execute(db_path: Path, sweep_id: int, args: argparse.Namespace) -> int:
+    from dlstudio.training.sweep_runner import SweepRunner
+
+    printer = TrialPrinter(enabled=not args.json)
+    try:
+        summary = SweepRunner(db_path, sweep_id, workers=args.workers,
+                              subscribers=[printer]).run()
+    except KeyboardInterrupt:
+        print(f"sweep {sweep_id} paused; continue it with  dlstudio sweep-resume {sweep_id}",
+              file=sys.stderr)
+        raise
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+    else:
+        print(format_summary(summary))
+    return 0 if summary["status"] == "finished" else 1
+
+
+class TrialPrinter:
+    """One line per sweep, trial and final re-run as they end."""
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled
+        self.trials: dict[int, tuple[Any, int]] = {}  # trial id -> (trial, start epoch)
+        self.metric = "score"
+
+    def __call__(self, event: Any) -> None:
+        from dlstudio.training import sweep_events as ev
+
+        if not self.enabled:
+            return
+        if isinstance(event, ev.SweepStarted):
+            self.metric = event.metric
+            verb = "continues" if event.resumed else "starts"
+            print(f"sweep {event.sweep_id} {event.name!r} {verb}: {event.description}",
+                  flush=True)
+        elif isinstance(event, ev.TrialStarted):
+            self.trials[event.trial.id] = (event.trial, event.start_epoch)
+        elif isinstance(event, ev.TrialFinished):
+            print(self._trial_line(event), flush=True)
+        elif isinstance(event, ev.FinalRunFinished):
+            print(f"final #{event.rank} seed {event.seed}  run {event.run_id}  "
+                  f"{self.metric} {_score(event.score)}  {event.status}", flush=True)
+
+    def _trial_line(self, event: Any) -> str:
+        place = epochs = config = ""
+        if event.trial_id in self.trials:  # absent when it was told without training
+            trial, start = self.trials[event.trial_id]
+            if trial.bracket is not None:
+                place = f"  [b{trial.bracket} r{trial.rung}]"
+            epochs = f"  epochs {start}->{trial.epochs}"
+            config = "  " + _config_text(trial.config)
+        run = f"  run {event.run_id}" if event.run_id is not None else ""
+        error = f"  ({event.error})" if event.error else ""
+        return (f"trial {event.trial_id}{place}{epochs}{run}  {self.metric} "
+                f"{_score(event.score)}  "
+                f"{event.status}{error}{config}")
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The end of a sweep for people: best trial and configuration, spend, final seeds."""
+    metric = summary["metric"]
+    lines = [f"sweep {summary['sweep_id']} {summary['name']!r}: {summary['status']}"]
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(summary["counts"].items()))
+    lines.append(f"  {summary['n_trials']} trials ({counts or 'none'}), "
+                 f"{summary['epochs_spent']} epochs spent")
+    best = summary["best"]
+    if best is None:
+        lines.append("  no trial has a score")
+    else:
+        lines.append(f"  best: trial {best['trial']} (run {best['run_id']}), {metric} "
+                     f"{_score(best['score'])} after {best['epochs']} epochs")
+        lines.append(f"    {_config_text(best['config'])}")
+    if summary["final"]:
+        lines.append(f"  final seeds ({metric} over seeds, mean ± std; "
+                     f"{summary['final_epochs']} epochs):")
+        for row in summary["final"]:
+            spread = "-" if row["mean"] is None else \
+                f"{_score(row['mean'])} ± {_score(row['std'])}"
+            mark = "  <- winner" if row.get("winner") else ""
+            lines.append(f"    #{row['rank']} {spread}  over {len(row['seeds'])} seeds, "
+                         f"{row['epochs']} epochs  {_config_text(row['config'])}{mark}")
+    return "\n".join(lines)
+
+
+def _config_text(config: dict[str, Any]) -> str:
+    return " ".join(f"{key}={_value(value)}" for key, value in config.items())
+
+
+def _value(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _score(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def _when(timestamp: float | None) -> str:
+    if not timestamp:
+        return "-"
+    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,85 @@
+"""Plain progress events of a sweep (no torch, no Qt), sent to the runner's subscribers.
+
+Subscribers are called one at a time (the runner holds a lock), from the runner's thread
+for sweep and trial events and from a worker thread for ``RunEvent``: a GUI bridge
+re-emits them as Qt signals, the CLI prints them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Union
+
+from dlstudio.search import Trial
+from dlstudio.training.events import Event
+
+
+@dataclass(frozen=True)
+class SweepStarted:
+    sweep_id: int
+    name: str
+    description: str  # the strategy's describe(): what it will run
+    metric: str  # what trials are scored by, e.g. dev_error
+    goal: str  # minimize or maximize
+    resumed: bool  # True when it continues an earlier, stopped or killed, session
+    workers: int
+
+
+@dataclass(frozen=True)
+class TrialStarted:
+    sweep_id: int
+    trial: Trial  # id, config (dotted keys), epochs (total), resume_from, bracket, rung
+    run_id: int
+    start_epoch: int  # epochs already trained (a promotion's earlier trial, or a resume)
+    resumed: bool  # continues its own run after a stop or a crash
+
+
+@dataclass(frozen=True)
+class TrialFinished:
+    sweep_id: int
+    trial_id: int
+    run_id: int | None  # None when the trial's config was refused before a run existed
+    score: float | None  # the objective told to the strategy; None: failed or diverged
+    status: str  # the run's status: finished, diverged, failed, stopped (not told)
+    error: str = ""  # why it failed, when it did
+
+
+@dataclass(frozen=True)
+class FinalRunStarted:
+    sweep_id: int
+    rank: int  # 1 = the sweep's best configuration
+    seed: int
+    run_id: int
+
+
+@dataclass(frozen=True)
+class FinalRunFinished:
+    sweep_id: int
+    rank: int
+    seed: int
+    run_id: int | None  # None when the configuration was refused before a run existed
+    score: float | None
+    status: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    """One of a trial's (or final re-run's) own training events, tagged with its run."""
+
+    sweep_id: int
+    run_id: int
+    trial_id: int | None  # None for a final-seed re-run
+    event: Event
+
+
+@dataclass(frozen=True)
+class SweepEnded:
+    sweep_id: int
+    status: str  # finished, or paused (stopped; resume continues it)
+    best: dict[str, Any] | None  # trial, run_id, config, score, epochs
+
+
+SweepEvent = Union[SweepStarted, TrialStarted, TrialFinished, FinalRunStarted,
+                   FinalRunFinished, RunEvent, SweepEnded]
+SweepSubscriber = Callable[[SweepEvent], None]
