@@ -32,7 +32,7 @@ def run_lr_find(args: argparse.Namespace) -> int:
     result = find_lr(config, min_lr=args.min_lr, max_lr=args.max_lr, num_steps=args.steps)
     with Store(resolve_db_path(args.db)) as store:
         test_id = store.save_lr_test(config.to_dict(), result.lrs, result.losses,
-                                     result.suggestions)
+                                     result.suggestions, result.details())
     if args.json:
         print(json.dumps({"id": test_id, "suggestions": result.suggestions, "lrs": result.lrs,
                           "losses": result.losses, "smoothed": result.smoothed,

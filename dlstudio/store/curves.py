@@ -45,7 +45,7 @@ SELECT step, epoch, value, time {_CURVE}
 ORDER BY step
 """
 
-_KEYS = f"""
+_KEYS = """
 WITH RECURSIVE k(key) AS (
   SELECT (SELECT min(key) FROM metrics WHERE run_id = :run)
   UNION ALL

@@ -10,7 +10,7 @@ from dlstudio.errors import ConfigError
 from dlstudio.store import codec
 from dlstudio.store.base import StoreBase
 
-_JSON_DEFAULTS = {"config": {}, "lrs": [], "losses": [], "suggestions": {}}
+_JSON_DEFAULTS = {"config": {}, "lrs": [], "losses": [], "suggestions": {}, "details": {}}
 
 
 class LrTestsMixin(StoreBase):
@@ -19,14 +19,20 @@ class LrTestsMixin(StoreBase):
     ``None``."""
 
     def save_lr_test(self, config: dict[str, Any], lrs: Sequence[float],
-                     losses: Sequence[float], suggestions: dict[str, Any]) -> int:
-        """Store one LR range test; returns its id."""
+                     losses: Sequence[float], suggestions: dict[str, Any],
+                     details: dict[str, Any] | None = None) -> int:
+        """Store one LR range test; returns its id.
+
+        ``details``: how it ran (LR range, smoothing, batch size used, whether the loss
+        blew up, the smoothed curve behind the suggestions), so it can be shown again as
+        it was.
+        """
         with self._write() as conn:
             cursor = conn.execute(
-                "INSERT INTO lr_tests (created, config, lrs, losses, suggestions) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO lr_tests (created, config, lrs, losses, suggestions, details) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 (time.time(), codec.dumps(config), codec.dumps(lrs), codec.dumps(losses),
-                 codec.dumps(suggestions)),
+                 codec.dumps(suggestions), codec.dumps(details or {})),
             )
         return int(cursor.lastrowid)
 

@@ -106,7 +106,8 @@ _V2 = (
         config TEXT NOT NULL DEFAULT '{}',
         lrs TEXT NOT NULL DEFAULT '[]',
         losses TEXT NOT NULL DEFAULT '[]',
-        suggestions TEXT NOT NULL DEFAULT '{}'
+        suggestions TEXT NOT NULL DEFAULT '{}',
+        details TEXT NOT NULL DEFAULT '{}'
     )""",
 )
 

@@ -32,10 +32,17 @@ class LRFinderResult:
     suggestions: dict[str, float]  # "steepest", "min_div_10"
     batch_size: int
     stopped_early: bool
-    extra: dict = field(default_factory=dict)
+    suggestion_curve: list[float]  # the zero-lag smoothed losses the suggestions come from
+    settings: dict = field(default_factory=dict)  # min_lr, max_lr, smoothing, stop_factor
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def details(self) -> dict:
+        """What the store keeps beside the curve and the suggestions."""
+        return {"batch_size": self.batch_size, "stopped_early": self.stopped_early,
+                "smoothed": self.smoothed, "suggestion_curve": self.suggestion_curve,
+                **self.settings}
 
 
 def _ema(values: np.ndarray, beta: float) -> np.ndarray:
@@ -150,6 +157,10 @@ def lr_range_test(trainer, *, batch_size: int, steps: int, min_lr: float, max_lr
     # The last points are the blow-up itself; smoothing backwards would drag them into
     # the descent before it.
     kept = len(lrs) - (max(1, len(lrs) // 20) if stopped_early else 0)
-    suggestions = suggest(np.array(lrs[:kept]), zero_lag_smooth(np.array(losses[:kept]), smoothing))
-    return LRFinderResult(lrs=lrs, losses=losses, smoothed=smoothed, suggestions=suggestions,
-                          batch_size=batch_size, stopped_early=stopped_early)
+    curve = zero_lag_smooth(np.array(losses[:kept]), smoothing)
+    return LRFinderResult(lrs=lrs, losses=losses, smoothed=smoothed,
+                          suggestions=suggest(np.array(lrs[:kept]), curve),
+                          batch_size=batch_size, stopped_early=stopped_early,
+                          suggestion_curve=curve.tolist(),
+                          settings={"min_lr": min_lr, "max_lr": max_lr, "smoothing": smoothing,
+                                    "stop_factor": stop_factor})

@@ -1,0 +1,198 @@
+"""The diagnosis panel: bias, variance or dev-set overfitting, and what to do about it.
+
+Inputs come from a finished run in the store (``set_run`` or the run list) or are typed
+in. Every edit re-runs the core's ``diagnose``; its problems appear next to the field
+they name. Beside the verdict: the run's train and dev curves, and a dev-set size helper.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QGroupBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.diagnosis import Diagnosis, diagnose
+from dlstudio.diagnosis.run_metrics import run_label, run_metrics
+from dlstudio.errors import ConfigError
+from dlstudio.gui.diagnosis_curves import RunCurvesView
+from dlstudio.gui.diagnosis_dev_size import DevSetSizeHelper
+from dlstudio.gui.diagnosis_inputs import TYPED_IN, DiagnosisInputsWidget
+from dlstudio.gui.diagnosis_result_view import DiagnosisResultView
+from dlstudio.store import Store
+
+CURVE_KEYS = ("train_metric", "dev_metric", "train_loss", "dev_loss")
+FIX_FIELDS = "Fix the input marked in red on the left."
+
+
+def default_human_level(dataset: str, metric: str) -> float | None:
+    """The per-dataset human-level accuracy (percent); 100 for accuracy when unknown."""
+    if metric != "accuracy":
+        return None  # an error's default, 0, is diagnose's own
+    try:
+        from dlstudio.data import HUMAN_LEVEL
+    except ImportError:
+        return 100.0
+    level = HUMAN_LEVEL.get(dataset)
+    return 100.0 if level is None else float(level)
+
+
+def _scrolled(widget: QWidget, width: int | None = None) -> QScrollArea:
+    area = QScrollArea()
+    if width is not None:  # a fixed column: wrap, never scroll sideways
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setMinimumWidth(width)
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    return area
+
+
+class DiagnosisPanel(QWidget):
+    """Diagnose a run (or typed numbers): verdict, gaps with CIs, remedies, curves."""
+
+    diagnosed = Signal(dict)  # Diagnosis.to_dict() after every successful diagnosis
+
+    def __init__(self, db_path: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db_path = Path(db_path)
+        self.diagnosis: Diagnosis | None = None
+        self._run_problem = ""
+        self.inputs = DiagnosisInputsWidget()
+        self.dev_size = DevSetSizeHelper()
+        self.result = DiagnosisResultView()
+        self.curves = RunCurvesView()
+        self.evidence_box = QGroupBox("More evidence")  # filled by add_evidence_widget
+        QVBoxLayout(self.evidence_box)
+        self.evidence_box.hide()
+        self._build()
+        self.inputs.run_picked.connect(self._on_run_picked)
+        self.inputs.inputs_edited.connect(self._on_inputs_edited)
+        self.refresh_runs()
+        self._on_inputs_edited()
+
+    def _build(self) -> None:
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 6, 0)
+        column.addWidget(self.inputs)
+        column.addWidget(self.dev_size)
+        column.addStretch(1)
+        right = QWidget()
+        right_column = QVBoxLayout(right)
+        right_column.setContentsMargins(0, 0, 0, 0)
+        right_column.addWidget(self.curves, 1)
+        right_column.addWidget(self.evidence_box)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        for widget in (_scrolled(left, 370), _scrolled(self.result), right):
+            splitter.addWidget(widget)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([370, 480, 410])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+    # -- public API ----------------------------------------------------------------
+    @Slot(int)
+    def set_run(self, run_id: int) -> None:
+        """Diagnose stored run ``run_id``; an unusable run says why under the run list."""
+        try:
+            with Store(self.db_path, mark_orphans=False) as store:
+                run = store.get_run(run_id)
+                curves = {key: store.read_curve(run_id, key) for key in CURVE_KEYS}
+        except ConfigError as error:
+            self._refuse_run(run_id, f"run {run_id}", "\n".join(error.problems))
+            return
+        summary = run.get("summary") or {}
+        metric = "accuracy" if summary.get("metric_name", "accuracy") == "accuracy" else "rmse"
+        self.curves.show_curves(curves, "accuracy" if metric == "accuracy" else "regression",
+                                summary.get("best_epoch"))
+        try:
+            metrics = run_metrics(run)
+        except ConfigError as error:
+            self._refuse_run(run_id, f"#{run_id} {run.get('name', '')} ({run.get('status')})",
+                             "\n".join(error.problems))
+            return
+        self._run_problem = ""
+        self.inputs.select_run(run_id, f"#{run_id} {run.get('name', '')}")
+        self.inputs.show_run_error("")
+        self.inputs.fill_from_run(metrics, default_human_level(metrics.dataset, metrics.metric))
+        self._on_inputs_edited()
+
+    def refresh_runs(self) -> None:
+        """Re-read the finished runs offered in the run list."""
+        with Store(self.db_path, mark_orphans=False) as store:
+            runs = store.list_runs(status="finished")
+        self.inputs.set_runs([(run["id"], self._run_text(run)) for run in runs])
+
+    def showEvent(self, event) -> None:  # noqa: N802  (Qt's name)
+        """Runs finish while the tab is hidden: list them again when it shows."""
+        self.refresh_runs()
+        super().showEvent(event)
+
+    def add_evidence_widget(self, widget: QWidget) -> None:
+        """A place for more evidence (learning curve, cross-validation), under the curves."""
+        self.evidence_box.layout().addWidget(widget)
+        self.evidence_box.show()
+
+    def shutdown(self) -> None:
+        """Nothing runs in the background here; present for the window's close."""
+
+    # -- slots ---------------------------------------------------------------------
+    @Slot(object)
+    def _on_run_picked(self, run_id: int | None) -> None:
+        if run_id is TYPED_IN:
+            self._run_problem = ""
+            self.curves.show_curves(None)
+            self._on_inputs_edited()
+        else:
+            self.set_run(int(run_id))
+
+    @Slot()
+    def _on_inputs_edited(self) -> None:
+        self.diagnosis = None
+        if self._run_problem:
+            self._show(None, blocked_by="Pick a finished run, or type the numbers in.")
+            return
+        values = self.inputs.values()
+        if self.inputs.parse_problems() or self.inputs.is_incomplete():
+            self.inputs.show_problems([])
+            self._show(None, blocked_by=FIX_FIELDS if self.inputs.parse_problems() else "")
+            return
+        try:
+            self.diagnosis = diagnose(**values)
+        except ConfigError as error:
+            self.inputs.show_problems(error.problems)
+            self._show(None, blocked_by=FIX_FIELDS)
+            return
+        self.inputs.show_problems([])
+        self._show(self.diagnosis, values)
+        self.diagnosed.emit(self.diagnosis.to_dict())
+
+    # -- helpers -------------------------------------------------------------------
+    def _show(self, diagnosis: Diagnosis | None, values: dict[str, Any] | None = None,
+              blocked_by: str = "") -> None:
+        self.result.show_diagnosis(diagnosis, blocked_by)
+        if diagnosis is None or diagnosis.metric == "regression":
+            self.dev_size.set_dev_context(None, None)
+        else:
+            self.dev_size.set_dev_context(values.get("dev_size"), diagnosis.dev_error)
+
+    def _refuse_run(self, run_id: int, label: str, message: str) -> None:
+        self._run_problem = message
+        self.inputs.select_run(run_id, label)
+        self.inputs.show_run_error(message)
+        for name in ("train", "dev", "test", "train_size", "dev_size", "test_size"):
+            self.inputs.fields[name].set_value(None, announce=False)
+        self._on_inputs_edited()
+
+    @staticmethod
+    def _run_text(run: dict) -> str:
+        summary = run.get("summary") or {}
+        dev = summary.get("dev_metric")
+        if isinstance(dev, (int, float)):
+            shown = f"dev {100 * dev:.1f} %" if summary.get("metric_name", "accuracy") == \
+                "accuracy" else f"dev RMSE {dev:.3g}"
+            return f"{run_label(run)} - {shown}"
+        return run_label(run)
