@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel
 
 from dlstudio.gui.plot_tools import Crosshair
+from dlstudio.gui.text_line import TextLine
 
 
 def value_at(curve: pg.PlotDataItem, x: float) -> tuple[float, float] | None:
@@ -25,7 +26,7 @@ def value_at(curve: pg.PlotDataItem, x: float) -> tuple[float, float] | None:
 class ValueCrosshair(Crosshair):
     """Follows the mouse over one plot and writes each visible curve's nearest value."""
 
-    def __init__(self, plot: pg.PlotItem, label: QLabel, x_name=lambda: "x"):
+    def __init__(self, plot: pg.PlotItem, label: QLabel | TextLine, x_name=lambda: "x"):
         self.x_name = x_name
         super().__init__(plot, label)
         self.v_line.hide()  # until the mouse is over the plot

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from scipy.signal import lfilter
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
@@ -48,6 +47,9 @@ def ema_smooth(values: np.ndarray, weight: float) -> np.ndarray:
     finite = np.isfinite(values)
     out = values.copy()
     # The EMA is a first-order IIR filter; lfilter runs it in C over a million points.
+    # Imported here: scipy.signal adds most of a second to the app's start-up.
+    from scipy.signal import lfilter
+
     running = lfilter([1 - weight], [1, -weight], values[finite])
     out[finite] = running / (1 - weight ** np.arange(1, len(running) + 1))
     return out

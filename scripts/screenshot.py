@@ -1,0 +1,130 @@
+"""Screenshots of the desktop app in each state, for the README and for looking at.
+
+Opens the main window on a temporary database, fills the form, trains a short digits
+run and saves PNGs (``QWidget.grab()``) of: the empty form, the live view while the
+run trains and after it finished, the queue, and the runs / compare tabs when present.
+
+    python scripts/screenshot.py [FOLDER]            # default: docs/
+    xvfb-run -a python scripts/screenshot.py shots/  # real X11 fonts and rendering
+
+Runs offscreen when no display is set. Never touches the user's settings or database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget  # noqa: E402
+
+from dlstudio.gui import qt_compat  # noqa: E402,F401  (PySide6 6.12 refcount fix)
+
+FORM = {"data.name": "digits", "model.name": "mlp", "model.hidden": "256, 128",
+        "optim.name": "adam", "optim.lr": "0.001", "schedule.name": "onecycle",
+        "schedule.max_lr": "0.01", "schedule.pct_start": "0.3", "train.epochs": "40",
+        "train.batch_size": "16", "train.seed": "1", "name": "digits one-cycle"}
+
+
+def pump(milliseconds: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(milliseconds, loop.quit)
+    loop.exec()
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not reach the state to capture")
+        pump(50)
+
+
+def save(widget: QWidget, folder: Path, name: str) -> Path:
+    path = folder / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"saved {path}")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", default="docs", help="where the PNGs go (docs/)")
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--height", type=int, default=800)
+    args = parser.parse_args(argv)
+    folder = Path(args.folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory(prefix="dlstudio-shots-") as tmp:
+        capture(app, Path(tmp), folder, args.width, args.height)
+    return 0
+
+
+def capture(app: QApplication, tmp: Path, folder: Path, width: int, height: int) -> None:
+    from dlstudio.gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(tmp / "runs.db", settings=settings, confirm_stop=lambda *_: True)
+    window.resize(width, height)
+    window.show()
+    form = window.form
+    wait_until(lambda: "samples" in form.dataset_preview.label.text())
+    pump(300)  # the layout catches up with the preview's new text
+    save(window, folder, "01-new-run-form")
+
+    form.set_config(FORM)
+    wait_until(lambda: len(form.schedule_preview.lr_values) > 0)
+    scroll = form.findChild(QScrollArea)
+    scroll.ensureWidgetVisible(form.schedule_preview, 0, 40)
+    pump(300)
+    save(window, folder, "02-form-one-cycle-preview")
+    scroll.verticalScrollBar().setValue(0)
+
+    finished: list[int] = []
+    window.run_finished.connect(lambda run_id, ended: finished.append(run_id))
+    form.run_button.click()
+    live = window.live_view
+    wait_until(lambda: live.trace() is not None and live.trace().progress()["step"]
+               > 0.4 * max(1, live.trace().total_steps))
+    pump(250)
+    save(window, folder, "03-live-view-training")
+
+    wait_until(lambda: bool(finished))
+    live.plots.options.smoothing.setValue(60)
+    pump(300)
+    save(window, folder, "04-live-view-finished")
+
+    window.queue_panel.hold_button.click()
+    for lr in ("0.003", "0.0003"):
+        form.set_config({"optim.lr": lr, "schedule.name": "constant", "train.epochs": "15",
+                         "name": f"digits adam lr {lr}"})
+        form.queue_button.click()
+    pump(300)
+    save(window, folder, "05-queue-held")
+
+    window.queue_panel.hold_button.click()  # train them, for the runs and compare tabs
+    wait_until(lambda: len(finished) == 3 and not window.controller.sessions, timeout=300)
+    pump(300)
+    for index in range(1, window.tabs.count()):
+        panel = window.tabs.widget(index)
+        if hasattr(panel, "refresh"):
+            panel.refresh()
+        if hasattr(panel, "set_runs"):
+            panel.set_runs(finished)
+        window.tabs.setCurrentIndex(index)
+        pump(500)
+        save(window, folder, f"{5 + index:02d}-{window.tabs.tabText(index).lower()}-tab")
+    window.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""The live view's plots: curves created once, big runs downsampled and said so, options."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.gui_helpers import *  # noqa: F401,F403 - fixtures
+
+from dlstudio.gui.plot_tools import ema_smooth
+from dlstudio.gui.run_trace import RunTrace
+
+
+def batch(first: int, count: int, steps_per_epoch: int = 100) -> dict:
+    steps = np.arange(first, first + count, dtype=np.float64)
+    rng = np.random.default_rng(first)
+    step_columns = {"step": steps, "epoch": np.ceil(steps / steps_per_epoch),
+                    "time": steps * 1e-3, "loss": 1 / np.sqrt(steps) + rng.random(count) * 0.1,
+                    "lr": np.full(count, 0.01), "momentum": np.full(count, np.nan)}
+    ends = steps[steps % steps_per_epoch == 0]
+    epochs = None
+    if len(ends):
+        epochs = {"epoch": ends / steps_per_epoch, "step": ends, "time": ends * 1e-3,
+                  "train_loss": 1 / np.sqrt(ends), "train_metric": np.full(len(ends), 0.8),
+                  "dev_loss": 1.1 / np.sqrt(ends), "dev_metric": np.full(len(ends), 0.7),
+                  "lr": np.full(len(ends), 0.01)}
+    return {"steps": step_columns, "epochs": epochs}
+
+
+@pytest.fixture
+def plots(qtbot):
+    from dlstudio.gui.live_plots import LivePlotsWidget
+
+    widget = LivePlotsWidget()
+    qtbot.addWidget(widget)
+    widget.resize(900, 600)
+    widget.show()
+    return widget
+
+
+def make_trace(total: int, chunk: int = 50_000) -> RunTrace:
+    trace = RunTrace(1, "big")
+    trace.start({"epochs": total // 100, "steps_per_epoch": 100, "start_step": 0,
+                 "metric_name": "accuracy"})
+    for first in range(1, total + 1, chunk):
+        trace.add_batch(batch(first, min(chunk, total - first + 1)))
+    return trace
+
+
+def test_curves_are_created_once_and_grow_by_set_data(qtbot, plots):
+    trace = RunTrace(1)
+    trace.start({"epochs": 10, "steps_per_epoch": 100, "start_step": 0, "metric_name": "accuracy"})
+    plots.show_trace(trace)
+    items = {name: list(plot.listDataItems()) for name, plot in plots.plots.items()}
+    for first in range(1, 1001, 37):
+        trace.add_batch(batch(first, min(37, 1001 - first)))
+        plots.refresh()
+    assert {name: list(plot.listDataItems()) for name, plot in plots.plots.items()} == items
+    x, y = plots.curves["loss"].getOriginalDataset()
+    np.testing.assert_array_equal(x, np.arange(1, 1001))
+    assert x.base is not None  # a view of the trace's buffer, not a copy
+    _, accuracy = plots.curves["dev_metric"].getOriginalDataset()
+    np.testing.assert_allclose(accuracy, 70.0)  # shown in %
+
+
+def test_a_million_steps_are_downsampled_and_the_plot_says_so(qtbot, plots):
+    trace = make_trace(1_000_000)
+    plots.show_trace(trace)
+    qtbot.wait(50)
+    plots.grab()  # paint once: pyqtgraph picks the downsampling factor
+    plots.update_downsample_note()
+    shown_x, _ = plots.curves["loss"].getData()
+    assert len(shown_x) < 20_000
+    assert "of 1,000,000 points" in plots.downsample_note.text()
+    assert "downsampled" in plots.plots["loss"].titleLabel.text
+    # peak mode keeps the extremes: the largest loss is still drawn
+    _, shown_y = plots.curves["loss"].getData()
+    _, all_y = plots.curves["loss"].getOriginalDataset()
+    assert shown_y.max() == all_y.max()
+
+
+def test_x_axis_epoch_and_time(qtbot, plots):
+    trace = make_trace(1_000, chunk=250)
+    plots.show_trace(trace)
+    plots.options.x_axis.setCurrentIndex(plots.options.x_axis.findData("epoch"))
+    x, _ = plots.curves["loss"].getOriginalDataset()
+    np.testing.assert_allclose(x, np.arange(1, 1001) / 100)
+    x_dev, _ = plots.curves["dev_loss"].getOriginalDataset()
+    np.testing.assert_array_equal(x_dev, np.arange(1, 11))
+    assert plots.plots["loss"].getAxis("bottom").labelText == "Epoch"
+    plots.options.x_axis.setCurrentIndex(plots.options.x_axis.findData("time"))
+    x, _ = plots.curves["loss"].getOriginalDataset()
+    np.testing.assert_allclose(x, np.arange(1, 1001) * 1e-3)
+
+
+def test_smoothing_and_log_y(qtbot, plots):
+    trace = make_trace(2_000, chunk=500)
+    plots.show_trace(trace)
+    assert not plots.smoothed_loss.isVisible()
+    plots.options.smoothing.setValue(90)
+    assert plots.smoothed_loss.isVisible()
+    _, raw = plots.curves["loss"].getOriginalDataset()
+    _, smooth = plots.smoothed_loss.getOriginalDataset()
+    np.testing.assert_allclose(smooth, ema_smooth(raw, 0.9))
+    plots.options.log_y.setChecked(True)
+    assert plots.plots["loss"].ctrl.logYCheck.isChecked()
+    assert not plots.plots["metric"].ctrl.logYCheck.isChecked()
+
+
+def test_readout_names_the_values_under_the_mouse(qtbot, plots):
+    from dlstudio.gui.curve_readout import value_at
+
+    trace = make_trace(1_000, chunk=1_000)
+    plots.show_trace(trace)
+    x, y = value_at(plots.curves["loss"], 500.4)
+    assert x == 500 and y == trace.xy("loss")[1][499]
+    assert value_at(plots.curves["momentum"], 3.0) is None
+
+
+def test_progress_text_and_time_left(qtbot):
+    trace = RunTrace(1)
+    trace.start({"epochs": 10, "steps_per_epoch": 100, "start_step": 0, "metric_name": "accuracy"})
+    trace.add_batch(batch(1, 250))
+    progress = trace.progress()
+    assert progress["step"] == 250 and progress["total_steps"] == 1000 and progress["epoch"] == 3
+    assert progress["left"] == pytest.approx(0.25 / 250 * 750)

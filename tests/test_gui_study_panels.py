@@ -1,0 +1,40 @@
+"""The study tabs inside the main window: built on first open, wired to the form."""
+
+from __future__ import annotations
+
+from tests.gui_helpers import *  # noqa: F401,F403 - fixtures
+from tests.gui_helpers import fill_form
+
+
+def _open(window, title: str):
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    window.tabs.setCurrentIndex(titles.index(title))
+    return window.study_panels.panels
+
+
+def test_panels_are_built_when_their_tab_opens(main_window):
+    assert main_window.study_panels.panels == {}
+    for title, key, class_name in (("Sweeps", "sweeps", "SweepPanel"),
+                                   ("LR finder", "lr_finder", "LRFinderPanel"),
+                                   ("Diagnosis", "diagnosis", "DiagnosisPanel"),
+                                   ("Optimizer lab", "optimizer_lab", "OptimizerLabPanel")):
+        panels = _open(main_window, title)
+        assert type(panels[key]).__name__ == class_name
+
+
+def test_lr_finder_gets_the_form_config_and_fills_the_form_back(main_window):
+    fill_form(main_window, {"optim.name": "sgd", "optim.lr": "0.02"})
+    finder = _open(main_window, "LR finder")["lr_finder"]
+    assert finder.config.optim.name == "sgd"
+    finder.lr_chosen.emit(0.0123, False)
+    assert main_window.form.config().optim.lr == 0.0123
+    assert main_window.tabs.currentIndex() == 0
+    finder.lr_chosen.emit(0.3, True)
+    config = main_window.form.config()
+    assert (config.schedule.name, config.schedule.max_lr) == ("onecycle", 0.3)
+
+
+def test_sweep_panel_starts_from_the_form(main_window):
+    fill_form(main_window, {"data.name": "wine"})
+    sweeps = _open(main_window, "Sweeps")["sweeps"]
+    assert sweeps.form.base.data.name == "wine"
