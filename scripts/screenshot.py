@@ -7,7 +7,8 @@ run trains and after it finished, the queue, and the runs / compare tabs when pr
     python scripts/screenshot.py [FOLDER]            # default: docs/
     xvfb-run -a python scripts/screenshot.py shots/  # real X11 fonts and rendering
 
-Runs offscreen when no display is set. Never touches the user's settings or database.
+``screenshot.png`` (the finished live view) is the README's picture. Runs offscreen
+when no display is set. Never touches the user's settings or database.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ def capture(app: QApplication, tmp: Path, folder: Path, width: int, height: int)
     live.plots.options.smoothing.setValue(60)
     pump(300)
     save(window, folder, "04-live-view-finished")
+    save(window, folder, "screenshot")  # the README's picture
 
     window.queue_panel.hold_button.click()
     for lr in ("0.003", "0.0003"):

@@ -25,8 +25,9 @@ from typing import Any, Callable
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
-from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
 from dlstudio.errors import ConfigError
+from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
+from dlstudio.gui.worker_control import StopPauseControl
 from dlstudio.training.events import EpochEvent, StepEvent
 from dlstudio.training.sweep_events import RunEvent
 
@@ -153,7 +154,7 @@ class SweepWorker(QObject):
             self.finished.emit()
 
 
-class SweepSession(QObject):
+class SweepSession(StopPauseControl, QObject):
     """One sweep's thread and worker; ``session_ended`` fires after the thread ended."""
 
     batch_received = Signal(object)
@@ -190,24 +191,6 @@ class SweepSession(QObject):
     def start(self) -> None:
         self.thread.start()
         self._flush_timer.start()
-
-    def stop(self) -> None:
-        """Ask the sweep to stop; running trials stop within one step, resumable."""
-        self._stop_event.set()
-
-    def set_paused(self, paused: bool) -> None:
-        if paused:
-            self._pause_event.set()
-        else:
-            self._pause_event.clear()
-
-    @property
-    def paused(self) -> bool:
-        return self._pause_event.is_set()
-
-    @property
-    def stopping(self) -> bool:
-        return self._stop_event.is_set()
 
     def shutdown(self) -> None:
         """Stop, then quit and wait for the thread (never terminate)."""

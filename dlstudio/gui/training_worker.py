@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
 from dlstudio.gui.event_bridge import EventBridge, MetricBatcher
+from dlstudio.gui.worker_control import StopPauseControl
 from dlstudio.training.events import Event, RunStarted
 
 
@@ -70,7 +71,7 @@ class TrainingWorker(QObject):
             self.run_started.emit(dataclasses.asdict(event))
 
 
-class TrainingSession(QObject):
+class TrainingSession(StopPauseControl, QObject):
     """A run's thread, worker and bridge; ``run_finished`` fires after the thread ended."""
 
     run_finished = Signal(int, dict)  # run_id, {"status", "summary", "error"}
@@ -102,24 +103,6 @@ class TrainingSession(QObject):
     # -- control (GUI thread) ------------------------------------------------------
     def start(self) -> None:
         self.thread.start()
-
-    def stop(self) -> None:
-        """Ask the loop to stop; it takes effect within one step."""
-        self._stop_event.set()
-
-    def set_paused(self, paused: bool) -> None:
-        if paused:
-            self._pause_event.set()
-        else:
-            self._pause_event.clear()
-
-    @property
-    def paused(self) -> bool:
-        return self._pause_event.is_set()
-
-    @property
-    def stopping(self) -> bool:
-        return self._stop_event.is_set()
 
     def shutdown(self) -> None:
         """Stop, then quit and wait for the thread (never terminate)."""
