@@ -139,7 +139,7 @@ class RunConfig:
         """Build from nested and/or dotted keys, apply ``key=value`` overrides, validate."""
         config = cls()
         problems: list[str] = []
-        for key, value in _flatten(values).items():
+        for key, value in flatten(values).items():
             _assign(config, key, value, problems)
         for item in overrides or []:
             key, sep, raw = item.partition("=")
@@ -162,7 +162,7 @@ class RunConfig:
 
     def flat(self) -> dict[str, Any]:
         """``{"optim.lr": 0.001, ...}``: what tables and sweeps work with."""
-        return _flatten(self.to_dict())
+        return flatten(self.to_dict())
 
     def replace(self, **dotted: Any) -> RunConfig:
         """A validated copy with some dotted keys changed: ``replace(**{"optim.lr": 0.1})``."""
@@ -208,12 +208,14 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested sections to dotted keys (``{"optim": {"lr": 1}}`` -> ``{"optim.lr": 1}``);
+    keys that are already dotted pass through."""
     flat: dict[str, Any] = {}
     for key, value in values.items():
         dotted = f"{prefix}{key}"
         if isinstance(value, dict):
-            flat.update(_flatten(value, dotted + "."))
+            flat.update(flatten(value, dotted + "."))
         else:
             flat[dotted] = value
     return flat

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from dlstudio.config import RunConfig
+from dlstudio.config import RunConfig, flatten
 from dlstudio.errors import ConfigError
 
 MISSING = object()
@@ -17,7 +17,7 @@ def flat_config(config: dict[str, Any]) -> dict[str, Any]:
     try:
         return RunConfig.from_dict(config).flat()
     except ConfigError:
-        return _flatten(config)
+        return flatten(config)
 
 
 def differing_keys(configs: list[dict[str, Any]]) -> list[str]:
@@ -42,13 +42,3 @@ def _same(a: Any, b: Any) -> bool:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in values.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat

@@ -11,28 +11,25 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal, Slot
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
-                               QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
-from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
-from dlstudio.config import RunConfig
+from dlstudio.config import RunConfig, flatten
 from dlstudio.errors import ConfigError
+from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
 from dlstudio.gui.dataset_preview import DatasetPreviewWidget
 from dlstudio.gui.form_catalog import build_sections
 from dlstudio.gui.form_fields import ERROR_STYLE, FormField, TextField
 from dlstudio.gui.form_preview import FormPreviewer
 from dlstudio.gui.schedule_preview import SchedulePreviewWidget
-
-
-def flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested sections to dotted keys; dotted keys pass through."""
-    flat: dict[str, Any] = {}
-    for key, value in values.items():
-        if isinstance(value, dict):
-            flat.update(flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
 
 
 class RunFormWidget(QWidget):
