@@ -178,3 +178,12 @@ def test_recorded_lr_equals_the_preview():
     assert recorded == pytest.approx(preview["lr"], rel=1e-12)
     assert [e.momentum for e in events if isinstance(e, StepEvent)] == \
            pytest.approx(preview["momentum"], rel=1e-12)
+
+
+def test_epoch_events_announce_checkpoint_writes(tmp_path):
+    """The first epoch writes (the recorder flushes its points first); later ones wait."""
+    _, _, events = _train(config("train.epochs=3"), checkpoint_dir=tmp_path)
+    flags = [e.checkpoint for e in events if isinstance(e, EpochEvent)]
+    assert flags == [True, False, False]
+    _, _, events = _train(config("train.epochs=2"))
+    assert not any(e.checkpoint for e in events if isinstance(e, EpochEvent))

@@ -37,6 +37,7 @@ class EpochEvent:
     dev_metric: float
     time: float
     lr: float = 0.0
+    checkpoint: bool = False  # checkpoint files are written right after this event
 
 
 @dataclass(frozen=True, slots=True)

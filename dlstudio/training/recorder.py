@@ -30,8 +30,10 @@ class MetricRecorder:
         elif isinstance(event, EpochEvent):
             for key in EPOCH_KEYS:
                 add(self.run_id, key, event.step, event.epoch, getattr(event, key), event.time)
-            # The trainer may write a checkpoint right after this event; its epoch's points
-            # must already be on disk, or a crash would resume past points never stored.
-            self.writer.flush()
+            if event.checkpoint:
+                # A checkpoint is written right after this event: its epoch's points must
+                # be on disk first, or a crash would resume past points never stored.
+                # (Flushing at every epoch instead cost ~6 % of a small CPU run.)
+                self.writer.flush()
         elif isinstance(event, RunEnded):
             self.writer.flush()

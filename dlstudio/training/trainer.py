@@ -181,10 +181,12 @@ class Trainer:
         self.schedule.after_epoch(dev_loss)
         self.epoch = epoch
         self._track_best(dev_metric)
+        checkpoint_due = self._checkpoint_due()
         self._emit(EpochEvent(epoch=epoch, step=self.step, train_loss=train_loss,
                               train_metric=train_metric, dev_loss=dev_loss, dev_metric=dev_metric,
-                              time=time.perf_counter() - started, lr=lr))
-        self._save_checkpoints()
+                              time=time.perf_counter() - started, lr=lr,
+                              checkpoint=checkpoint_due))
+        self._save_checkpoints(checkpoint_due)
         return True
 
     def optimizer_step(self, X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -297,7 +299,7 @@ class Trainer:
             "first_loss": self.first_loss, "rng": checkpoints.rng_state(),
         }
 
-    def _save_checkpoints(self) -> None:
+    def _save_checkpoints(self, write_now: bool) -> None:
         """Snapshot last (and best) in memory each epoch; write at most every few seconds.
 
         Writing two files per epoch cost ~15 % of a small CPU run; a crash now loses at
@@ -309,8 +311,13 @@ class Trainer:
         self._pending_checkpoints[checkpoints.LAST] = state
         if self.best_epoch == self.epoch:
             self._pending_checkpoints[checkpoints.BEST] = state
-        if time.monotonic() - self._last_checkpoint_write >= CHECKPOINT_INTERVAL:
+        if write_now:
             self._write_checkpoints()
+
+    def _checkpoint_due(self) -> bool:
+        """Whether this epoch's end writes checkpoint files (subscribers hear it first)."""
+        return (self.checkpoint_dir is not None and self.config.train.checkpoints
+                and time.monotonic() - self._last_checkpoint_write >= CHECKPOINT_INTERVAL)
 
     def _write_checkpoints(self) -> None:
         for name, state in self._pending_checkpoints.items():
