@@ -39,14 +39,21 @@ def _train_all(db_path: Path, run_ids: list[int], quiet: bool) -> None:
         progress.close()
 
 
-def run_cv(args: argparse.Namespace) -> int:
+def _run_group(args: argparse.Namespace, create, summarize) -> tuple[str, list[int], dict]:
+    """Create the group's runs (all checked first), train them in turn, summarize."""
     config = load_config(args.config, args.overrides)
     db_path = resolve_db_path(args.db)
     with Store(db_path) as store:
-        tag, run_ids = run_groups.create_cross_validation(store, config, args.k)
+        tag, run_ids = create(store, config)
     _train_all(db_path, run_ids, args.json)
     with Store(db_path) as store:
-        summary = run_groups.cross_validation_summary(store, tag)
+        return tag, run_ids, summarize(store, tag)
+
+
+def run_cv(args: argparse.Namespace) -> int:
+    tag, run_ids, summary = _run_group(
+        args, lambda store, config: run_groups.create_cross_validation(store, config, args.k),
+        run_groups.cross_validation_summary)
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
@@ -61,7 +68,6 @@ def run_cv(args: argparse.Namespace) -> int:
 
 
 def run_learning_curve(args: argparse.Namespace) -> int:
-    config = load_config(args.config, args.overrides)
     try:
         fractions = [float(part) for part in args.fractions.split(",") if part.strip()]
     except ValueError:
@@ -69,12 +75,9 @@ def run_learning_curve(args: argparse.Namespace) -> int:
 
         raise ConfigError(f"--fractions: got {args.fractions!r}, expected numbers such as "
                           "0.1,0.5,1.0") from None
-    db_path = resolve_db_path(args.db)
-    with Store(db_path) as store:
-        tag, run_ids = run_groups.create_learning_curve(store, config, fractions)
-    _train_all(db_path, run_ids, args.json)
-    with Store(db_path) as store:
-        curve = run_groups.learning_curve(store, tag)
+    tag, _, curve = _run_group(
+        args, lambda store, config: run_groups.create_learning_curve(store, config, fractions),
+        run_groups.learning_curve)
     if args.json:
         print(json.dumps(curve, indent=2))
         return 0

@@ -151,3 +151,12 @@ def steps_to_epochs(steps: np.ndarray, epoch_end_steps: np.ndarray) -> np.ndarra
     after = steps > known_steps[-1]
     epochs[after] = known_epochs[-1] + (steps[after] - known_steps[-1]) / last_length
     return epochs
+
+
+def clickable_curve(plot: pg.PlotItem, on_clicked) -> pg.PlotDataItem:
+    """An empty curve on ``plot`` that reports clicks within 6 px of its line."""
+    curve = pg.PlotDataItem()
+    curve.curve.setClickable(True, width=6)
+    curve.sigClicked.connect(on_clicked)
+    plot.addItem(curve)
+    return curve

@@ -19,6 +19,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.plot_tools import clickable_curve
 from dlstudio.gui.sweep_axes import ParamAxis
 from dlstudio.gui.sweep_plots import score_colors
 from dlstudio.gui.sweep_progress import format_score, metric_label
@@ -80,10 +81,7 @@ class ParallelCoordinatesPlot(pg.PlotWidget):
     def _line(self, trial_id: int) -> pg.PlotDataItem:
         line = self.lines.get(trial_id)
         if line is None:
-            line = pg.PlotDataItem()
-            line.curve.setClickable(True, width=6)
-            line.sigClicked.connect(self._on_line_clicked)
-            self.plot_item.addItem(line)
+            line = clickable_curve(self.plot_item, self._on_line_clicked)
             self.lines[trial_id] = line
         return line
 

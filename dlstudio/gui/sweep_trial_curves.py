@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
-from dlstudio.gui.plot_tools import GrowingSeries, configure_plot
+from dlstudio.gui.plot_tools import GrowingSeries, clickable_curve, configure_plot
 from dlstudio.gui.sweep_plots import plain_axes
 from dlstudio.gui.sweep_progress import metric_curve, metric_label
 
@@ -132,10 +132,7 @@ class TrialCurvesPlot(QWidget):
     def _show(self, run_id: int) -> None:
         item = self.items.get(run_id)
         if item is None:
-            item = pg.PlotDataItem()
-            item.curve.setClickable(True, width=6)
-            item.sigClicked.connect(self._on_curve_clicked)
-            self.plot_item.addItem(item)
+            item = clickable_curve(self.plot_item, self._on_curve_clicked)
             self.items[run_id] = item
             self._apply_style(run_id)
         item.setData(*self._xy(run_id))
