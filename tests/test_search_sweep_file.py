@@ -203,3 +203,11 @@ def test_wandb_metric_names_and_goals():
     assert (spec.metric_name, spec.goal) == ("dev_accuracy", "maximize")
     spec = parse_sweep({**GOOD, "metric": {"name": "validation_loss"}, "run_cap": 7})
     assert (spec.metric_name, spec.goal, spec.budget) == ("dev_loss", "minimize", {"trials": 7})
+
+
+def test_every_bad_method_setting_at_once(tmp_path):
+    found = problems_of(tmp_path, {"method": "hyperband",
+                                   "hyperband": {"eta": 1, "max_epochs": 0, "min_epochs": 1}})
+    assert has(found, "hyperband.eta", "expected a whole number >= 2")
+    assert has(found, "hyperband.max_epochs", "")
+    assert not any("min_epochs" in p for p in found)

@@ -58,6 +58,9 @@ class StudyPanels(QObject):
         return self.panels[key]
 
     def _wire(self, key: str, panel: QWidget) -> None:
+        attach = getattr(panel, "attach_controller", None)
+        if attach is not None:  # panels whose jobs go through the window's run queue
+            attach(self.window.controller)
         handlers = {
             "sweeps": {"open_run_requested": self.window._on_open_run_requested,
                        "sweep_updated": self._on_runs_changed,

@@ -80,6 +80,14 @@ class TrainingController(QObject):
         self.start_queued()
         return run_id
 
+    def enqueue_created(self, run_ids: list[int]) -> None:
+        """Queue runs already stored as ``queued`` (a run group's members), in this order."""
+        for run_id in run_ids:
+            row = self.store.get_run(run_id)
+            self.queue.enqueue(run_id, device_key(RunConfig.from_dict(row["config"])),
+                               row["name"])
+        self.start_queued()
+
     def _create(self, config: RunConfig) -> int:
         from dlstudio.training.run_job import create_run
 

@@ -22,7 +22,7 @@ read as their dev-set names (``dev_loss``, ``dev_accuracy``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -238,7 +238,23 @@ def _budget(data: dict[str, Any], method: str | None, problems: list[str]) -> di
 
 
 def _dry_run(spec: SweepSpec) -> list[str]:
-    """Build the strategy once so that bad settings are reported like everything else."""
+    """Build the strategy so that bad settings are reported like everything else.
+
+    A constructor stops at its first bad argument, so the setting it names is dropped
+    and the strategy built again, until it builds: every bad setting is named at once.
+    """
+    problems: list[str] = []
+    settings = dict(spec.settings)
+    while True:
+        found = _build_problems(replace(spec, settings=settings))
+        problems += [p for p in found if p not in problems]
+        named = {p.split(":", 1)[0].removeprefix(f"{spec.method}.") for p in found}
+        if not found or not named & settings.keys():
+            return problems
+        settings = {k: v for k, v in settings.items() if k not in named}
+
+
+def _build_problems(spec: SweepSpec) -> list[str]:
     from dlstudio.search.factory import strategy_from_sweep
 
     try:
