@@ -58,6 +58,7 @@ def test_sweep_then_list_then_resume(db_path, tmp_path, capsys):
     assert sum(line.startswith("final #") for line in lines) == 4
     assert "sweep 1 'tiny-sh': finished" in out and "best: trial" in out
     assert "<- winner" in out and "6 epochs spent" in out
+    assert "halving: 2 promoted, 2 eliminated" in out
 
     code, out, _ = _run(capsys, "sweeps", "--db", db_path)
     assert code == 0 and "tiny-sh" in out and "finished" in out and "dev_error" in out

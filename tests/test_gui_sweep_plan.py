@@ -8,8 +8,8 @@ import pytest
 from dlstudio.search import Grid, Hyperband, RandomSearch, SearchSpace, SuccessiveHalving
 from dlstudio.search.coarse_to_fine import CoarseToFine
 from dlstudio.search.estimate import format_seconds, seconds_per_epoch, sweep_cost
-from dlstudio.gui.sweep_progress import (eliminated_trials, latest_per_config, parent_runs,
-                                         startup_note)
+from dlstudio.gui.sweep_progress import latest_per_config, parent_runs, startup_note
+from dlstudio.training.sweep_outcomes import startup_progress, trial_outcomes
 
 SPACE = SearchSpace.from_dict({
     "optim.lr": {"distribution": "log_uniform_values", "min": 1e-4, "max": 1e-1, "points": 4},
@@ -65,9 +65,10 @@ HALVING_TRIALS = [trial(0, 0, 0.1), trial(1, 0, 0.2), trial(2, 0, 0.3), trial(3,
                                                              status="running", score=None)]
 
 
-def test_a_rung_eliminates_only_once_it_promoted():
-    assert eliminated_trials(HALVING_TRIALS) == {1, 3}
-    assert eliminated_trials(HALVING_TRIALS[:4]) == set()  # rung 0 still deciding
+def test_a_rung_decides_only_once_it_promoted():
+    assert trial_outcomes(HALVING_TRIALS) == {0: "promoted", 1: "eliminated",
+                                              2: "promoted", 3: "eliminated"}
+    assert trial_outcomes(HALVING_TRIALS[:4]) == {}  # rung 0 still deciding
 
 
 def test_promotions_continue_their_parent_run_and_count_once():
@@ -79,8 +80,24 @@ def test_promotions_continue_their_parent_run_and_count_once():
 def test_bayesian_start_up_is_said_until_enough_results():
     record = {"method": "bayes", "strategy": {"settings": {"n_startup_trials": 3,
                                                            "sampler": "tpe"}}}
-    summary = {"status": "running", "trials": [trial(0, None, 0.1), trial(1, None, 0.2)]}
-    assert "until 3 trials have a result (2 so far)" in startup_note(record, summary)
-    summary["trials"].append(trial(2, None, 0.3))
-    assert startup_note(record, summary) == ""
-    assert startup_note({"method": "random", "strategy": {"settings": {}}}, summary) == ""
+    trials = [trial(0, None, 0.1), trial(1, None, 0.2)]
+    startup = startup_progress(record, trials, "running")
+    assert startup == {"sampler": "tpe", "needed": 3, "have": 2, "per_epochs": False}
+    assert "until 3 trials have a result (2 so far)" in startup_note({"startup": startup})
+    assert startup_progress(record, trials, "finished") is None
+    trials.append(trial(2, None, 0.3))
+    assert startup_progress(record, trials, "running") is None
+    assert startup_note({"startup": None}) == ""
+    assert startup_progress({"method": "random", "strategy": {"settings": {}}}, trials,
+                            "running") is None
+
+
+def test_hyperband_tpe_start_up_counts_results_at_one_number_of_epochs():
+    record = {"method": "hyperband", "strategy": {"settings": {"n_startup_trials": 2,
+                                                               "sampler": "tpe"}}}
+    trials = [trial(0, 0, 0.1, epochs=1), trial(1, 1, 0.1, epochs=3)]
+    assert startup_progress(record, trials, "running")["have"] == 1
+    assert "same number of epochs (1 so far)" in startup_note(
+        {"startup": startup_progress(record, trials, "running")})
+    trials.append(trial(2, 0, 0.2, epochs=1))
+    assert startup_progress(record, trials, "running") is None

@@ -67,6 +67,12 @@ def test_successive_halving_promotions_resume_their_checkpoints(db_path):
     assert any(isinstance(e, RunEvent) and isinstance(e.event, StepEvent) for e in events)
     curve = summary["curve"]
     assert curve["epochs"] == [1, 2, 3, 4, 5, 6, 8]
+    outcomes = [trials[i]["outcome"] for i in range(7)]
+    assert sorted(outcomes[:4]) == ["eliminated"] * 2 + ["promoted"] * 2
+    assert sorted(outcomes[4:6]) == ["eliminated", "promoted"] and outcomes[6] is None
+    promoted = {trials[i]["config"]["optim.lr"] for i in range(4) if outcomes[i] == "promoted"}
+    assert promoted == {trials[4]["config"]["optim.lr"], trials[5]["config"]["optim.lr"]}
+    assert summary["startup"] is None
     assert all(a >= b for a, b in zip(curve["best"], curve["best"][1:]))
 
 

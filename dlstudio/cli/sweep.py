@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +177,10 @@ def format_summary(summary: dict[str, Any]) -> str:
     counts = ", ".join(f"{n} {status}" for status, n in sorted(summary["counts"].items()))
     lines.append(f"  {summary['n_trials']} trials ({counts or 'none'}), "
                  f"{summary['epochs_spent']} epochs spent")
+    fates = Counter(t["outcome"] for t in summary["trials"] if t.get("outcome"))
+    if fates:
+        lines.append(f"  halving: {fates['promoted']} promoted, {fates['eliminated']} "
+                     "eliminated")
     best = summary["best"]
     if best is None:
         lines.append("  no trial has a score")

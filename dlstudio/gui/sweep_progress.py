@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-TOLD = ("finished", "diverged", "failed")
+from dlstudio.training.sweep_outcomes import config_key
 
 # The sweep metric per epoch: (stored metric key, how the metric reads from it).
 METRIC_CURVES: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
@@ -37,24 +37,8 @@ def metric_curve(metric: str | None) -> tuple[str, Callable[[np.ndarray], np.nda
 
 
 def eliminated_trials(trials: list[dict[str, Any]]) -> set[int]:
-    """Ids of told trials of a halving schedule whose rung has promoted others, not them.
-
-    A rung's survivors reappear one rung up in the same bracket with the same config;
-    until the first promotion of a rung nobody in it counts as eliminated.
-    """
-    configs: dict[tuple[int, int], list[str]] = {}
-    for trial in trials:
-        if trial.get("rung") is not None:
-            key = (trial["bracket"], trial["rung"])
-            configs.setdefault(key, []).append(_config_key(trial["config"]))
-    out = set()
-    for trial in trials:
-        if trial.get("rung") is None or trial["status"] not in TOLD:
-            continue
-        above = configs.get((trial["bracket"], trial["rung"] + 1))
-        if above is not None and _config_key(trial["config"]) not in above:
-            out.add(trial["trial"])
-    return out
+    """Ids of the trials a halving rung eliminated (``sweep_summary``'s outcome)."""
+    return {t["trial"] for t in trials if t.get("outcome") == "eliminated"}
 
 
 def latest_per_config(trials: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -62,7 +46,7 @@ def latest_per_config(trials: list[dict[str, Any]]) -> list[dict[str, Any]]:
     (promotions repeat a configuration); other sweeps' trials as they are."""
     latest: dict[tuple[Any, str], dict[str, Any]] = {}
     for trial in trials:
-        key = (trial.get("bracket"), _config_key(trial["config"]))
+        key = (trial.get("bracket"), config_key(trial["config"]))
         if trial.get("rung") is None:
             key = (trial["trial"], "")
         if key not in latest or trial["epochs"] > latest[key]["epochs"]:
@@ -73,47 +57,28 @@ def latest_per_config(trials: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def parent_runs(trials: list[dict[str, Any]]) -> dict[int, int]:
     """``{run id: run id it continues}`` for promotions that resumed a checkpoint: the
     same configuration one rung down in the same bracket."""
-    runs = {(t["bracket"], t["rung"], _config_key(t["config"])): t["run_id"]
+    runs = {(t["bracket"], t["rung"], config_key(t["config"])): t["run_id"]
             for t in trials if t.get("rung") is not None}
     parents = {}
     for trial in trials:
         if trial.get("start_epoch") and trial.get("rung") and trial["run_id"] is not None:
-            key = (trial["bracket"], trial["rung"] - 1, _config_key(trial["config"]))
+            key = (trial["bracket"], trial["rung"] - 1, config_key(trial["config"]))
             if runs.get(key) is not None:
                 parents[trial["run_id"]] = runs[key]
     return parents
 
 
-def _config_key(config: dict[str, Any]) -> str:
-    return json.dumps(config, sort_keys=True)
-
-
-def startup_note(record: dict[str, Any], summary: dict[str, Any]) -> str:
-    """A line while a model-based sweep still proposes at random, else ``""``.
-
-    ``record``: the sweep row's spec column (method and the strategy's settings).
-    """
-    settings = (record.get("strategy") or {}).get("settings") or {}
-    needed = int(settings.get("n_startup_trials") or 0)
-    scored = [t for t in summary.get("trials", []) if t["score"] is not None]
-    if summary.get("status") == "finished" or needed <= 0:
+def startup_note(summary: dict[str, Any]) -> str:
+    """A line while a model-based sweep still proposes at random, else ``""``."""
+    startup = summary.get("startup")
+    if not startup:
         return ""
-    if record.get("method") == "bayes":
-        if len(scored) >= needed:
-            return ""
-        return (f"Random start-up: proposals are random until {needed} trials have a result "
-                f"({len(scored)} so far); then the {settings.get('sampler', 'tpe').upper()} "
-                "model proposes.")
-    if record.get("method") == "hyperband" and settings.get("sampler") == "tpe":
-        per_epochs: dict[int, int] = {}
-        for trial in scored:
-            per_epochs[trial["epochs"]] = per_epochs.get(trial["epochs"], 0) + 1
-        most = max(per_epochs.values(), default=0)
-        if most >= needed:
-            return ""
-        return (f"Random start-up: TPE proposes once {needed} trials have a result at the "
-                f"same number of epochs ({most} so far).")
-    return ""
+    needed, have, sampler = startup["needed"], startup["have"], startup["sampler"].upper()
+    if startup["per_epochs"]:
+        return (f"Random start-up: {sampler} proposes once {needed} trials have a result at "
+                f"the same number of epochs ({have} so far).")
+    return (f"Random start-up: proposals are random until {needed} trials have a result "
+            f"({have} so far); then the {sampler} model proposes.")
 
 
 def status_line(summary: dict[str, Any]) -> str:

@@ -134,7 +134,7 @@ class SweepResultsView(QWidget):
         if grew and len(trials) <= 500:
             self.table.resizeColumnsToContents()
         self.status.setText(status_line(summary))
-        note = startup_note(self.record, summary)
+        note = startup_note(summary)
         self.startup.setText(note)
         self.startup.setVisible(bool(note))
         scored = [t for t in trials if t["score"] is not None]

@@ -121,6 +121,8 @@ class SweepTrialsModel(QAbstractTableModel):
             return "" if value is None else f"#{value}"
         if column == 2 and trial["trial"] in self._eliminated:
             return "eliminated"
+        if column == 2 and trial.get("outcome") == "promoted":
+            return "promoted"
         if column == len(FIXED_HEADERS):
             return format_score(value) if value is not None else ""
         return format_value(value)

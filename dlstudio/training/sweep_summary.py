@@ -12,6 +12,7 @@ from typing import Any
 
 from dlstudio.store import Store
 from dlstudio.training.sweep_final import final_report
+from dlstudio.training.sweep_outcomes import startup_progress, trial_outcomes
 
 
 def sweep_summary(store: Store, sweep_id: int) -> dict[str, Any]:
@@ -20,16 +21,21 @@ def sweep_summary(store: Store, sweep_id: int) -> dict[str, Any]:
     Keys: ``sweep_id, name, status, method, metric, goal, description, created,
     n_trials, told, counts`` (trials by status), ``trials`` (one dict per trial, in the
     order they were asked: ``trial, row, run_id, status, epochs, start_epoch, score,
-    bracket, rung, config``), ``epochs_spent`` (trial epochs actually trained; a
+    bracket, rung, config, outcome``; outcome is ``promoted`` / ``eliminated`` once a
+    halving rung decided, else None), ``epochs_spent`` (trial epochs actually trained; a
     promotion counts only its extra epochs), ``final_epochs`` (final-seed re-runs),
     ``best`` (``trial, run_id, config, score, epochs``, or None), ``curve``
     (``{"epochs": [...], "best": [...]}``: best score so far against epochs spent, one
-    point per told trial) and ``final`` (the final-seeds report, see ``final_report``).
+    point per told trial), ``final`` (the final-seeds report, see ``final_report``) and
+    ``startup`` (``startup_progress``: set while a model-based sweep is still random).
     """
     sweep = store.get_sweep(sweep_id)
     record, state = sweep["spec"], sweep["state"]
     runs = {run["id"]: run for run in store.list_runs(sweep_id=sweep_id)}
     trials = _trials(store.list_trials(sweep_id), state, runs)
+    outcomes = trial_outcomes(trials)
+    for trial in trials:
+        trial["outcome"] = outcomes.get(trial["trial"])
     goal = record.get("goal", "minimize")
     by_id = {t["trial"]: t for t in trials}
     told = [by_id[int(i)] for i, _ in (state.get("strategy") or {}).get("told", [])
@@ -50,6 +56,7 @@ def sweep_summary(store: Store, sweep_id: int) -> dict[str, Any]:
         "best": best_trial(told, goal),
         "curve": _curve(told, goal),
         "final": final_report(final, goal, tests),
+        "startup": startup_progress(record, trials, sweep["status"]),
     }
 
 
