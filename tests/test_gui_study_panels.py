@@ -38,3 +38,31 @@ def test_sweep_panel_starts_from_the_form(main_window):
     fill_form(main_window, {"data.name": "wine"})
     sweeps = _open(main_window, "Sweeps")["sweeps"]
     assert sweeps.form.base.data.name == "wine"
+
+
+def test_closing_the_window_while_a_sweep_runs_asks_then_stops_it(qtbot, main_window, db_path,
+                                                                   stop_answer):
+    from dlstudio.training.sweep_setup import create_sweep
+    from tests.gui_helpers import LONG, read_store
+
+    from dlstudio.config import RunConfig
+
+    sweeps = _open(main_window, "Sweeps")["sweeps"]
+    with read_store(db_path) as store:
+        sweep_id = create_sweep(store, {
+            "method": "random", "metric": {"name": "dev_loss"}, "budget": {"trials": 2},
+            "parameters": {"optim.lr": {"values": [0.01, 0.02]}},
+            "base": RunConfig.from_dict(LONG).to_dict()})
+    with qtbot.waitSignal(sweeps.sweep_started, timeout=10_000):
+        sweeps.resume_sweep(sweep_id)
+    assert main_window.controller.running_count() == 1
+    stop_answer.answer = False
+    main_window.close()  # "stop the running work?" -> no: the window stays
+    assert stop_answer.calls == 1 and main_window.isVisible()
+    stop_answer.answer = True
+    main_window.close()
+    assert not main_window.isVisible()
+    sessions = main_window.controller.sweep_sessions.values()
+    assert all(s.thread is None or s.thread.isFinished() for s in sessions)  # joined
+    with read_store(db_path) as store:
+        assert store.get_sweep(sweep_id)["status"] == "paused"

@@ -204,15 +204,19 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_activity_changed(self) -> None:
+        if self._closed:
+            return
+        self._update_run_blocked()  # a sweep taking or leaving the device counts too
         self.status.set_activity(self.controller.active_runs(), len(self.controller.queue),
-                                 self.controller.held)
+                                 self.controller.held, self.controller.active_sweeps())
 
     def _restore_queue(self) -> None:
         count = self.controller.restore_queued()
         if count:
             self.queue_panel.set_held(True)
-            self.status.showMessage(f"{count} runs were left queued: press Start queue to "
-                                    "train them.", 15000)
+            what = "1 run or sweep was" if count == 1 else f"{count} runs and sweeps were"
+            self.status.showMessage(f"{what} left queued: press Start queue to train them.",
+                                    15000)
 
     # -- other panels --------------------------------------------------------------
     def _refresh_runs(self) -> None:
@@ -274,7 +278,7 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        running = len(self.controller.sessions) + int(self.study_panels.busy())
+        running = self.controller.running_count()
         if running and not self._closed and not self.confirm_stop(self, running):
             event.ignore()
             return

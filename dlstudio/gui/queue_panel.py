@@ -1,4 +1,4 @@
-"""The queue panel: the waiting runs in order, with Up, Down, Remove and Hold."""
+"""The queue panel: the waiting runs and sweeps in order, with Up, Down, Remove and Hold."""
 
 from __future__ import annotations
 
@@ -7,9 +7,15 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
                                QVBoxLayout, QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
-from dlstudio.gui.run_queue import RunQueue
+from dlstudio.gui.run_queue import SWEEP, Key, QueueEntry, RunQueue
 
-EMPTY_TEXT = "No queued runs. Press Queue in the form to line runs up; they train one after another."
+EMPTY_TEXT = ("Nothing queued. Press Queue in the form to line runs up, or start a sweep "
+              "while something trains; they run one after another on each device.")
+REMOVE_TIPS = {
+    "run": "Take the run out of the queue and delete its row (it never trained)",
+    SWEEP: "Take the sweep out of the queue; it stays stored and can be resumed or "
+           "cancelled in the Sweeps tab",
+}
 
 
 class QueuePanel(QWidget):
@@ -29,11 +35,11 @@ class QueuePanel(QWidget):
         self.up_button = QPushButton("Up")
         self.down_button = QPushButton("Down")
         self.remove_button = QPushButton("Remove")
-        self.remove_button.setToolTip("Take the run out of the queue and delete its row "
-                                      "(it never trained)")
+        self.remove_button.setToolTip(REMOVE_TIPS["run"])
         self.hold_button = QPushButton("Hold queue")
         self.hold_button.setCheckable(True)
-        self.hold_button.setToolTip("While held, queued runs wait; running ones go on")
+        self.hold_button.setToolTip("While held, queued runs and sweeps wait; running ones "
+                                    "go on")
         self._build()
         self.queue.changed.connect(self._on_queue_changed)
         self.list.currentRowChanged.connect(self._on_selection_changed)
@@ -56,9 +62,15 @@ class QueuePanel(QWidget):
         layout.addWidget(self.empty)
         layout.addLayout(buttons)
 
-    def selected_run(self) -> int | None:
+    def selected_key(self) -> Key | None:
+        """``("run", id)`` or ``("sweep", id)`` of the selected entry."""
         item = self.list.currentItem()
-        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+        return None if item is None else tuple(item.data(Qt.ItemDataRole.UserRole))
+
+    def selected_run(self) -> int | None:
+        """The selected run's id (None for a sweep or no selection)."""
+        key = self.selected_key()
+        return key[1] if key is not None and key[0] == "run" else None
 
     def set_held(self, held: bool) -> None:
         self.hold_button.setChecked(held)
@@ -66,13 +78,13 @@ class QueuePanel(QWidget):
     # -- slots ---------------------------------------------------------------------
     @Slot()
     def _on_queue_changed(self) -> None:
-        selected = self.selected_run()
+        selected = self.selected_key()
         self.list.clear()
         for position, entry in enumerate(self.queue.entries(), start=1):
-            item = QListWidgetItem(f"{position}.  #{entry.run_id}  {entry.label}   [{entry.device}]")
-            item.setData(Qt.ItemDataRole.UserRole, entry.run_id)
+            item = QListWidgetItem(f"{position}.  {_entry_text(entry)}")
+            item.setData(Qt.ItemDataRole.UserRole, list(entry.key))
             self.list.addItem(item)
-            if entry.run_id == selected:
+            if entry.key == selected:
                 self.list.setCurrentItem(item)
         count = len(self.queue)
         self.title.setText(f"<b>Queue</b> ({count} waiting)" if count else "<b>Queue</b>")
@@ -82,26 +94,35 @@ class QueuePanel(QWidget):
 
     @Slot(int)
     def _on_selection_changed(self, _row: int = -1) -> None:
-        selected = self.selected_run() is not None
+        key = self.selected_key()
         for button in (self.up_button, self.down_button, self.remove_button):
-            button.setEnabled(selected)
+            button.setEnabled(key is not None)
+        self.remove_button.setToolTip(REMOVE_TIPS[key[0] if key else "run"])
 
     @Slot()
     def _on_up_clicked(self) -> None:
-        if (run_id := self.selected_run()) is not None:
-            self.queue.move_up(run_id)
+        if (key := self.selected_key()) is not None:
+            self.queue.move_up(key)
 
     @Slot()
     def _on_down_clicked(self) -> None:
-        if (run_id := self.selected_run()) is not None:
-            self.queue.move_down(run_id)
+        if (key := self.selected_key()) is not None:
+            self.queue.move_down(key)
 
     @Slot()
     def _on_remove_clicked(self) -> None:
-        if (run_id := self.selected_run()) is not None:
-            self.queue.remove(run_id)
+        if (key := self.selected_key()) is not None:
+            self.queue.remove(key)
 
     @Slot(bool)
     def _on_hold_toggled(self, held: bool) -> None:
         self.hold_button.setText("Start queue" if held else "Hold queue")
         self.hold_toggled.emit(held)
+
+
+def _entry_text(entry: QueueEntry) -> str:
+    devices = ", ".join(entry.holds())
+    if entry.kind == SWEEP:
+        workers = f", {entry.workers} at once" if entry.workers > 1 else ""
+        return f"Sweep #{entry.run_id}  {entry.label}   [{devices}{workers}]"
+    return f"#{entry.run_id}  {entry.label}   [{devices}]"

@@ -29,9 +29,11 @@ class AppStatusBar(QStatusBar):
         for label in (self.activity, self.device, self.database):
             self.addPermanentWidget(label)
 
-    def set_activity(self, running: list[tuple[int, str]], queued: int, held: bool) -> None:
-        """``running``: ``[(run_id, device)]``."""
+    def set_activity(self, running: list[tuple[int, str]], queued: int, held: bool,
+                     sweeps: list[tuple[int, str]] = ()) -> None:
+        """``running``, ``sweeps``: ``[(run or sweep id, device)]``."""
         parts = [f"Training run #{run_id} on {device}" for run_id, device in running]
+        parts += [f"Sweep #{sweep_id} on {device}" for sweep_id, device in sweeps]
         if queued:
             parts.append(f"{queued} queued" + (" (held)" if held else ""))
         self.activity.setText(" · ".join(parts) if parts else "Idle")

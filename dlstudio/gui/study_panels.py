@@ -119,9 +119,6 @@ class StudyPanels(QObject):
         if refresh is not None:
             refresh()
 
-    def busy(self) -> bool:
-        return bool(getattr(self.panels.get("sweeps"), "is_busy", False))
-
     def shutdown(self) -> None:
         """Stop and join every built panel's worker thread."""
         for panel in self.panels.values():

@@ -13,9 +13,10 @@ from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, Q
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.sweep_progress import format_score
+from dlstudio.training.sweep_setup import RESUMABLE_SWEEPS
 
 HEADERS = ("ID", "Name", "Status", "Method", "Trials", "Best")
-RESUMABLE = ("queued", "paused", "running")  # running: a closed or killed app's sweep
+RESUMABLE = RESUMABLE_SWEEPS
 STATUS_TIPS = {
     "paused": "Stopped: Resume continues where it stopped, nothing is trained twice",
     "running": "Running here, or left running by an app that closed or crashed: Resume "

@@ -2,10 +2,13 @@
 
 Left: the form (or a sweep file) and the plan the core computes for it, with Start /
 Pause / Stop; a second tab lists the stored sweeps, where an unfinished one resumes.
-Right: the sweep being shown (``SweepResultsView``). A sweep runs on a ``SweepSession``
-(its own QThread); live batches feed the curves, and every trial event re-reads the
-core's ``sweep_summary`` from the store, which the table and plots show. The panel only
-calls the core: ``create_sweep``, ``SweepRunner`` (through the session), ``cancel_sweep``,
+Right: the sweep being shown (``SweepResultsView``). Sweeps go through the window's run
+queue (``TrainingController.enqueue_sweep``), in line with single runs: a sweep starts
+when its devices are free and runs on a ``SweepSession`` (its own QThread) that the
+controller owns; live batches feed the curves, and every trial event re-reads the
+core's ``sweep_summary`` from the store, which the table and plots show. Built alone
+(tests, no window), the panel keeps a controller of its own. The panel only calls the
+core: ``create_sweep``, ``SweepRunner`` (through the session), ``cancel_sweep``,
 ``sweep_summary`` and the store's reads.
 """
 
@@ -25,6 +28,7 @@ from dlstudio.gui.sweep_panel_layout import SweepPanelLayout
 from dlstudio.gui.sweep_plan_view import PlanInfo
 from dlstudio.gui.sweep_progress import metric_curve
 from dlstudio.gui.sweep_worker import SweepSession
+from dlstudio.gui.training_controller import TrainingController
 from dlstudio.search.estimate import seconds_per_epoch
 from dlstudio.store import Store
 from dlstudio.training.sweep_setup import cancel_sweep, create_sweep
@@ -51,11 +55,12 @@ class SweepPanel(SweepPanelLayout):
         self.db_path = Path(db_path)
         self.prompts = prompts or SweepPrompts()
         self.store = Store(self.db_path, mark_orphans=False)
-        self.session: SweepSession | None = None
+        self.controller: TrainingController | None = None
+        self._own_controller = False
+        self.sessions: dict[int, SweepSession] = {}  # running sweeps, by id
         self.shown_id: int | None = None
         self._plan: PlanInfo | None = None
         self._closed = False
-        self._failure = ""
         self._refresh_timer = QTimer(self, singleShot=True, interval=150)
         self._refresh_timer.timeout.connect(self._on_refresh_due)
         self._connect()
@@ -82,8 +87,23 @@ class SweepPanel(SweepPanelLayout):
     # -- public API ----------------------------------------------------------------
     @property
     def is_busy(self) -> bool:
-        """True while a sweep of this panel runs (or is stopping)."""
-        return self.session is not None
+        """True while a sweep runs (or is stopping)."""
+        return bool(self.sessions)
+
+    @property
+    def session(self) -> SweepSession | None:
+        """The session of the sweep shown, while it runs."""
+        return self.sessions.get(self.shown_id) if self.shown_id is not None else None
+
+    def attach_controller(self, controller: TrainingController) -> None:
+        """Run sweeps through ``controller``'s queue (the main window's), not our own."""
+        if self.controller is not None:
+            return
+        self.controller = controller
+        controller.sweep_session_started.connect(self._on_sweep_session_started)
+        controller.queue.changed.connect(self._on_queue_changed)
+        for session in list(controller.sweep_sessions.values()):  # began before this panel
+            self._on_sweep_session_started(session)
 
     @Slot(object)
     def set_base_config(self, config: RunConfig) -> None:
@@ -91,8 +111,8 @@ class SweepPanel(SweepPanelLayout):
         self.form.set_base_config(config)
 
     def start_sweep(self) -> int | None:
-        """Create the form's sweep and run it; returns its id (None: problems shown)."""
-        if self.is_busy or self.form.validate_now():
+        """Create the form's sweep and queue it; returns its id (None: problems shown)."""
+        if self.form.validate_now():
             return None
         try:
             sweep_id = create_sweep(self.store, self.form.mapping(), seed=self.form.seed())
@@ -100,13 +120,13 @@ class SweepPanel(SweepPanelLayout):
             self.form.show_problems(error.problems)
             self._say("The sweep was not created: " + "; ".join(error.problems), error=True)
             return None
-        self._run(sweep_id)
+        self._queue(sweep_id)
         return sweep_id
 
     def resume_sweep(self, sweep_id: int) -> None:
-        """Continue a stopped (or killed) sweep where it stopped."""
-        if not self.is_busy:
-            self._run(sweep_id)
+        """Continue a stopped (or killed) sweep where it stopped, through the queue."""
+        if sweep_id not in self.sessions:
+            self._queue(sweep_id)
 
     def set_paused(self, paused: bool) -> None:
         """Pause (training trials wait between two steps) or continue the sweep."""
@@ -150,35 +170,73 @@ class SweepPanel(SweepPanelLayout):
         self._update_buttons()
 
     def shutdown(self) -> None:
-        """Stop the sweep and wait for its thread; close the panel's store connection."""
+        """Stop our own controller's sweeps and join them; close the store connection.
+
+        With the window's controller attached, the window stops and joins them first.
+        """
         if self._closed:
             return
-        if self.session is not None:
-            self.session.shutdown()
+        if self._own_controller and self.controller is not None:
+            self.controller.shutdown()
         self._closed = True
         self._refresh_timer.stop()
         self.store.close()
 
     # -- running -------------------------------------------------------------------
-    def _run(self, sweep_id: int) -> None:
-        self._failure = ""
+    def _controller(self) -> TrainingController:
+        if self.controller is None:
+            self.attach_controller(TrainingController(self.db_path, self.store, parent=self))
+            self._own_controller = True
+        return self.controller
+
+    def _queue(self, sweep_id: int) -> None:
         self.show_sweep(sweep_id)
-        self.session = SweepSession(self.db_path, sweep_id, self.form.workers(), self)
-        self.session.batch_received.connect(self._on_batch_received)
-        self.session.sweep_failed.connect(self._on_sweep_failed)
-        self.session.session_ended.connect(self._on_session_ended)
-        self.session.start()
+        controller = self._controller()
+        try:
+            started = controller.enqueue_sweep(sweep_id, self.form.workers())
+        except ConfigError as error:
+            self._say("; ".join(error.problems), error=True)
+            return
+        if not started:
+            self._say(self._waiting_text(sweep_id))
+        self._update_buttons()
+
+    def _waiting_text(self, sweep_id: int) -> str:
+        controller = self._controller()
+        position = controller.queue.position(("sweep", sweep_id))
+        if position is None:
+            return f"Sweep {sweep_id} is not queued."
+        if controller.held:
+            return (f"Sweep {sweep_id} is queued; the queue is held: press Start queue on the "
+                    "Train tab.")
+        return (f"Sweep {sweep_id} is queued (position {position + 1}) and starts when its "
+                "device is free; reorder or remove it in the Train tab's queue.")
+
+    @Slot(object)
+    def _on_sweep_session_started(self, session: SweepSession) -> None:
+        if self._closed:
+            return
+        sweep_id = session.sweep_id
+        self.sessions[sweep_id] = session
+        session.batch_received.connect(self._on_batch_received)
+        session.sweep_failed.connect(self._on_sweep_failed)
+        session.session_ended.connect(self._on_session_ended)
+        self.show_sweep(sweep_id)
         self.pause_button.setText("Pause")
         self._say(f"Sweep {sweep_id} is running.")
         self._update_buttons()
         self.sweep_started.emit(sweep_id)
 
+    @Slot()
+    def _on_queue_changed(self) -> None:
+        if not self._closed:
+            self._update_buttons()
+
     @Slot(object)
     def _on_batch_received(self, batch: dict) -> None:
-        if self._closed or self.session is None:
+        if self._closed:
             return
-        live = self.shown_id == self.session.sweep_id
-        if live:
+        if self.shown_id is not None and batch.get("sweep_id") == self.shown_id:
             for run_id, curves in batch["curves"].items():
                 self.results.add_points(run_id, curves)
         if any(event["type"] in TRIAL_EVENTS for event in batch["events"]):
@@ -187,22 +245,22 @@ class SweepPanel(SweepPanelLayout):
 
     @Slot(str)
     def _on_sweep_failed(self, message: str) -> None:
-        self._failure = message
         self._say(message, error=True)
 
     @Slot(int)
     def _on_session_ended(self, sweep_id: int) -> None:
-        self.session = None
+        session = self.sessions.pop(sweep_id, None)
         if self._closed:
             return
+        failure = session.failure if session is not None else ""
         self._refresh_timer.stop()
         self.pause_button.setText("Pause")
         self.refresh()
         self.form.validate_now()  # the new runs make the time estimate better
         if self.shown_id == sweep_id:
             self.show_sweep(sweep_id)  # the stored curves are the whole record
-        status = "failed" if self._failure else self.store.get_sweep(sweep_id)["status"]
-        if not self._failure:
+        status = "failed" if failure else self.store.get_sweep(sweep_id)["status"]
+        if not failure:
             self._say({"finished": f"Sweep {sweep_id} finished.",
                        "paused": f"Sweep {sweep_id} stopped; resume it any time from the "
                                  "Stored sweeps tab."}.get(status, f"Sweep {sweep_id}: {status}."))
@@ -249,12 +307,14 @@ class SweepPanel(SweepPanelLayout):
     @Slot()
     def _on_cancel_clicked(self) -> None:
         sweep_id = self.sweep_list.selected_id()
-        if sweep_id is None or self.is_busy:
+        if sweep_id is None or sweep_id in self.sessions:
             return
         if not self.prompts.confirm(self, "Cancel sweep?", f"Cancel sweep {sweep_id} for "
                                     "good? Its trials and runs are kept, but it can no "
                                     "longer be resumed."):
             return
+        if self.controller is not None:
+            self.controller.queue.remove(("sweep", sweep_id))
         try:
             cancel_sweep(self.store, sweep_id)
         except ConfigError as error:
@@ -310,13 +370,16 @@ class SweepPanel(SweepPanelLayout):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        running = self.session is not None
+        running = self.session is not None  # the sweep shown
         stopping = running and self.session.stopping
-        self.start_button.setEnabled(not running and self._plan is not None
-                                     and not self.form.problems)
+        self.start_button.setEnabled(self._plan is not None and not self.form.problems)
+        self.start_button.setText("Queue sweep" if self.is_busy else "Start sweep")
         self.pause_button.setEnabled(running and not stopping)
         self.stop_button.setEnabled(running and not stopping)
         selected = self.sweep_list.selected_id()
         status = self.sweep_list.summaries.get(selected, {}).get("status")
-        self.resume_button.setEnabled(not running and status in RESUMABLE)
-        self.cancel_button.setEnabled(not running and status in RESUMABLE)
+        queued = (self.controller is not None and selected is not None
+                  and ("sweep", selected) in self.controller.queue)
+        idle = selected not in self.sessions and status in RESUMABLE
+        self.resume_button.setEnabled(idle and not queued)
+        self.cancel_button.setEnabled(idle)

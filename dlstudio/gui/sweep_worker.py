@@ -155,7 +155,11 @@ class SweepWorker(QObject):
 
 
 class SweepSession(StopPauseControl, QObject):
-    """One sweep's thread and worker; ``session_ended`` fires after the thread ended."""
+    """One sweep's thread and worker; ``session_ended`` fires after the thread ended.
+
+    Batches leave with the sweep's id added (``batch["sweep_id"]``) and a failure stays
+    readable in ``failure``, so one receiver can follow several sessions.
+    """
 
     batch_received = Signal(object)
     sweep_returned = Signal(object)
@@ -186,6 +190,7 @@ class SweepSession(StopPauseControl, QObject):
         self._flush_timer.setInterval(FLUSH_CHECK_MS)
         self._flush_timer.timeout.connect(self._on_flush_timer)
         self.done = False
+        self.failure = ""
 
     # -- control (GUI thread) ------------------------------------------------------
     def start(self) -> None:
@@ -206,7 +211,8 @@ class SweepSession(StopPauseControl, QObject):
         self._batcher.flush_if_due()
 
     @Slot(object)
-    def _on_batched(self, batch: object) -> None:
+    def _on_batched(self, batch: dict) -> None:
+        batch["sweep_id"] = self.sweep_id
         self.batch_received.emit(batch)
 
     @Slot(object)
@@ -215,6 +221,7 @@ class SweepSession(StopPauseControl, QObject):
 
     @Slot(str)
     def _on_sweep_failed(self, message: str) -> None:
+        self.failure = message
         self.sweep_failed.emit(message)
 
     @Slot()

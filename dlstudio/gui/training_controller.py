@@ -1,8 +1,9 @@
 """``TrainingController``: creates runs, starts their sessions, drains the queue.
 
-The GUI-thread owner of every ``TrainingSession``. It creates run rows through the
-core's ``create_run`` (deep checks first, so a bad config leaves no row), keeps one run
-per device training, and starts the next queued run whose device is free when one ends.
+The GUI-thread owner of every ``TrainingSession`` and ``SweepSession``. It creates run
+rows through the core's ``create_run`` (deep checks first, so a bad config leaves no
+row), keeps one job per device training (a sweep holds the devices of its workers until
+it ends), and starts the next queued run or sweep whose devices are free when one ends.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
-from dlstudio.gui.run_queue import RunQueue
+from dlstudio.gui.run_queue import SWEEP, QueueEntry, RunQueue
+from dlstudio.gui.sweep_worker import SweepSession
 from dlstudio.gui.training_worker import TrainingSession
 
 
@@ -31,6 +33,8 @@ class TrainingController(QObject):
 
     session_started = Signal(object)  # TrainingSession
     run_finished = Signal(int, dict)  # run_id, {"status", "summary", "error"}
+    sweep_session_started = Signal(object)  # SweepSession, before its thread starts
+    sweep_session_ended = Signal(int)  # sweep_id, after its thread ended
     activity_changed = Signal()
 
     def __init__(self, db_path: Path, store, queue: RunQueue | None = None,
@@ -40,6 +44,8 @@ class TrainingController(QObject):
         self.store = store
         self.queue = queue or RunQueue(self)
         self.sessions: dict[int, TrainingSession] = {}
+        self.sweep_sessions: dict[int, SweepSession] = {}
+        self._sweep_devices: dict[int, tuple[str, ...]] = {}
         self.held = False
         self.closing = False
         self.queue.run_removed.connect(self._on_queue_run_removed)
@@ -47,7 +53,10 @@ class TrainingController(QObject):
 
     # -- creating runs -------------------------------------------------------------
     def busy_devices(self) -> set[str]:
-        return {session.device for session in self.sessions.values()}
+        busy = {session.device for session in self.sessions.values()}
+        for devices in self._sweep_devices.values():
+            busy.update(devices)
+        return busy
 
     def busy_reason(self, config: RunConfig) -> str:
         """Why ``run_now`` would refuse ``config`` ("" when it would not)."""
@@ -59,6 +68,10 @@ class TrainingController(QObject):
             if session.device == device:
                 return (f"Run #{run_id} is training on {device}: press Queue to train this "
                         "one next, or Stop the current run.")
+        for sweep_id, devices in self._sweep_devices.items():
+            if device in devices:
+                return (f"Sweep #{sweep_id} is training on {device}: press Queue to train "
+                        "this run after it, or stop the sweep.")
         return ""
 
     def run_now(self, config: RunConfig) -> int:
@@ -88,25 +101,55 @@ class TrainingController(QObject):
                                row["name"])
         self.start_queued()
 
+    def enqueue_sweep(self, sweep_id: int, workers: int = 1) -> bool:
+        """Queue a stored sweep (new or to continue); it starts when its devices are free.
+
+        Returns whether it started at once. Raises ``ConfigError`` when the sweep cannot
+        run any more (finished or cancelled) or its base config no longer loads.
+        """
+        from dlstudio.training.sweep_jobs import sweep_devices
+        from dlstudio.training.sweep_setup import RESUMABLE_SWEEPS
+
+        sweep = self.store.get_sweep(sweep_id)
+        if sweep["status"] not in RESUMABLE_SWEEPS:
+            raise ConfigError(f"sweep {sweep_id}: it is {sweep['status']}; only a queued, "
+                              "paused or interrupted sweep can run")
+        if sweep_id in self.sweep_sessions:
+            return True
+        devices = sweep_devices(RunConfig.from_dict(sweep["spec"].get("base") or {}), workers)
+        self.queue.enqueue_sweep(sweep_id, devices, f"sweep: {sweep['name']}", workers)
+        self.start_queued()
+        return sweep_id in self.sweep_sessions
+
     def _create(self, config: RunConfig) -> int:
         from dlstudio.training.run_job import create_run
 
         return create_run(self.store, config, name=config.name, status="queued")
 
     def restore_queued(self) -> int:
-        """Put the runs left ``queued`` by an earlier session back in the queue, held."""
+        """Put the runs and sweeps left ``queued`` by an earlier session back in the
+        queue, held (a sweep that had started is resumed from the Sweeps tab instead)."""
         rows = [row for row in self.store.list_runs(status="queued", sort_by="id",
                                                     descending=False)
                 if row.get("sweep_id") is None and row["id"] not in self.queue]
+        sweeps = [s for s in reversed(self.store.list_sweeps(status="queued"))
+                  if ("sweep", s["id"]) not in self.queue]
+        if rows or sweeps:
+            self.held = True
         for row in rows:
             try:
                 device = device_key(RunConfig.from_dict(row["config"]))
             except ConfigError:
                 device = "cpu"
             self.queue.enqueue(row["id"], device, row["name"])
-        if rows:
+        for sweep in sweeps:
+            try:
+                self.enqueue_sweep(sweep["id"])
+            except ConfigError:
+                pass  # its base config no longer loads: it stays listed in the Sweeps tab
+        if rows or sweeps:
             self.set_held(True)
-        return len(rows)
+        return len(rows) + len(sweeps)
 
     # -- running -------------------------------------------------------------------
     def start(self, run_id: int, device: str, resume: bool = False) -> TrainingSession:
@@ -125,8 +168,27 @@ class TrainingController(QObject):
             entry = self.queue.next(self.busy_devices())
             if entry is None:
                 return
-            if self._still_queued(entry.run_id):
+            if entry.kind == SWEEP:
+                self._start_sweep(entry)
+            elif self._still_queued(entry.run_id):
                 self.start(entry.run_id, entry.device)
+
+    def _start_sweep(self, entry: QueueEntry) -> None:
+        from dlstudio.training.sweep_setup import RESUMABLE_SWEEPS
+
+        sweep_id = entry.run_id
+        try:
+            if self.store.get_sweep(sweep_id)["status"] not in RESUMABLE_SWEEPS:
+                return  # cancelled while it waited
+        except ConfigError:
+            return  # deleted meanwhile
+        session = SweepSession(self.db_path, sweep_id, entry.workers, parent=self)
+        session.session_ended.connect(self._on_sweep_session_ended)
+        self.sweep_sessions[sweep_id] = session
+        self._sweep_devices[sweep_id] = entry.holds()
+        self.sweep_session_started.emit(session)
+        session.start()
+        self.activity_changed.emit()
 
     def _still_queued(self, run_id: int) -> bool:
         try:
@@ -151,12 +213,21 @@ class TrainingController(QObject):
     def active_runs(self) -> list[tuple[int, str]]:
         return [(run_id, session.device) for run_id, session in self.sessions.items()]
 
+    def active_sweeps(self) -> list[tuple[int, str]]:
+        return [(sweep_id, ", ".join(devices))
+                for sweep_id, devices in self._sweep_devices.items()]
+
+    def running_count(self) -> int:
+        """Runs and sweeps training now (what closing the window would stop)."""
+        return len(self.sessions) + len(self.sweep_sessions)
+
     def shutdown(self) -> None:
-        """Stop every run, then quit and wait for each thread; starts nothing more."""
+        """Stop every run and sweep, then quit and wait for each thread; starts nothing more."""
         self.closing = True
-        for session in list(self.sessions.values()):
+        sessions = [*self.sessions.values(), *self.sweep_sessions.values()]
+        for session in sessions:
             session.stop()
-        for session in list(self.sessions.values()):
+        for session in sessions:
             session.shutdown()
 
     # -- events --------------------------------------------------------------------
@@ -166,6 +237,17 @@ class TrainingController(QObject):
         if session is not None:
             session.deleteLater()
         self.run_finished.emit(run_id, ended)
+        self.activity_changed.emit()
+        if not self.closing:
+            self.start_queued()
+
+    @Slot(int)
+    def _on_sweep_session_ended(self, sweep_id: int) -> None:
+        session = self.sweep_sessions.pop(sweep_id, None)
+        self._sweep_devices.pop(sweep_id, None)
+        self.sweep_session_ended.emit(sweep_id)
+        if session is not None:
+            session.deleteLater()
         self.activity_changed.emit()
         if not self.closing:
             self.start_queued()

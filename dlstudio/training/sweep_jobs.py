@@ -66,6 +66,13 @@ def worker_overrides(base: RunConfig, workers: int) -> list[dict[str, Any]]:
     return [{} for _ in range(workers)]
 
 
+def sweep_devices(base: RunConfig, workers: int) -> list[str]:
+    """The devices a sweep's workers train on (what it holds while it runs), in order."""
+    default = str(resolve_device(base.train.device))
+    found = [o.get("train.device", default) for o in worker_overrides(base, workers)]
+    return list(dict.fromkeys(found))
+
+
 def last_checkpoint(db_path: Path, run_id: int) -> Path:
     """Where a run's last checkpoint is (it may not exist)."""
     return checkpoint_dir_for(db_path, run_id) / checkpoints.LAST

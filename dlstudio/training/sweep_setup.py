@@ -27,6 +27,8 @@ from dlstudio.training.sweep_objective import check_objective, objective_name
 from dlstudio.training.sweep_state import SPEC_VERSION, SweepState
 
 FINAL_KEY = "final_seeds"
+# Sweeps that can (still) run; "running" is also a closed or killed app's sweep.
+RESUMABLE_SWEEPS = ("queued", "paused", "running")
 BRACKET_METHODS = ("successive_halving", "hyperband")
 
 
