@@ -160,3 +160,14 @@ def test_long_runs_are_not_previewed(qtbot, form):
         fill_form(form, {"train.epochs": "5000", "train.batch_size": "1"})
     assert len(form.schedule_preview.lr_values) == 0
     assert "No preview" in form.schedule_preview.caption.text()
+
+
+def test_a_hundred_thousand_step_run_is_previewed_step_by_step(qtbot, form):
+    with qtbot.waitSignal(form.preview_updated, timeout=30_000,
+                          check_params_cb=lambda r: "schedule" in r) as blocker:
+        fill_form(form, {"train.epochs": "80", "train.batch_size": "1",
+                         "schedule.name": "cosine", "optim.lr": "0.1"})
+    total = blocker.args[0]["total_steps"]
+    assert total > 80_000 and len(form.schedule_preview.lr_values) == total
+    assert form.schedule_preview.lr_values[0] == 0.1
+    assert form.schedule_preview.lr_values[-1] < 1e-4  # annealed to eta_min = 0

@@ -18,7 +18,7 @@ from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount 
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 
-MAX_PREVIEW_STEPS = 10_000  # stepping the real scheduler costs 0.1-0.2 ms a step
+MAX_PREVIEW_STEPS = 300_000  # ~3-5 us a scheduler step: at most ~1.5 s in the preview thread
 
 
 class PreviewWorker(QObject):
