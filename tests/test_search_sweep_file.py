@@ -211,3 +211,14 @@ def test_every_bad_method_setting_at_once(tmp_path):
     assert has(found, "hyperband.eta", "expected a whole number >= 2")
     assert has(found, "hyperband.max_epochs", "")
     assert not any("min_epochs" in p for p in found)
+
+
+def test_final_seeds_are_part_of_the_sweep_file(tmp_path):
+    from dlstudio.search.final_seeds import FinalSeeds
+
+    spec = load_sweep_file(write(tmp_path, {**GOOD, "final_seeds": {"top": 2, "seeds": 4}}))
+    assert spec.final_seeds == FinalSeeds(top=2, seeds=4)
+    assert parse_sweep(dict(GOOD)).final_seeds is None
+    strategy_from_sweep({**GOOD, "final_seeds": {"top": 1}})  # a library user's mapping
+    found = problems_of(tmp_path, {"final_seeds": {"top": 0, "sedes": 3}})
+    assert has(found, "final_seeds.top", "got 0") and has(found, "final_seeds.sedes", "unknown")

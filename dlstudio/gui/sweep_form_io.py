@@ -13,7 +13,8 @@ from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.search.space_format import flatten_parameters
 from dlstudio.search.sweep_file import METHOD_ALIASES
-from dlstudio.training.sweep_setup import FINAL_KEY, read_sweep
+from dlstudio.search.final_seeds import FINAL_KEY
+from dlstudio.training.sweep_setup import read_sweep
 
 PASSED_THROUGH = (FINAL_KEY,)  # top-level keys the form keeps without editing them
 

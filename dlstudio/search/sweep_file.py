@@ -11,6 +11,7 @@
     hyperband: {max_epochs: 81, eta: 3}   # settings of the chosen method only
     budget: {epochs: 3000}         # or {trials: N}; W&B's run_cap means budget.trials
     base: {data: {name: digits}}   # the RunConfig the parameters override
+    final_seeds: {top: 3, seeds: 3}  # optional: re-train the best 3 with 3 new seeds
 
 W&B's ``early_terminate: {type: hyperband, min_iter, max_iter, eta, s}`` on random or
 bayes becomes our Hyperband (with TPE proposals for bayes). W&B keys that only matter to
@@ -28,6 +29,7 @@ from typing import Any
 
 from dlstudio.config import RunConfig, load_mapping
 from dlstudio.errors import ConfigError
+from dlstudio.search.final_seeds import FINAL_KEY, FinalSeeds
 from dlstudio.search.params import Fixed
 from dlstudio.search.space import SearchSpace
 
@@ -44,7 +46,7 @@ SECTION_KEYS: dict[str, tuple[str, ...]] = {
 }
 WANDB_ONLY = ("program", "command", "project", "entity", "name", "description")
 TOP_KEYS = ("method", "metric", "parameters", "early_terminate", "run_cap", "budget", "base",
-            *WANDB_ONLY, *SECTION_KEYS)
+            FINAL_KEY, *WANDB_ONLY, *SECTION_KEYS)
 MAXIMIZED_WORDS = ("accuracy", "f1", "auc", "r2", "precision", "recall")
 DEV_PREFIXES = ("validation_", "validation/", "valid_", "val_", "val/", "dev/", "dev_")
 
@@ -62,6 +64,7 @@ class SweepSpec:
     budget: dict[str, int] = field(default_factory=dict)  # {"trials": N} and/or {"epochs": N}
     source: str = "<sweep>"
     name: str = ""
+    final_seeds: FinalSeeds | None = None
 
 
 def load_sweep_file(path: str | Path) -> SweepSpec:
@@ -82,6 +85,7 @@ def parse_sweep(data: dict[str, Any], source: str = "<sweep>") -> SweepSpec:
     metric_name, goal = _metric(data.get("metric"), problems)
     base = _base(data.get("base"), problems)
     budget = _budget(data, method, problems)
+    final = _final_seeds(data.get(FINAL_KEY), problems)
     space = None
     try:
         space = SearchSpace.from_dict(data.get("parameters") or {}, base)
@@ -93,12 +97,22 @@ def parse_sweep(data: dict[str, Any], source: str = "<sweep>") -> SweepSpec:
         space = _epochs_to_schedule(space, settings, problems)
     spec = SweepSpec(method=method or "", metric_name=metric_name, goal=goal,
                      space=space, settings=settings, base=base, budget=budget,  # type: ignore
-                     source=source, name=str(data.get("name") or ""))
+                     source=source, name=str(data.get("name") or ""), final_seeds=final)
     if not problems:
         problems += _dry_run(spec)
     if problems:
         raise ConfigError([f"{source}: {p}" for p in problems])
     return spec
+
+
+def _final_seeds(raw: Any, problems: list[str]) -> FinalSeeds | None:
+    if raw is None:
+        return None
+    try:
+        return FinalSeeds.parse(raw)
+    except ConfigError as exc:
+        problems += exc.problems
+        return None
 
 
 def _epochs_to_schedule(space: SearchSpace, settings: dict[str, Any],

@@ -6,88 +6,43 @@ Everything a user can get wrong is checked before the row exists: the sweep file
 and the strategy's settings. The row stores what a later session needs to continue: the
 strategy's spec and its initial state (see ``sweep_state``).
 
-Besides the W&B-shaped keys that ``parse_sweep`` reads, a sweep file may hold::
-
-    final_seeds: {top: 3, seeds: 3}   # re-train the 3 best configurations with 3 seeds
+A sweep file's ``final_seeds: {top: 3, seeds: 3}`` (see ``search.final_seeds``)
+re-trains the best configurations with new seeds once the search is done.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dlstudio.config import RunConfig, load_mapping
+from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
-from dlstudio.search import SweepSpec, parse_sweep, strategy_from_sweep
+from dlstudio.search import SweepSpec, load_sweep_file, parse_sweep, strategy_from_sweep
+from dlstudio.search.final_seeds import FinalSeeds
 from dlstudio.store import Store
 from dlstudio.training.run_job import check_config
 from dlstudio.training.sweep_objective import check_objective, objective_name
 from dlstudio.training.sweep_state import SPEC_VERSION, SweepState
 
-FINAL_KEY = "final_seeds"
 # Sweeps that can (still) run; "running" is also a closed or killed app's sweep.
 RESUMABLE_SWEEPS = ("queued", "paused", "running")
 BRACKET_METHODS = ("successive_halving", "hyperband")
 
 
-@dataclass(frozen=True)
-class FinalSeeds:
-    """Re-train the ``top`` best configurations with ``seeds`` new seeds each."""
-
-    top: int = 3
-    seeds: int = 3
-
-    @classmethod
-    def parse(cls, raw: Any) -> FinalSeeds:
-        """From ``{top: 3, seeds: 3}``; ConfigError names each bad key."""
-        if isinstance(raw, FinalSeeds):
-            return raw
-        if not isinstance(raw, Mapping):
-            raise ConfigError(f"{FINAL_KEY}: expected {{top: 3, seeds: 3}}")
-        problems = [f"{FINAL_KEY}.{key}: unknown setting; expected top, seeds"
-                    for key in raw if key not in ("top", "seeds")]
-        for key in ("top", "seeds"):
-            value = raw.get(key, getattr(cls, key))
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                problems.append(f"{FINAL_KEY}.{key}: got {value!r}, expected a whole "
-                                "number >= 1")
-        if problems:
-            raise ConfigError(problems)
-        return cls(top=raw.get("top", cls.top), seeds=raw.get("seeds", cls.seeds))
-
-
 def read_sweep(source: SweepSpec | Mapping[str, Any] | str | Path
                ) -> tuple[SweepSpec, FinalSeeds | None]:
-    """Parse a sweep file path, a raw mapping or a parsed spec; every problem at once."""
+    """Parse a sweep file path, a raw mapping or a parsed spec; every problem at once.
+
+    Returns the spec and its ``final_seeds`` (None when the file has none).
+    """
     if isinstance(source, SweepSpec):
-        return source, None
-    label = "<sweep>"
+        return source, source.final_seeds
     if isinstance(source, (str, Path)):
-        label = str(source)
-        try:
-            source = load_mapping(source)
-        except ConfigError as exc:
-            raise ConfigError([m.replace("config file", "sweep file", 1)
-                               for m in exc.problems]) from None
-    data = dict(source)
-    problems: list[str] = []
-    final = None
-    if data.get(FINAL_KEY) is not None:
-        try:
-            final = FinalSeeds.parse(data[FINAL_KEY])
-        except ConfigError as exc:
-            problems += [f"{label}: {m}" for m in exc.problems]
-    data.pop(FINAL_KEY, None)
-    spec = None
-    try:
-        spec = parse_sweep(data, source=label)
-    except ConfigError as exc:
-        problems += exc.problems
-    if problems:
-        raise ConfigError(problems)
-    return spec, final  # type: ignore[return-value]
+        spec = load_sweep_file(source)
+    else:
+        spec = parse_sweep(dict(source))
+    return spec, spec.final_seeds
 
 
 def create_sweep(store: Store, spec: SweepSpec | Mapping[str, Any] | str | Path,
