@@ -64,7 +64,9 @@ def test_empty_state_explains_what_to_do(make_panel):
     assert not any(label.isVisible() for label in panel.inputs.errors.values())
     assert panel.inputs.run_combo.count() == 1  # only "typed in": no runs yet
     assert panel.curves.stack.currentWidget() is panel.curves.empty
-    assert panel.evidence_box.isHidden()
+    assert not panel.evidence_box.isHidden()  # the learning curve's place, explained
+    assert panel.learning.stack.currentWidget() is panel.learning.empty
+    assert "Would more data help?" in panel.learning.empty.text()
 
 
 @pytest.mark.parametrize(("accuracies", "verdict", "headline"), COURSE_CASES)

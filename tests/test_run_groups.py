@@ -57,3 +57,39 @@ def test_cv_cli_prints_mean_and_spread(db_path, capsys):
                  "--set", "model.hidden=[16]"])
     summary = json.loads(capsys.readouterr().out)
     assert code == 0 and summary["folds"] == 2 and "mean" in summary["dev_metric"]
+
+
+def test_group_tags_are_told_from_user_tags():
+    assert run_groups.group_kind("cv-12") == "cv"
+    assert run_groups.group_kind("learning-curve-3") == "learning-curve"
+    assert run_groups.group_kind("cv-best") is None and run_groups.group_kind("cv") is None
+
+
+def test_groups_of_collects_members_newest_group_first():
+    runs = [{"id": 5, "tags": ["cv-4"]}, {"id": 4, "tags": ["cv-4", "mine"]},
+            {"id": 2, "tags": ["cv-1"]}, {"id": 9, "tags": ["learning-curve-9"]},
+            {"id": 1, "tags": ["cv-1"]}]
+    groups = run_groups.groups_of(runs, "cv")
+    assert list(groups) == ["cv-4", "cv-1"]
+    assert [[run["id"] for run in members] for members in groups.values()] == [[4, 5], [1, 2]]
+
+
+def test_fold_summary_is_the_stored_summary_of_the_same_runs(db_path):
+    with Store(db_path) as store:
+        tag, run_ids = run_groups.create_cross_validation(store, config(), 3)
+        for run_id, dev in zip(run_ids[:2], (0.8, 0.9)):
+            store.end_run(run_id, "finished", {"metric_name": "accuracy", "dev_metric": dev})
+        stored = run_groups.cross_validation_summary(store, tag)
+        members = store.list_runs(tag=tag)
+    assert run_groups.fold_summary(tag, members) == stored
+    assert stored["finished"] == 2 and stored["dev_metric"]["mean"] == pytest.approx(0.85)
+
+
+def test_learning_curve_names_the_metric_while_the_first_run_waits(db_path):
+    with Store(db_path) as store:
+        tag, run_ids = run_groups.create_learning_curve(store, config(), (0.5, 1.0))
+        store.end_run(run_ids[1], "finished", {
+            "metric_name": "rmse", "train_metric": 1.0, "dev_metric": 2.0,
+            "sizes": {"train": 100, "dev": 50, "test": 50}})
+        curve = run_groups.learning_curve(store, tag)
+    assert curve["metric_name"] == "rmse" and len(curve["points"]) == 1

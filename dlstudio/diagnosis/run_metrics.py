@@ -32,6 +32,8 @@ class RunMetrics:
     train_size: int | None
     dev_size: int | None
     test_size: int | None
+    folds: int = 1  # runs averaged: a cross-validation group's finished folds
+    group: str = ""  # their group tag ("cv-12"); empty for a single run
 
     def diagnose_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``diagnose`` (human level left to the caller)."""

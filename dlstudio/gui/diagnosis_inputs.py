@@ -8,8 +8,8 @@ and are routed back to the field they name (``"human_level: must be ..."``).
 from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QLabel, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QGroupBox, QLabel,
+                               QVBoxLayout, QWidget)
 
 from dlstudio.diagnosis.run_metrics import RunMetrics
 from dlstudio.gui.lab_number_field import NumberField
@@ -36,12 +36,22 @@ class DiagnosisInputsWidget(QGroupBox):
 
     inputs_edited = Signal()
     run_picked = Signal(object)  # a run id, or None for typed-in numbers
+    group_mean_toggled = Signal(bool)  # "use the mean of the CV folds" switched
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("What to diagnose", parent)
         self.run_combo = QComboBox()
         self.run_combo.addItem("Numbers typed in below", TYPED_IN)
         self.run_error = _error_label()
+        self.group_mean = QCheckBox()  # "Mean of 5 folds of cv-12", for a CV fold only
+        self.group_mean.setChecked(True)
+        self.group_mean.setToolTip("The run is one fold of a cross-validation group: "
+                                   "diagnose the folds' mean train, dev and test numbers "
+                                   "(steadier than one fold's), or this fold alone")
+        self.group_mean.hide()
+        self.group_note = QLabel(wordWrap=True)
+        self.group_note.setStyleSheet("color: #555; font-size: 11px;")
+        self.group_note.hide()
         self.metric_combo = QComboBox()
         for key, text in METRIC_CHOICES.items():
             self.metric_combo.addItem(text, key)
@@ -54,9 +64,11 @@ class DiagnosisInputsWidget(QGroupBox):
         grid.addWidget(QLabel("Run"), 0, 0)
         grid.addWidget(self.run_combo, 0, 1, 1, 2)
         grid.addWidget(self.run_error, 1, 0, 1, 3)
-        grid.addWidget(QLabel("Metric"), 2, 0)
-        grid.addWidget(self.metric_combo, 2, 1, 1, 2)
-        row = 3
+        grid.addWidget(self.group_mean, 2, 0, 1, 3)
+        grid.addWidget(self.group_note, 3, 0, 1, 3)
+        grid.addWidget(QLabel("Metric"), 4, 0)
+        grid.addWidget(self.metric_combo, 4, 1, 1, 2)
+        row = 5
         for name in VALUE_FIELDS + SIZE_FIELDS:
             optional = name not in ("train", "dev")
             self.fields[name] = NumberField(optional=optional)
@@ -80,6 +92,7 @@ class DiagnosisInputsWidget(QGroupBox):
         self._relabel()
         self.run_combo.currentIndexChanged.connect(self._on_run_combo_changed)
         self.metric_combo.currentIndexChanged.connect(self._on_metric_changed)
+        self.group_mean.toggled.connect(self.group_mean_toggled)
         for field in self.fields.values():
             field.value_changed.connect(self._on_field_edited)
 
@@ -112,6 +125,17 @@ class DiagnosisInputsWidget(QGroupBox):
     def show_run_error(self, text: str) -> None:
         self.run_error.setText(text)
         self.run_error.setVisible(bool(text))
+
+    def show_group(self, text: str, note: str = "") -> None:
+        """Offer the CV group's mean (``text``: "Mean of 5 folds of cv-12"; "" hides it)
+        and say what it covers (``note``); the check box keeps the user's choice."""
+        self.group_mean.setText(text)
+        self.group_mean.setVisible(bool(text))
+        self.group_note.setText(note)
+        self.group_note.setVisible(bool(text and note))
+
+    def use_group_mean(self) -> bool:
+        return self.group_mean.isChecked()
 
     def fill_from_run(self, metrics: RunMetrics, human_level: float | None) -> None:
         """The run's numbers in the fields (read-only) and a default human level."""

@@ -1,8 +1,11 @@
 """The diagnosis panel: bias, variance or dev-set overfitting, and what to do about it.
 
-Inputs come from a finished run in the store (``set_run`` or the run list) or are typed
-in. Every edit re-runs the core's ``diagnose``; its problems appear next to the field
-they name. Beside the verdict: the run's train and dev curves, and a dev-set size helper.
+Inputs come from a finished run in the store (``set_run`` or the run list; the latest
+finished run when the panel opens) or are typed in. A fold of a cross-validation group
+is diagnosed on the mean of the group's finished folds (the core's
+``fold_mean_metrics``), unless the user unticks it. Every edit re-runs the core's
+``diagnose``; its problems appear next to the field they name. Beside the verdict: the
+run's train and dev curves, its learning curve, and a dev-set size helper.
 """
 
 from __future__ import annotations
@@ -15,13 +18,16 @@ from PySide6.QtWidgets import QGroupBox, QScrollArea, QSplitter, QVBoxLayout, QW
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.diagnosis import Diagnosis, diagnose
-from dlstudio.diagnosis.run_metrics import run_label, run_metrics
+from dlstudio.diagnosis.cv_metrics import fold_mean_metrics
+from dlstudio.diagnosis.run_metrics import RunMetrics, run_label, run_metrics
 from dlstudio.errors import ConfigError
 from dlstudio.gui.diagnosis_curves import RunCurvesView
 from dlstudio.gui.diagnosis_dev_size import DevSetSizeHelper
 from dlstudio.gui.diagnosis_inputs import TYPED_IN, DiagnosisInputsWidget
+from dlstudio.gui.diagnosis_learning_curve import LearningCurveBox
 from dlstudio.gui.diagnosis_result_view import DiagnosisResultView
 from dlstudio.store import Store
+from dlstudio.training.run_groups import group_kind
 
 CURVE_KEYS = ("train_metric", "dev_metric", "train_loss", "dev_loss")
 FIX_FIELDS = "Fix the input marked in red on the left."
@@ -60,6 +66,8 @@ class DiagnosisPanel(QWidget):
         self.db_path = Path(db_path)
         self.diagnosis: Diagnosis | None = None
         self._run_problem = ""
+        self._user_chose = False  # until then, the newest finished run is shown
+        self._group: tuple[str, int] | None = None  # CV group shown, its finished folds
         self.inputs = DiagnosisInputsWidget()
         self.dev_size = DevSetSizeHelper()
         self.result = DiagnosisResultView()
@@ -67,11 +75,14 @@ class DiagnosisPanel(QWidget):
         self.evidence_box = QGroupBox("More evidence")  # filled by add_evidence_widget
         QVBoxLayout(self.evidence_box)
         self.evidence_box.hide()
+        self.learning = LearningCurveBox(self.db_path)
         self._build()
+        self.add_evidence_widget(self.learning)
         self.inputs.run_picked.connect(self._on_run_picked)
-        self.inputs.inputs_edited.connect(self._on_inputs_edited)
-        self.refresh_runs()
+        self.inputs.inputs_edited.connect(self._on_user_edited)
+        self.inputs.group_mean_toggled.connect(self._on_group_mean_toggled)
         self._on_inputs_edited()
+        self.refresh_runs()
 
     def _build(self) -> None:
         left = QWidget()
@@ -84,7 +95,7 @@ class DiagnosisPanel(QWidget):
         right_column = QVBoxLayout(right)
         right_column.setContentsMargins(0, 0, 0, 0)
         right_column.addWidget(self.curves, 1)
-        right_column.addWidget(self.evidence_box)
+        right_column.addWidget(self.evidence_box, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         for widget in (_scrolled(left, 370), _scrolled(self.result), right):
             splitter.addWidget(widget)
@@ -101,15 +112,19 @@ class DiagnosisPanel(QWidget):
             with Store(self.db_path, mark_orphans=False) as store:
                 run = store.get_run(run_id)
                 curves = {key: store.read_curve(run_id, key) for key in CURVE_KEYS}
+                tag = next((t for t in run.get("tags") or [] if group_kind(t) == "cv"), None)
+                folds = store.list_runs(tag=tag) if tag else []
         except ConfigError as error:
+            self.learning.set_run(None)
             self._refuse_run(run_id, f"run {run_id}", "\n".join(error.problems))
             return
+        self.learning.set_run(run)
         summary = run.get("summary") or {}
         metric = "accuracy" if summary.get("metric_name", "accuracy") == "accuracy" else "rmse"
         self.curves.show_curves(curves, "accuracy" if metric == "accuracy" else "regression",
                                 summary.get("best_epoch"))
         try:
-            metrics = run_metrics(run)
+            metrics = self._group_metrics(run, tag, folds)
         except ConfigError as error:
             self._refuse_run(run_id, f"#{run_id} {run.get('name', '')} ({run.get('status')})",
                              "\n".join(error.problems))
@@ -121,10 +136,29 @@ class DiagnosisPanel(QWidget):
         self._on_inputs_edited()
 
     def refresh_runs(self) -> None:
-        """Re-read the finished runs offered in the run list."""
+        """Re-read the finished runs offered in the run list and the learning curves;
+        until the user chose, show the newest finished run."""
         with Store(self.db_path, mark_orphans=False) as store:
             runs = store.list_runs(status="finished")
         self.inputs.set_runs([(run["id"], self._run_text(run)) for run in runs])
+        self.learning.refresh()
+        if runs and not self._user_chose and self.inputs.run_id() is TYPED_IN:
+            latest = max(runs, key=lambda run: (run.get("ended") or 0, run["id"]))
+            self.set_run(latest["id"])
+        elif self._group is not None and self.inputs.run_id() is not TYPED_IN:
+            tag, finished = self._group
+            if sum(tag in (run.get("tags") or []) for run in runs) != finished:
+                self._show_again_keeping_human_level()
+
+    def _show_again_keeping_human_level(self) -> None:
+        """More folds finished: the mean changed. The human level may be the user's."""
+        human_level = self.inputs.fields["human_level"].text()
+        self.set_run(int(self.inputs.run_id()))
+        self.inputs.fields["human_level"].setText(human_level)
+
+    def attach_controller(self, controller) -> None:
+        """The window's ``TrainingController``: learning-curve runs go to its queue."""
+        self.learning.set_controller(controller)
 
     def showEvent(self, event) -> None:  # noqa: N802  (Qt's name)
         """Runs finish while the tab is hidden: list them again when it shows."""
@@ -142,12 +176,25 @@ class DiagnosisPanel(QWidget):
     # -- slots ---------------------------------------------------------------------
     @Slot(object)
     def _on_run_picked(self, run_id: int | None) -> None:
+        self._user_chose = True
         if run_id is TYPED_IN:
             self._run_problem = ""
             self.curves.show_curves(None)
+            self.inputs.show_group("")
+            self.learning.set_run(None)
             self._on_inputs_edited()
         else:
             self.set_run(int(run_id))
+
+    @Slot()
+    def _on_user_edited(self) -> None:
+        self._user_chose = True
+        self._on_inputs_edited()
+
+    @Slot(bool)
+    def _on_group_mean_toggled(self, _checked: bool) -> None:
+        if self.inputs.run_id() is not TYPED_IN:
+            self.set_run(int(self.inputs.run_id()))
 
     @Slot()
     def _on_inputs_edited(self) -> None:
@@ -171,9 +218,37 @@ class DiagnosisPanel(QWidget):
         self.diagnosed.emit(self.diagnosis.to_dict())
 
     # -- helpers -------------------------------------------------------------------
+    def _group_metrics(self, run: dict, tag: str | None, folds: list[dict]) -> RunMetrics:
+        """The run's own numbers, or its CV group's mean (saying so beside the run)."""
+        metrics = run_metrics(run)
+        self._group = None
+        if tag is None:
+            self.inputs.show_group("")
+            return metrics
+        finished = sum(fold["status"] == "finished" for fold in folds)
+        self._group = (tag, finished)
+        waiting = len(folds) - finished
+        title = (f"Mean of {finished} of {len(folds)} folds ({tag})" if waiting
+                 else f"Mean of {len(folds)} folds ({tag})")
+        note = f"This fold alone; tick to diagnose the mean of the folds of {tag}."
+        if self.inputs.use_group_mean():
+            try:
+                metrics = fold_mean_metrics(tag, folds)
+                note = (f"Train, dev and test are means over {finished} folds"
+                        + (f"; {waiting} not finished yet" if waiting else "")
+                        + ". Set sizes are one fold's.")
+            except ConfigError as error:  # one bad fold: say which, diagnose this one
+                note = f"No mean: {' '.join(error.problems)} Showing this fold alone."
+        self.inputs.show_group(title, note)
+        return metrics
+
     def _show(self, diagnosis: Diagnosis | None, values: dict[str, Any] | None = None,
               blocked_by: str = "") -> None:
         self.result.show_diagnosis(diagnosis, blocked_by)
+        if diagnosis is None:
+            self.learning.set_target(None)
+        else:
+            self.learning.set_target(diagnosis.human_error, diagnosis.metric == "regression")
         if diagnosis is None or diagnosis.metric == "regression":
             self.dev_size.set_dev_context(None, None)
         else:
@@ -181,6 +256,8 @@ class DiagnosisPanel(QWidget):
 
     def _refuse_run(self, run_id: int, label: str, message: str) -> None:
         self._run_problem = message
+        self._group = None
+        self.inputs.show_group("")
         self.inputs.select_run(run_id, label)
         self.inputs.show_run_error(message)
         for name in ("train", "dev", "test", "train_size", "dev_size", "test_size"):

@@ -11,14 +11,16 @@ runs table can filter by it and the runs themselves go through the ordinary queu
 
 from __future__ import annotations
 
+import re
 import statistics
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.store import Store
-from dlstudio.training.run_job import check_config
 
+GROUP_KINDS = ("cv", "learning-curve")
+_GROUP_TAG = re.compile(r"(cv|learning-curve)-(\d+)")
 LEARNING_CURVE_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0)
 SUMMARY_KEYS = ("train_metric", "dev_metric", "test_metric", "train_loss", "dev_loss",
                 "test_loss", "best_dev_metric")
@@ -46,8 +48,30 @@ def create_learning_curve(store: Store, config: RunConfig,
     return _create_group(store, "learning-curve", configs, names)
 
 
+def group_kind(tag: str) -> str | None:
+    """``"cv"`` or ``"learning-curve"`` for a group tag, else None (a user's own tag)."""
+    match = _GROUP_TAG.fullmatch(tag)
+    return match.group(1) if match else None
+
+
+def groups_of(runs: Iterable[dict], kind: str) -> dict[str, list[dict]]:
+    """The groups of ``kind`` among ``runs`` (``Store.list_runs`` rows): members by tag,
+    each sorted by id; groups newest first."""
+    groups: dict[str, list[dict]] = {}
+    for run in runs:
+        for tag in run.get("tags") or []:
+            if group_kind(tag) == kind:
+                groups.setdefault(tag, []).append(run)
+    ordered = sorted(groups, key=lambda tag: int(tag.rsplit("-", 1)[1]), reverse=True)
+    return {tag: sorted(groups[tag], key=lambda run: run["id"]) for tag in ordered}
+
+
 def _create_group(store: Store, kind: str, configs: list[RunConfig],
                   names: list[str]) -> tuple[str, list[int]]:
+    # Imported here: the runs table reads groups through this module and should not
+    # load torch (run_job's training imports) just to show a table.
+    from dlstudio.training.run_job import check_config
+
     for config in configs:  # every member checked before any row exists
         check_config(config)
     run_ids = [store.create_run(c.to_dict(), name=name) for c, name in zip(configs, names)]
@@ -66,7 +90,12 @@ def group_runs(store: Store, tag: str) -> list[dict]:
 
 def cross_validation_summary(store: Store, tag: str) -> dict:
     """Mean and standard deviation of each summary metric over the finished folds."""
-    runs = group_runs(store, tag)
+    return fold_summary(tag, group_runs(store, tag))
+
+
+def fold_summary(tag: str, runs: list[dict]) -> dict:
+    """``cross_validation_summary`` of runs already read (every member of group ``tag``)."""
+    runs = sorted(runs, key=lambda run: run["id"])
     finished = [run for run in runs if run["status"] == "finished"]
     summary: dict = {"tag": tag, "folds": len(runs), "finished": len(finished),
                      "run_ids": [run["id"] for run in runs]}
@@ -95,5 +124,7 @@ def learning_curve(store: Store, tag: str) -> dict:
                        "train_metric": summary["train_metric"],
                        "dev_metric": summary["dev_metric"]})
     points.sort(key=lambda p: p["train_size"])
-    metric = runs[0]["summary"].get("metric_name") if runs[0]["summary"] else None
+    # Any finished member names the metric: the first run may still be queued.
+    metric = next((run["summary"].get("metric_name") for run in runs
+                   if run["status"] == "finished" and run["summary"]), None)
     return {"tag": tag, "metric_name": metric, "runs": len(runs), "points": points}
