@@ -123,7 +123,8 @@ class MainWindow(QMainWindow):
         self.controller.activity_changed.connect(self._on_activity_changed)
         self._connect_panel(self.runs_panel, {"run_again_requested": self._on_run_again_requested,
                                               "compare_requested": self._on_compare_requested,
-                                              "open_run_requested": self._on_open_run_requested})
+                                              "open_run_requested": self._on_open_run_requested,
+                                              "resume_requested": self._on_resume_requested})
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -171,7 +172,6 @@ class MainWindow(QMainWindow):
     def _on_session_started(self, session) -> None:
         name = self.store.get_run(session.run_id)["name"]
         self.live_view.watch(session.bridge, name)
-        self.tabs.setCurrentIndex(0)
         self._update_run_blocked()
         self._refresh_runs()
         self.run_started.emit(session.run_id)
@@ -230,6 +230,17 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(0)
         self.status.showMessage("The form holds that run's settings: change them and press Run.",
                                 8000)
+
+    @Slot(int)
+    def _on_resume_requested(self, run_id: int) -> None:
+        from dlstudio.gui.run_resume import resume_run
+
+        try:
+            self.status.showMessage(resume_run(self.controller, run_id), 8000)
+        except ConfigError as error:  # not resumable, or its device is busy: say why
+            self.status.showMessage(" ".join(error.problems), 15000)
+            return
+        self.tabs.setCurrentIndex(0)  # watch it train
 
     @Slot(list)
     def _on_compare_requested(self, run_ids: list) -> None:

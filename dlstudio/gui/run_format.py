@@ -23,6 +23,17 @@ def format_metric(value: Any, metric_name: str | None) -> str:
     return f"{value:.4g}{suffix}"
 
 
+def format_metric_spread(mean: Any, std: Any, metric_name: str | None) -> str:
+    """``0.95, 0.0084, "accuracy"`` -> ``"95.00 ± 0.84 %"``: a mean and its standard
+    deviation, in the metric's unit."""
+    if not is_number(mean) or not is_number(std):
+        return ""
+    if metric_name in PERCENT_METRICS:
+        return f"{100 * mean:.2f} ± {100 * std:.2f} %"
+    suffix = f" {metric_name.upper()}" if metric_name else ""
+    return f"{mean:.4g} ± {std:.2g}{suffix}"
+
+
 def format_duration(seconds: Any) -> str:
     """``75.2`` -> ``"1 m 15 s"``; ``4.25`` -> ``"4.2 s"``."""
     if not is_number(seconds):

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui import run_format as fmt
+from dlstudio.gui import runs_cv
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the key a cell sorts by: a number or lower text
 RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -71,6 +72,10 @@ COLUMNS = [
                    "better)"),
     _metric_column("Train", "train_metric", "Train-set metric at the end of the run"),
     _metric_column("Dev", "dev_metric", "Dev-set metric at the end of the run"),
+    Column("CV dev (mean ± sd)", runs_cv.cv_text, lambda r: runs_cv.cv_sort_key(r, NO_NUMBER),
+           numeric=True, tooltip="For the folds of a cross-validation group (tag cv-N): the "
+           "dev metric's mean ± standard deviation over the group's finished folds, on "
+           "every fold's row. Hover a cell for train and test."),
     Column("Duration", lambda r: fmt.format_duration(fmt.run_duration(r)),
            lambda r: _number_or_missing(fmt.run_duration(r)), numeric=True,
            tooltip="Wall-clock training time"),
@@ -82,6 +87,7 @@ COLUMNS = [
 ]
 COLUMN_INDEX = {column.header: i for i, column in enumerate(COLUMNS)}
 STATUS_COLUMN = COLUMN_INDEX["Status"]
+CV_COLUMN = COLUMN_INDEX["CV dev (mean ± sd)"]
 
 
 @dataclass
@@ -192,6 +198,8 @@ class RunsTableModel(QAbstractTableModel):
             color = STATUS_COLORS.get(row.run.get("status"))
             return QColor(color) if color else None
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == CV_COLUMN and runs_cv.cv_summary(row.run) is not None:
+                return runs_cv.cv_tooltip(row.run)
             return self._tooltip(row.run)
         return None
 

@@ -1,4 +1,9 @@
-"""The runs tab: every run in the database, filterable, sortable and editable."""
+"""The runs tab: every run in the database, filterable, sortable and editable.
+
+A cross-validation group's folds carry the group's mean ± sd (``runs_cv``); a stopped
+or interrupted run with a checkpoint can be resumed (``run_resume``). Actions that need
+the training controller go to the main window as signals, like "Run again".
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.prompts import DialogPrompts
 from dlstudio.gui.run_edits import RunEditor
+from dlstudio.gui.run_resume import resume_problem
+from dlstudio.gui.runs_cv import with_cv_groups
+from dlstudio.gui.runs_menu import build_runs_menu
 from dlstudio.gui.runs_model import (COLUMN_INDEX, RUN_ID_ROLE, RunsFilterProxyModel,
                                      RunsTableModel)
 from dlstudio.store import RUN_STATUSES, Store
@@ -35,6 +43,7 @@ class RunsPanel(QWidget):
     run_again_requested = Signal(dict)
     compare_requested = Signal(list)
     open_run_requested = Signal(int)
+    resume_requested = Signal(int)  # a stopped / interrupted run with a checkpoint
 
     def __init__(self, db_path: Path, parent: QWidget | None = None, *, prompts=None):
         super().__init__(parent)
@@ -97,6 +106,7 @@ class RunsPanel(QWidget):
         self.open_button = QPushButton("Open")
         self.compare_button = QPushButton("Compare selected")
         self.run_again_button = QPushButton("Run again with changes…")
+        self.resume_button = QPushButton("Resume")
         self.rename_button = QPushButton("Rename…")
         self.tags_button = QPushButton("Tags…")
         self.notes_button = QPushButton("Notes…")
@@ -107,7 +117,8 @@ class RunsPanel(QWidget):
         self.run_again_button.setToolTip("Load this run's config into the New run form")
         self.tags_button.setToolTip("Edit the tags of the selected runs, comma-separated")
         row = QHBoxLayout()
-        for button in (self.open_button, self.compare_button, self.run_again_button):
+        for button in (self.open_button, self.compare_button, self.run_again_button,
+                       self.resume_button):
             row.addWidget(button)
         row.addSpacing(12)
         row.addWidget(self.count_label, 1)
@@ -126,6 +137,7 @@ class RunsPanel(QWidget):
         self.open_button.clicked.connect(self._on_open_clicked)
         self.compare_button.clicked.connect(self._on_compare_clicked)
         self.run_again_button.clicked.connect(self._on_run_again_clicked)
+        self.resume_button.clicked.connect(self._on_resume_clicked)
         self.rename_button.clicked.connect(self._on_rename_clicked)
         self.tags_button.clicked.connect(self._on_tags_clicked)
         self.notes_button.clicked.connect(self._on_notes_clicked)
@@ -155,7 +167,7 @@ class RunsPanel(QWidget):
         selected = self.selected_run_ids()
         current = self._current_run_id()
         with self._open_store() as store:
-            runs = store.list_runs()
+            runs = with_cv_groups(store.list_runs())
         if self.model.set_runs(runs):
             self._select_run_ids(selected, current)
         self._update_tag_choices(runs)
@@ -221,6 +233,14 @@ class RunsPanel(QWidget):
         for button in (self.tags_button, self.notes_button, self.delete_button):
             button.setEnabled(selected >= 1)
         self.notes_button.setEnabled(selected == 1)
+        self._update_resume_button()
+
+    def _update_resume_button(self) -> None:
+        run = self._single_selected_run()
+        problem = "Select one stopped or interrupted run." if run is None else resume_problem(run)
+        self.resume_button.setEnabled(not problem)
+        self.resume_button.setToolTip(problem or "Continue training this run from its last "
+                                      "checkpoint, on the device its config names")
 
     def _selected_runs(self) -> list[dict]:
         by_id = {run["id"]: run for run in self.model.runs()}
@@ -273,6 +293,12 @@ class RunsPanel(QWidget):
             self.run_again_requested.emit(dict(run.get("config") or {}))
 
     @Slot()
+    def _on_resume_clicked(self) -> None:
+        run = self._single_selected_run()
+        if run is not None and not resume_problem(run):
+            self.resume_requested.emit(run["id"])
+
+    @Slot()
     def _on_rename_clicked(self) -> None:
         run = self._single_selected_run()
         if run is not None and self.editor.rename(run):
@@ -298,14 +324,18 @@ class RunsPanel(QWidget):
 
     @Slot("QPoint")
     def _on_context_menu_requested(self, position) -> None:
-        menu = QMenu(self)
-        for button in (self.open_button, self.compare_button, self.run_again_button, None,
-                       self.rename_button, self.tags_button, self.notes_button, None,
-                       self.delete_button):
-            if button is None:
-                menu.addSeparator()
-                continue
-            action = menu.addAction(button.text())
-            action.setEnabled(button.isEnabled())
-            action.triggered.connect(button.click)
+        menu = self.context_menu()
         menu.popup(self.table.viewport().mapToGlobal(position))
+
+    def context_menu(self) -> QMenu:
+        """The right-click menu for the selection (``runs_menu``)."""
+        return build_runs_menu(self, (self.open_button, self.compare_button,
+                                      self.run_again_button, self.resume_button, None,
+                                      self.rename_button, self.tags_button, self.notes_button,
+                                      None, self.delete_button),
+                               self._single_selected_run(), self._on_show_group_triggered)
+
+    @Slot()
+    def _on_show_group_triggered(self) -> None:
+        tag = self.sender().data()
+        self.tag_filter.setCurrentIndex(max(0, self.tag_filter.findData(tag)))

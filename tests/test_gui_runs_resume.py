@@ -1,0 +1,131 @@
+"""Resume from the Runs panel: enabled only when it can work, continues from the
+checkpoint through the window's controller, one run per device."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tests.gui_helpers import *  # noqa: F401,F403  (fixtures, autouse thread check)
+from tests.gui_helpers import read_store
+from tests.test_gui_runs import FakePrompts, select
+from dlstudio.config import RunConfig
+from dlstudio.errors import ConfigError
+from dlstudio.gui.run_resume import resume_run
+from dlstudio.gui.runs_panel import RunsPanel
+from dlstudio.store import Store
+from dlstudio.training.events import EpochEvent
+from dlstudio.training.run_job import create_run, execute_run
+
+THREE_EPOCHS = RunConfig.from_dict({"data": {"name": "digits"}, "model": {"hidden": [16]},
+                                    "train": {"epochs": 3, "batch_size": 128,
+                                              "device": "cpu"}})
+
+
+def stopped_run(db_path, checkpoints: bool = True) -> int:
+    """A run stopped by the user during its second epoch: one epoch in its checkpoint."""
+    config = THREE_EPOCHS.replace(**{"train.checkpoints": checkpoints})
+    with Store(db_path) as store:
+        run_id = create_run(store, config)
+    stop = threading.Event()
+
+    def stop_after_first_epoch(event) -> None:
+        if isinstance(event, EpochEvent):
+            stop.set()
+
+    assert execute_run(db_path, run_id, subscribers=[stop_after_first_epoch],
+                       stop=stop).status == "stopped"
+    return run_id
+
+
+def make_panel(qtbot, db_path) -> RunsPanel:
+    panel = RunsPanel(db_path, prompts=FakePrompts())
+    qtbot.addWidget(panel)
+    return panel
+
+
+@pytest.mark.parametrize("status", ["stopped", "interrupted"])
+def test_resume_is_offered_for_a_stopped_or_interrupted_run(qtbot, db_path, status):
+    run_id = stopped_run(db_path)
+    with Store(db_path) as store:
+        store.set_status(run_id, status)
+    panel = make_panel(qtbot, db_path)
+    select(panel, [run_id])
+    assert panel.resume_button.isEnabled()
+    assert "last checkpoint" in panel.resume_button.toolTip()
+    resume = next(a for a in panel.context_menu().actions() if a.text() == "Resume")
+    assert resume.isEnabled()
+    with qtbot.waitSignal(panel.resume_requested, timeout=1000) as requested:
+        panel.resume_button.click()
+    assert requested.args == [run_id]
+
+
+def test_resume_says_why_it_is_not_offered(qtbot, db_path):
+    without_checkpoint = stopped_run(db_path, checkpoints=False)
+    with Store(db_path) as store:
+        finished = store.create_run(THREE_EPOCHS.to_dict())
+        store.end_run(finished, "finished", {})
+    panel = make_panel(qtbot, db_path)
+    assert not panel.resume_button.isEnabled()  # nothing selected
+    select(panel, [finished])
+    assert not panel.resume_button.isEnabled()
+    assert "Only stopped or interrupted runs" in panel.resume_button.toolTip()
+    assert "is finished" in panel.resume_button.toolTip()
+    select(panel, [without_checkpoint])
+    assert not panel.resume_button.isEnabled()
+    assert "no checkpoint" in panel.resume_button.toolTip()
+
+
+class FakeController:
+    """What ``resume_run`` uses of a ``TrainingController``; records starts."""
+
+    def __init__(self, store, active):
+        self.store, self.active, self.started = store, active, []
+
+    def active_runs(self):
+        return self.active
+
+    def start(self, run_id, device, resume=False):
+        self.started.append((run_id, device, resume))
+
+
+def test_a_busy_device_is_named_and_nothing_starts(db_path):
+    run_id = stopped_run(db_path)
+    with Store(db_path) as store:
+        busy = FakeController(store, [(42, "cpu")])
+        with pytest.raises(ConfigError, match=f"Run #42 is training on cpu: resume run #{run_id}"):
+            resume_run(busy, run_id)
+        assert busy.started == []
+        free = FakeController(store, [(42, "cuda:0")])
+        assert "continues from its last checkpoint" in resume_run(free, run_id)
+        assert free.started == [(run_id, "cpu", True)]
+
+
+def test_resume_continues_from_the_checkpoint_and_finishes(qtbot, main_window, db_path):
+    run_id = stopped_run(db_path)
+    panel = main_window.runs_panel
+    panel.refresh()
+    select(panel, [run_id])
+    starts: list[dict] = []
+    main_window.controller.session_started.connect(
+        lambda session: session.bridge.run_started.connect(
+            lambda _run_id, info: starts.append(info)))
+    with qtbot.waitSignal(main_window.run_finished, timeout=60_000) as ended:
+        panel.resume_button.click()
+    assert ended.args[0] == run_id and ended.args[1]["status"] == "finished"
+    assert [info["start_epoch"] for info in starts] == [1]  # not from scratch
+    with read_store(db_path) as store:
+        run = store.get_run(run_id)
+        epochs = store.read_curve(run_id, "dev_metric")["epoch"]
+    assert run["status"] == "finished" and run["summary"]["epochs_done"] == 3
+    assert list(epochs) == [1, 2, 3]
+
+
+def test_the_window_says_why_a_run_cannot_resume(qtbot, main_window, db_path):
+    with Store(db_path) as store:
+        run_id = store.create_run(THREE_EPOCHS.to_dict())
+        store.end_run(run_id, "finished", {})
+    main_window.runs_panel.resume_requested.emit(run_id)  # e.g. resumed elsewhere meanwhile
+    assert "Only stopped or interrupted runs" in main_window.status.currentMessage()
+    assert main_window.controller.sessions == {}
