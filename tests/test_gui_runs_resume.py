@@ -11,8 +11,6 @@ from tests.gui_helpers import *  # noqa: F401,F403  (fixtures, autouse thread ch
 from tests.gui_helpers import read_store
 from tests.test_gui_runs import FakePrompts, select
 from dlstudio.config import RunConfig
-from dlstudio.errors import ConfigError
-from dlstudio.gui.run_resume import resume_run
 from dlstudio.gui.runs_panel import RunsPanel
 from dlstudio.store import Store
 from dlstudio.training.events import EpochEvent
@@ -77,29 +75,30 @@ def test_resume_says_why_it_is_not_offered(qtbot, db_path):
     assert "no checkpoint" in panel.resume_button.toolTip()
 
 
-class FakeController:
-    """What ``resume_run`` uses of a ``TrainingController``; records starts."""
+def test_a_busy_device_queues_the_resume_until_it_is_free(qtbot, main_window, db_path):
+    from tests.gui_helpers import LONG, fill_form
 
-    def __init__(self, store, active):
-        self.store, self.active, self.started = store, active, []
-
-    def active_runs(self):
-        return self.active
-
-    def start(self, run_id, device, resume=False):
-        self.started.append((run_id, device, resume))
-
-
-def test_a_busy_device_is_named_and_nothing_starts(db_path):
     run_id = stopped_run(db_path)
-    with Store(db_path) as store:
-        busy = FakeController(store, [(42, "cpu")])
-        with pytest.raises(ConfigError, match=f"Run #42 is training on cpu: resume run #{run_id}"):
-            resume_run(busy, run_id)
-        assert busy.started == []
-        free = FakeController(store, [(42, "cuda:0")])
-        assert "continues from its last checkpoint" in resume_run(free, run_id)
-        assert free.started == [(run_id, "cpu", True)]
+    controller = main_window.controller
+    fill_form(main_window, LONG)
+    main_window.form.run_button.click()
+    busy_id = next(iter(controller.sessions))
+    main_window.runs_panel.resume_requested.emit(run_id)
+    assert "waits in the queue" in main_window.status.currentMessage()
+    assert controller.queue.entries()[0].resume and run_id not in controller.sessions
+    assert "continues from its checkpoint" in main_window.queue_panel.list.item(0).text()
+    main_window.runs_panel.resume_requested.emit(run_id)  # twice: said, not queued twice
+    assert "already queued" in main_window.status.currentMessage() and len(controller.queue) == 1
+    starts: list[dict] = []
+    controller.session_started.connect(
+        lambda session: session.bridge.run_started.connect(
+            lambda _run_id, info: starts.append(info)))
+    with qtbot.waitSignal(main_window.run_finished, timeout=60_000,
+                          check_params_cb=lambda i, ended: i == run_id):
+        controller.stop(busy_id)
+    assert [info["start_epoch"] for info in starts] == [1]  # resumed, not from scratch
+    with read_store(db_path) as store:
+        assert store.get_run(run_id)["summary"]["epochs_done"] == 3
 
 
 def test_resume_continues_from_the_checkpoint_and_finishes(qtbot, main_window, db_path):

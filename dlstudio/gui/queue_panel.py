@@ -125,4 +125,5 @@ def _entry_text(entry: QueueEntry) -> str:
     if entry.kind == SWEEP:
         workers = f", {entry.workers} at once" if entry.workers > 1 else ""
         return f"Sweep #{entry.run_id}  {entry.label}   [{devices}{workers}]"
-    return f"#{entry.run_id}  {entry.label}   [{devices}]"
+    resumes = "  (continues from its checkpoint)" if entry.resume else ""
+    return f"#{entry.run_id}  {entry.label}{resumes}   [{devices}]"

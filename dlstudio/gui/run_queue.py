@@ -31,6 +31,7 @@ class QueueEntry:
     kind: str = RUN
     devices: tuple[str, ...] = ()  # every device the job holds (a sweep's workers)
     workers: int = 1  # trials a sweep trains at once
+    resume: bool = False  # a stopped run continuing from its last checkpoint
 
     @property
     def key(self) -> Key:
@@ -56,9 +57,11 @@ class RunQueue(QObject):
         super().__init__(parent)
         self._entries: list[QueueEntry] = []
 
-    def enqueue(self, run_id: int, device: str = "cpu", label: str = "") -> None:
-        """Add a run at the end (a run already queued stays where it is)."""
-        self._append(QueueEntry(run_id, device, label or f"run {run_id}"))
+    def enqueue(self, run_id: int, device: str = "cpu", label: str = "",
+                resume: bool = False) -> None:
+        """Add a run at the end (a run already queued stays where it is); ``resume``:
+        it continues from its last checkpoint when its turn comes."""
+        self._append(QueueEntry(run_id, device, label or f"run {run_id}", resume=resume))
 
     def enqueue_sweep(self, sweep_id: int, devices: Iterable[str], label: str = "",
                       workers: int = 1) -> None:

@@ -2,8 +2,8 @@
 
 ``resume_problem`` says why a run cannot be resumed ("" when it can), so the Runs
 panel's Resume button is enabled only when it would work and otherwise says why.
-``resume_run`` starts the run through the window's ``TrainingController``, keeping its
-rule of one training run per device. The training itself is the core's
+``resume_run`` hands the run to the window's ``TrainingController``: it starts now, or
+waits in the queue while its device is busy (one job per device). The training itself is the core's
 ``execute_run(resume=True)``, which loads ``last.pt`` and trains the remaining epochs.
 """
 
@@ -14,9 +14,8 @@ from pathlib import Path
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.gui import run_format as fmt
+from dlstudio.gui.training_controller import RESUMABLE_RUNS as RESUMABLE
 from dlstudio.gui.training_controller import device_key
-
-RESUMABLE = ("stopped", "interrupted")
 
 
 def checkpoint_path(run: dict) -> Path | None:
@@ -43,19 +42,20 @@ def resume_problem(run: dict) -> str:
 
 
 def resume_run(controller, run_id: int) -> str:
-    """Continue ``run_id`` now on its device; returns what to tell the user.
+    """Continue ``run_id`` on its device, now or after the queue; returns what to tell
+    the user.
 
-    Raises ``ConfigError`` saying why not: the run is not resumable (any more), its
-    stored config no longer loads, or another run is training on its device.
+    Raises ``ConfigError`` saying why not: the run is not resumable (any more), is
+    already queued, or its stored config no longer loads.
     """
     run = controller.store.get_run(run_id)
     problem = resume_problem(run)
     if problem:
         raise ConfigError(problem)
+    if run_id in controller.queue:
+        raise ConfigError(f"Run #{run_id} is already queued to resume.")
     device = device_key(RunConfig.from_dict(run["config"]))
-    for busy_id, busy_device in controller.active_runs():
-        if busy_device == device:
-            raise ConfigError(f"Run #{busy_id} is training on {device}: resume run #{run_id} "
-                              f"when it has ended, or stop run #{busy_id} first.")
-    controller.start(run_id, device, resume=True)
-    return f"Run #{run_id} continues from its last checkpoint on {device}."
+    if controller.resume(run_id, device, run.get("name") or ""):
+        return f"Run #{run_id} continues from its last checkpoint on {device}."
+    return (f"{device} is busy: run #{run_id} waits in the queue and continues from its "
+            "last checkpoint when its turn comes.")

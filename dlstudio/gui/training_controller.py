@@ -20,6 +20,8 @@ from dlstudio.gui.run_queue import SWEEP, QueueEntry, RunQueue
 from dlstudio.gui.sweep_worker import SweepSession
 from dlstudio.gui.training_worker import TrainingSession
 
+RESUMABLE_RUNS = ("stopped", "interrupted")
+
 
 def device_key(config: RunConfig) -> str:
     """The device a config trains on, resolved (``auto`` -> ``cuda:0`` / ``mps`` / ``cpu``)."""
@@ -101,6 +103,15 @@ class TrainingController(QObject):
                                row["name"])
         self.start_queued()
 
+    def resume(self, run_id: int, device: str, label: str = "") -> bool:
+        """Continue a stopped run from its checkpoint: now if ``device`` is free, else
+        when its turn in the queue comes. Returns whether it started at once."""
+        if any(device == busy for busy in self.busy_devices()) or self.held:
+            self.queue.enqueue(run_id, device, label, resume=True)
+            return False
+        self.start(run_id, device, resume=True)
+        return True
+
     def enqueue_sweep(self, sweep_id: int, workers: int = 1) -> bool:
         """Queue a stored sweep (new or to continue); it starts when its devices are free.
 
@@ -170,8 +181,8 @@ class TrainingController(QObject):
                 return
             if entry.kind == SWEEP:
                 self._start_sweep(entry)
-            elif self._still_queued(entry.run_id):
-                self.start(entry.run_id, entry.device)
+            elif self._still_waiting(entry):
+                self.start(entry.run_id, entry.device, resume=entry.resume)
 
     def _start_sweep(self, entry: QueueEntry) -> None:
         from dlstudio.training.sweep_setup import RESUMABLE_SWEEPS
@@ -190,11 +201,13 @@ class TrainingController(QObject):
         session.start()
         self.activity_changed.emit()
 
-    def _still_queued(self, run_id: int) -> bool:
+    def _still_waiting(self, entry: QueueEntry) -> bool:
+        """The run is still what was queued: ``queued``, or stopped for a resume."""
         try:
-            return self.store.get_run(run_id)["status"] == "queued"
+            status = self.store.get_run(entry.run_id)["status"]
         except ConfigError:  # deleted from the runs table meanwhile
             return False
+        return status in (RESUMABLE_RUNS if entry.resume else ("queued",))
 
     def stop(self, run_id: int) -> None:
         if run_id in self.sessions:
