@@ -76,3 +76,13 @@ def test_cross_validation_group_is_diagnosed_on_fold_means(db_path, capsys):
     result = json.loads(out)
     mean_train = summary["train_metric"]["mean"]
     assert code == 0 and result["train_error"] == pytest.approx(100 * (1 - mean_train))
+
+
+def test_a_cross_validation_group_with_unfinished_folds_is_refused(db_path, capsys):
+    from dlstudio.config import RunConfig
+    from dlstudio.training.run_groups import create_cross_validation
+
+    with Store(db_path) as store:
+        tag, ids = create_cross_validation(store, RunConfig.from_dict({}), 3)
+    code, _, err = _diagnose(capsys, tag, "--db", db_path)
+    assert code == 2 and f"3 of 3 folds have not finished (#{ids[0]} queued" in err

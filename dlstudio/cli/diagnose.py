@@ -69,19 +69,17 @@ def _from_store(args: argparse.Namespace) -> tuple[dict, str]:
 
 
 def _from_cv_group(store, tag: str) -> tuple[dict, str]:
-    """The folds' mean train / dev / test metrics; each fold's own sets for the sizes."""
-    from dlstudio.diagnosis.run_metrics import run_metrics
+    """The folds' mean train / dev / test metrics (``fold_mean_metrics``, as the GUI)."""
+    from dlstudio.diagnosis.cv_metrics import fold_mean_metrics
     from dlstudio.training.run_groups import group_runs
 
-    folds = [run_metrics(run) for run in group_runs(store, tag)]
-
-    def mean(name: str) -> float:
-        return sum(getattr(f, name) for f in folds) / len(folds)
-
-    first = folds[0]
-    return ({"train": mean("train"), "dev": mean("dev"), "test": mean("test"),
-             "metric": first.metric, "train_size": first.train_size,
-             "dev_size": first.dev_size, "test_size": first.test_size}, first.dataset)
+    runs = group_runs(store, tag)
+    pending = [f"#{run['id']} {run['status']}" for run in runs if run["status"] != "finished"]
+    if pending:  # a mean of some folds would read as the group's: say so instead
+        raise ConfigError(f"{tag}: {len(pending)} of {len(runs)} folds have not finished "
+                          f"({', '.join(pending)}); diagnose the group once they have")
+    metrics = fold_mean_metrics(tag, runs)
+    return metrics.diagnose_kwargs(), metrics.dataset
 
 
 def _default_human_level(dataset: str | None, inputs: dict) -> float | None:
