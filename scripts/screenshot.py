@@ -2,7 +2,8 @@
 
 Opens the main window on a temporary database, fills the form, trains a short digits
 run and saves PNGs (``QWidget.grab()``) of: the empty form, the live view while the
-run trains and after it finished, the queue, and the runs / compare tabs when present.
+run trains and after it finished, the queue holding runs and a sweep, every other tab,
+and the diagnosis tab with a learning curve by training-set size.
 
     python scripts/screenshot.py [FOLDER]            # default: docs/
     xvfb-run -a python scripts/screenshot.py shots/  # real X11 fonts and rendering
@@ -110,11 +111,16 @@ def capture(app: QApplication, tmp: Path, folder: Path, width: int, height: int)
         form.set_config({"optim.lr": lr, "schedule.name": "constant", "train.epochs": "15",
                          "name": f"digits adam lr {lr}"})
         form.queue_button.click()
+    sweeps = window.study_panels.panel("sweeps")
+    sweeps.set_base_config(form.config().replace(**{"train.epochs": 4}))
+    sweeps.start_sweep()  # waits behind the runs in the same queue
     pump(300)
     save(window, folder, "05-queue-held")
 
     window.queue_panel.hold_button.click()  # train them, for the runs and compare tabs
-    wait_until(lambda: len(finished) == 3 and not window.controller.sessions, timeout=300)
+    controller = window.controller
+    wait_until(lambda: len(finished) == 3 and not controller.sessions
+               and not controller.sweep_sessions and not len(controller.queue), timeout=600)
     pump(300)
     for index in range(1, window.tabs.count()):
         panel = window.tabs.widget(index)
@@ -125,7 +131,21 @@ def capture(app: QApplication, tmp: Path, folder: Path, width: int, height: int)
         window.tabs.setCurrentIndex(index)
         pump(500)
         save(window, folder, f"{5 + index:02d}-{window.tabs.tabText(index).lower()}-tab")
+    capture_learning_curve(window, folder)
     window.close()
+
+
+def capture_learning_curve(window, folder: Path) -> None:
+    """Train the learning curve of the run the diagnosis shows, through the queue."""
+    diagnosis = window.study_panels.panel("diagnosis")
+    window.tabs.setCurrentWidget(diagnosis.parentWidget())
+    box = diagnosis.learning
+    box.train_button.click()
+    controller = window.controller
+    wait_until(lambda: not controller.sessions and not len(controller.queue), timeout=600)
+    diagnosis.refresh_runs()
+    pump(500)
+    save(window, folder, "20-diagnosis-learning-curve")
 
 
 if __name__ == "__main__":

@@ -128,7 +128,7 @@ class TrainingController(QObject):
         if sweep_id in self.sweep_sessions:
             return True
         devices = sweep_devices(RunConfig.from_dict(sweep["spec"].get("base") or {}), workers)
-        self.queue.enqueue_sweep(sweep_id, devices, f"sweep: {sweep['name']}", workers)
+        self.queue.enqueue_sweep(sweep_id, devices, sweep["name"], workers)
         self.start_queued()
         return sweep_id in self.sweep_sessions
 
