@@ -80,6 +80,24 @@ def test_options_smooth_switch_x_axis_and_log(qtbot, db_path, two_runs):
     assert view.curves_plot.plot.ctrl.logYCheck.isChecked()
 
 
+def test_raw_curves_appear_with_smoothing_under_the_smoothed_ones(qtbot, db_path, two_runs):
+    view = make_view(qtbot, db_path)
+    view.set_runs(list(two_runs))
+    plot = view.curves_plot
+    assert plot.raw_items == {}  # nothing to draw behind unsmoothed curves
+    assert len(plot.plot.listDataItems()) == 2
+    view.options.smoothing.setValue(50)
+    for run_id, raw in plot.raw_items.items():
+        item = plot.items[run_id]
+        assert raw.zValue() < item.zValue() and raw.name() is None
+        assert raw.opts["pen"].color().rgb() == item.opts["pen"].color().rgb()
+    view.options.smoothing.setValue(0)
+    _, raw = plot.raw_items[two_runs[0]].getData()
+    assert raw is None or len(raw) == 0
+    x, _ = plot.items[two_runs[0]].getData()
+    np.testing.assert_array_equal(x, [1, 2, 3, 4])
+
+
 def test_epoch_axis_places_steps_inside_their_epoch(qtbot, db_path):
     with Store(db_path) as store:
         run_id = add_run(store, curves={"loss": np.linspace(2, 1, 40)})

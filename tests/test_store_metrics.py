@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dlstudio.store import MetricWriter, Store
+from dlstudio.store import MetricWriter, Store, read_curves
 
 
 @pytest.fixture
@@ -193,3 +193,30 @@ def test_downsampling_invariants(points, max_points):
         finite = mine[~np.isnan(mine)]
         if len(finite):
             assert np.nanmin(kept) == finite.min() and np.nanmax(kept) == finite.max()
+
+
+def test_read_curves_in_parallel_matches_read_curve_in_order(store, db_path):
+    rng = np.random.default_rng(1)
+    run_ids = [store.create_run({}) for _ in range(5)]
+    for run_id in run_ids:
+        values = rng.random(3000)
+        store.write_metrics((run_id, "loss", step, 1, float(v), step * 0.1)
+                            for step, v in enumerate(values, start=1))
+        store.write_metrics([(run_id, "train_loss", 1500, 1, 0.5, 1.0)])
+    requests = [(run_id, key, points) for run_id in run_ids
+                for key, points in (("loss", 400), ("train_loss", None), ("missing", 10))]
+    for threads in (1, 3, None):
+        got = read_curves(db_path, requests, threads=threads)
+        assert len(got) == len(requests)
+        for request, curve in zip(requests, got):
+            expected = store.read_curve(*request)
+            assert curve.keys() == expected.keys()
+            for name, value in expected.items():
+                np.testing.assert_array_equal(curve[name], value)
+
+
+def test_read_curves_raises_a_reads_error_and_handles_no_requests(store, db_path):
+    run_id = store.create_run({})
+    assert read_curves(db_path, []) == []
+    with pytest.raises(ValueError, match="max_points"):
+        read_curves(db_path, [(run_id, "loss", None), (run_id, "loss", 1)], threads=2)

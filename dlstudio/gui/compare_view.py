@@ -19,7 +19,7 @@ from dlstudio.gui.config_diff_table import ConfigDiffTable
 from dlstudio.gui.export import export_run_csv
 from dlstudio.gui.plot_tools import PlotOptionsBar
 from dlstudio.gui.prompts import DialogPrompts
-from dlstudio.store import Store
+from dlstudio.store import Store, read_curves
 
 # Known metrics first, in this order, with what the y axis says.
 METRIC_TITLES = {
@@ -40,8 +40,9 @@ EMPTY_TEXT = ("<h3>Nothing to compare yet</h3><p>In the <b>Runs</b> tab, select 
 class CompareView(QWidget):
     """Overlays one metric of the runs given to ``set_runs`` and diffs their configs.
 
-    Curves are read downsampled in SQL to ~3 points per pixel of plot width, so runs of
-    any length open quickly; a notice names the curves that were downsampled.
+    Curves are read downsampled in SQL to a min and a max per pixel column of the plot,
+    several runs at once (``read_curves``), so runs of any length open quickly; a notice
+    names the curves that were downsampled.
     ``prompts`` asks for file names (tests pass a fake).
     """
 
@@ -198,19 +199,24 @@ class CompareView(QWidget):
         if key is None:
             self.curves_plot.show_curves({}, "Value")
             return
-        budget = points_budget(self.curves_plot.plot_widget.width())
-        with self._open_store() as store:
-            curves = {run["id"]: self._read(store, run, key, budget) for run in self.runs}
+        budget = points_budget(self.curves_plot.plot_width())
+        # Each run's curve and, for the epoch x axis, the steps that ended its epochs;
+        # the runs are read side by side, one connection per core.
+        requests = [(run["id"], key, budget) for run in self.runs]
+        if key != EPOCH_KEY:
+            requests += [(run["id"], EPOCH_KEY, None) for run in self.runs]
+        read = read_curves(self.db_path, requests)
+        ends = read[len(self.runs):] or read
+        curves = {run["id"]: self._loaded(run, curve, epoch_ends["step"])
+                  for run, curve, epoch_ends in zip(self.runs, read, ends)}
         rising = key in RATIO_METRICS and self._metric_names() == {"accuracy"}
         self.curves_plot.show_curves(curves, self._title(key), self._scale(key), rising)
 
     @staticmethod
-    def _read(store: Store, run: dict, key: str, budget: int) -> LoadedCurve:
-        curve = store.read_curve(run["id"], key, max_points=budget)
-        ends = store.read_curve(run["id"], EPOCH_KEY)["step"] if key != EPOCH_KEY else curve["step"]
+    def _loaded(run: dict, curve: dict, epoch_end_steps: np.ndarray) -> LoadedCurve:
         return LoadedCurve(fmt.run_label(run), curve["step"], curve["epoch"], curve["value"],
                            curve["time"], curve["total"], curve["downsampled"],
-                           np.asarray(ends))
+                           np.asarray(epoch_end_steps))
 
     def _apply_options(self) -> None:
         self.curves_plot.apply_options(self.options.x_key, self.options.smoothing_weight,

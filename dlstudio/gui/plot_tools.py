@@ -64,6 +64,17 @@ def configure_plot(plot: pg.PlotItem, y_label: str, x_axis: str = "step") -> Non
     plot.setLabel("bottom", X_AXES[x_axis])
 
 
+def major_grid_only(plot: pg.PlotItem) -> None:
+    """Grid lines (and ticks) at major ticks only.
+
+    pyqtgraph's minor grid lines are drawn across the whole plot with alpha blending:
+    they cost about two thirds of a repaint of a plot with a few thin curves (measured
+    on the live view: 21 ms -> 8 ms for three plots).
+    """
+    for axis in ("bottom", "left"):
+        plot.getAxis(axis).setStyle(maxTickLevel=0)
+
+
 class PlotOptionsBar(QWidget):
     """Log y, EMA smoothing and x-axis choice, shared by the live and compare views."""
 

@@ -9,6 +9,7 @@ sweeps, trials and LR tests. No torch, no Qt.
 
 from __future__ import annotations
 
+from dlstudio.store.curve_batch import read_curves
 from dlstudio.store.paths import DB_ENV, default_db_path, resolve_db_path
 from dlstudio.store.runs import RUN_STATUSES
 from dlstudio.store.schema import SCHEMA_VERSION
@@ -22,5 +23,6 @@ __all__ = [
     "MetricWriter",
     "Store",
     "default_db_path",
+    "read_curves",
     "resolve_db_path",
 ]
