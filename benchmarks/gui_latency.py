@@ -105,8 +105,14 @@ def gui_run(folder: Path, config: RunConfig) -> tuple[float, np.ndarray, int]:
     loop.exec()
     points = window.live_view.trace().count("loss")
     window.close()
-    summary = probe.ended["summary"]
-    return summary["steps"] / summary["duration"], probe.lateness_ms(), points
+    summary, lateness = probe.ended["summary"], probe.lateness_ms()
+    # Free the closed window now, in the GUI thread and outside the measurements: left
+    # to Python's collector (a full collection takes ~0.2 s here), it ran inside a later
+    # measured run, or in the training thread, where freeing Qt objects crashed
+    # ("pure virtual method called").
+    del window, probe
+    gc.collect()
+    return summary["steps"] / summary["duration"], lateness, points
 
 
 def settle(milliseconds: int) -> None:

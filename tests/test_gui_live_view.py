@@ -107,6 +107,30 @@ def test_smoothing_and_log_y(qtbot, plots):
     assert not plots.plots["metric"].ctrl.logYCheck.isChecked()
 
 
+def test_smoothing_off_again_restores_the_raw_pen(qtbot, plots):
+    trace = make_trace(2_000, chunk=500)
+    plots.show_trace(trace)
+    pen = plots.curves["loss"].opts["pen"]
+    plots.options.smoothing.setValue(90)
+    assert plots.curves["loss"].opts["pen"].color().alpha() < 255  # faint behind the EMA
+    plots.options.smoothing.setValue(0)
+    assert not plots.smoothed_loss.isVisible()
+    assert plots.curves["loss"].opts["pen"].color() == pen.color()
+
+
+def test_epoch_points_are_all_drawn_while_the_range_grows(qtbot, plots):
+    trace = RunTrace(1)
+    trace.start({"epochs": 30, "steps_per_epoch": 100, "start_step": 0, "metric_name": "accuracy"})
+    plots.show_trace(trace)
+    for first in range(1, 3001, 250):
+        trace.add_batch(batch(first, 250))
+        plots.refresh()
+        plots.grab()  # a paint applies the grown x range to every curve
+    for key in ("dev_loss", "train_metric", "dev_metric"):
+        x, _ = plots.curves[key].getData()
+        np.testing.assert_array_equal(x, np.arange(100, 3001, 100))
+
+
 def test_readout_names_the_values_under_the_mouse(qtbot, plots):
     from dlstudio.gui.curve_readout import value_at
 
@@ -124,3 +148,24 @@ def test_progress_text_and_time_left(qtbot):
     progress = trace.progress()
     assert progress["step"] == 250 and progress["total_steps"] == 1000 and progress["epoch"] == 3
     assert progress["left"] == pytest.approx(0.25 / 250 * 750)
+
+
+def test_run_start_labels_a_regression_metric_and_its_points_follow(qtbot):
+    from dlstudio.gui.event_bridge import EventBridge
+    from dlstudio.gui.live_view import LiveViewWidget
+
+    view = LiveViewWidget()
+    qtbot.addWidget(view)
+    bridge = EventBridge(7)
+    trace = view.watch(bridge, "regression")
+    metric_plot = view.plots.plots["metric"]
+    assert metric_plot.titleLabel.text.startswith("Accuracy")  # until the run says
+    bridge.run_started.emit(7, {"epochs": 2, "steps_per_epoch": 100, "start_step": 0,
+                                "metric_name": "rmse"})
+    assert view.plots.trace is trace
+    assert metric_plot.titleLabel.text.startswith("RMSE")
+    bridge.points_arrived.emit(7, batch(1, 200))
+    qtbot.waitUntil(lambda: view.plots.curves["loss"].getOriginalDataset()[0] is not None
+                    and len(view.plots.curves["loss"].getOriginalDataset()[0]) == 200)
+    _, dev = view.plots.curves["dev_metric"].getOriginalDataset()
+    np.testing.assert_allclose(dev, [0.7, 0.7])  # RMSE as is, not scaled to %

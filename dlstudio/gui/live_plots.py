@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
 from dlstudio.gui.curve_readout import ValueCrosshair
-from dlstudio.gui.plot_tools import X_AXES, PlotOptionsBar, configure_plot, ema_smooth
+from dlstudio.gui.plot_tools import (X_AXES, PlotOptionsBar, configure_plot, ema_smooth,
+                                     major_grid_only)
 from dlstudio.gui.run_trace import RunTrace
 from dlstudio.gui.text_line import TextLine
 
@@ -117,10 +118,7 @@ class LivePlotsWidget(QWidget):
         self._titles[name] = title
         plot.setTitle(title)
         configure_plot(plot, y_label)
-        for axis in ("bottom", "left"):
-            # Grid lines at major ticks only: pyqtgraph's minor grid lines cost two
-            # thirds of a repaint (measured: 21 ms -> 8 ms for the three plots).
-            plot.getAxis(axis).setStyle(maxTickLevel=0)
+        major_grid_only(plot)
         # A fixed width: tick labels of another width must not relayout (and repaint)
         # the plot, nor make it jump.
         plot.getAxis("left").setWidth(AXIS_WIDTH)
@@ -136,8 +134,15 @@ class LivePlotsWidget(QWidget):
         symbol = dict(symbol="o", symbolSize=6, symbolBrush=spec.color, symbolPen=None) \
             if spec.per_epoch else {}
         # Antialiasing only for the few epoch points: on per-step curves it costs paint time.
-        self.curves[spec.key] = self.plots[spec.plot].plot(name=spec.name, pen=pen,
-                                                           antialias=spec.per_epoch, **symbol)
+        curve = self.plots[spec.plot].plot(name=spec.name, pen=pen, antialias=spec.per_epoch,
+                                           **symbol)
+        if spec.per_epoch:
+            # A few hundred points at most: clipping and downsampling them gain nothing,
+            # and with them on, every change of the x range (each redraw while the run
+            # grows) rebuilt the epoch symbols.
+            curve.setClipToView(False)
+            curve.setDownsampling(auto=False)
+        self.curves[spec.key] = curve
 
     def _x_name(self) -> str:
         return {"step": "step", "epoch": "epoch", "time": "t (s)"}[self.options.x_key]
@@ -150,6 +155,16 @@ class LivePlotsWidget(QWidget):
         self.refresh(force=True)
         for plot in self.plots.values():
             plot.enableAutoRange()
+
+    def trace_started(self) -> None:
+        """The shown trace's run started (its metric is known now): label the metric plot.
+
+        The trace holds no points yet, so its curves and ranges are as ``show_trace``
+        left them; plotting it again would only repaint every plot while the run starts.
+        """
+        accuracy = self._metric_is_accuracy()
+        if self._titles["metric"] != ("Accuracy" if accuracy else "RMSE (lower is better)"):
+            self._label_metric()
 
     def refresh(self, force: bool = False) -> None:
         """Push the trace's current buffers into the curves that grew (all with ``force``).
@@ -189,14 +204,14 @@ class LivePlotsWidget(QWidget):
     def _refresh_smoothed(self, x_axis: str) -> None:
         weight = self.options.smoothing_weight
         raw = self.curves["loss"]
-        if self.trace is None or weight <= 0:
-            self.smoothed_loss.hide()
-            raw.setPen(pg.mkPen(TRAIN_COLOR, width=1))
-            return
-        x, y = self.trace.xy("loss", x_axis)
-        self.smoothed_loss.setData(x, ema_smooth(y, weight))
-        self.smoothed_loss.show()
-        raw.setPen(pg.mkPen((*TRAIN_COLOR, 70), width=1))
+        smoothing = self.trace is not None and weight > 0
+        if smoothing:
+            x, y = self.trace.xy("loss", x_axis)
+            self.smoothed_loss.setData(x, ema_smooth(y, weight))
+        # Pen and visibility only when they change: setting a pen re-bounds the curve.
+        if smoothing != self.smoothed_loss.isVisible():
+            self.smoothed_loss.setVisible(smoothing)
+            raw.setPen(pg.mkPen((*TRAIN_COLOR, 70) if smoothing else TRAIN_COLOR, width=1))
 
     def _pad_flat_lr(self) -> None:
         # A constant LR gives a zero-height range that pyqtgraph pads oddly (±0.4 of a
@@ -206,7 +221,10 @@ class LivePlotsWidget(QWidget):
         flat = lrs is not None and len(lrs) > 0 and lrs.min() == lrs.max() > 0
         if flat and not self.options.log_y.isChecked():
             if view.autoRangeEnabled()[1] or self._lr_padded:
-                view.setYRange(0, 2 * float(lrs[0]), padding=0)
+                target = [0.0, 2 * float(lrs[0])]
+                # setYRange always updates the view, even to the range it has.
+                if view.autoRangeEnabled()[1] or view.targetRange()[1] != target:
+                    view.setYRange(*target, padding=0)
                 self._lr_padded = True
         elif self._lr_padded:
             self._lr_padded = False

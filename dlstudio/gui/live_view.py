@@ -25,12 +25,14 @@ EMPTY_TEXT = ("<h3>No run yet</h3><p>Fill the form on the left and press <b>Run<
               "learning rate appear here while the model trains.<br>Open a saved run from "
               "the <b>Runs</b> tab to see its curves again.</p>")
 KEEP_FINISHED = 3  # finished traces kept for the selector, besides the running ones
-# The plots redraw at most 10 times a second, and less often when a redraw (data and
+# The plots redraw at most every MIN_REDRAW_MS, and less often when a redraw (data and
 # paint) is slow, so that drawing takes at most REDRAW_SHARE of the GUI thread's time.
-# Painting holds the GIL: measured on 2 cores, redrawing at 30 Hz halved the training
-# thread's steps/s.
+# Painting holds the GIL, so that share comes off the training thread's steps/s:
+# measured on 2 cores, redrawing at 30 Hz halved them, and a share of 0.08 cost ~8 %.
+# A redraw of the three plots took 15-25 ms on a 2-core machine while it trained,
+# so they redraw every 0.5-0.8 s there; a faster machine gets closer to the floor.
 MIN_REDRAW_MS = 150
-REDRAW_SHARE = 0.08
+REDRAW_SHARE = 0.03
 
 
 class LiveViewWidget(QWidget):
@@ -145,10 +147,14 @@ class LiveViewWidget(QWidget):
     # -- bridge events -------------------------------------------------------------
     @Slot(int, dict)
     def _on_run_started(self, run_id: int, info: dict) -> None:
-        self.traces[run_id].start(info)
+        trace = self.traces[run_id]
+        trace.start(info)
         if run_id == self.shown:
-            self.plots.show_trace(self.traces[run_id])
-            self._show_state(self.traces[run_id])
+            if self.plots.trace is trace:  # shown since watch(), still without points
+                self.plots.trace_started()
+            else:
+                self.plots.show_trace(trace)
+            self._show_state(trace)
 
     @Slot(int, object)
     def _on_points_arrived(self, run_id: int, batch: object) -> None:

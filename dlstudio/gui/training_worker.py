@@ -22,6 +22,11 @@ from dlstudio.gui.event_bridge import EventBridge, MetricBatcher
 from dlstudio.gui.worker_control import StopPauseControl
 from dlstudio.training.events import Event, RunStarted
 
+# Batches a second from the worker to the GUI. The live view redraws at most every
+# 150 ms, so points arriving faster only wake the GUI thread, and each wake-up takes the
+# GIL from the training thread; pausing and the end of a run still flush at once.
+BATCH_RATE = 10.0
+
 
 class TrainingWorker(QObject):
     """Trains run ``run_id`` when ``run()`` is called on its thread.
@@ -36,7 +41,8 @@ class TrainingWorker(QObject):
     run_ended = Signal(dict)
     finished = Signal()
 
-    def __init__(self, db_path: Path, run_id: int, resume: bool = False, max_rate: float = 30.0):
+    def __init__(self, db_path: Path, run_id: int, resume: bool = False,
+                 max_rate: float = BATCH_RATE):
         super().__init__()
         self.db_path = Path(db_path)
         self.run_id = run_id
@@ -77,7 +83,7 @@ class TrainingSession(StopPauseControl, QObject):
     run_finished = Signal(int, dict)  # run_id, {"status", "summary", "error"}
 
     def __init__(self, db_path: Path, run_id: int, device: str = "cpu", resume: bool = False,
-                 parent: QObject | None = None, max_rate: float = 30.0):
+                 parent: QObject | None = None, max_rate: float = BATCH_RATE):
         super().__init__(parent)
         self.run_id = run_id
         self.device = device
