@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -32,6 +33,10 @@ def main(db_path: Path, settings=None) -> int:
         _report(str(error))
         return 2
     window.show()
+    # torch, Qt and pyqtgraph leave a large heap of long-lived objects; a full garbage
+    # collection over it took ~0.2 s holding the GIL, stalling training and the GUI.
+    # Frozen objects are skipped by later collections.
+    gc.freeze()
     return int(app.exec())
 
 
