@@ -91,11 +91,14 @@ class DiagnosisPanel(QWidget):
         column.addWidget(self.inputs)
         column.addWidget(self.dev_size)
         column.addStretch(1)
-        right = QWidget()
-        right_column = QVBoxLayout(right)
-        right_column.setContentsMargins(0, 0, 0, 0)
-        right_column.addWidget(self.curves, 1)
-        right_column.addWidget(self.evidence_box, 1)
+        # A splitter, not a layout: the learning curve's controls would otherwise squeeze
+        # the run's curves to a sliver on a 800-pixel-high screen.
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.setChildrenCollapsible(False)
+        self.curves.setMinimumHeight(220)
+        right.addWidget(self.curves)
+        right.addWidget(self.evidence_box)
+        right.setSizes([360, 400])
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         for widget in (_scrolled(left, 370), _scrolled(self.result), right):
             splitter.addWidget(widget)
