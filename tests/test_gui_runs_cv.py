@@ -81,3 +81,14 @@ def test_the_context_menu_filters_to_the_runs_group(qtbot, db_path):
     action.trigger()
     assert panel.tag_filter.currentData() == tag
     assert sorted(shown_ids(panel)) == folds
+
+
+def test_the_cv_column_is_shown_only_when_there_is_a_group(qtbot, db_path):
+    with Store(db_path) as store:
+        add_run(store, summary={"metric_name": "accuracy", "dev_metric": 0.5})
+    panel = make(qtbot, db_path)
+    assert panel.table.isColumnHidden(COLUMN_INDEX[CV])
+    with Store(db_path) as store:
+        create_cross_validation(store, TINY, 2)
+    panel.refresh()
+    assert not panel.table.isColumnHidden(COLUMN_INDEX[CV])

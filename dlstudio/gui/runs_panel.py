@@ -19,9 +19,9 @@ from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.prompts import DialogPrompts
 from dlstudio.gui.run_edits import RunEditor
 from dlstudio.gui.run_resume import resume_problem
-from dlstudio.gui.runs_cv import with_cv_groups
+from dlstudio.gui.runs_cv import cv_summary, with_cv_groups
 from dlstudio.gui.runs_menu import build_runs_menu
-from dlstudio.gui.runs_model import (COLUMN_INDEX, RUN_ID_ROLE, RunsFilterProxyModel,
+from dlstudio.gui.runs_model import (COLUMN_INDEX, CV_COLUMN, RUN_ID_ROLE, RunsFilterProxyModel,
                                      RunsTableModel)
 from dlstudio.store import RUN_STATUSES, Store
 
@@ -168,8 +168,12 @@ class RunsPanel(QWidget):
         current = self._current_run_id()
         with self._open_store() as store:
             runs = with_cv_groups(store.list_runs())
+        was_empty = self.model.rowCount() == 0
         if self.model.set_runs(runs):
             self._select_run_ids(selected, current)
+        self.table.setColumnHidden(CV_COLUMN, not any(cv_summary(run) for run in runs))
+        if was_empty and runs:  # sized to the first rows; later the user's widths stay
+            self._fit_columns()
         self._update_tag_choices(runs)
         self._update_state()
 
