@@ -169,3 +169,12 @@ def test_run_start_labels_a_regression_metric_and_its_points_follow(qtbot):
                     and len(view.plots.curves["loss"].getOriginalDataset()[0]) == 200)
     _, dev = view.plots.curves["dev_metric"].getOriginalDataset()
     np.testing.assert_allclose(dev, [0.7, 0.7])  # RMSE as is, not scaled to %
+
+
+def test_a_long_plot_title_does_not_widen_the_plot(qtbot):
+    from dlstudio.gui.live_plots import DOWNSAMPLED_MARK, LivePlotsWidget, set_title
+
+    plots = LivePlotsWidget()
+    qtbot.addWidget(plots)
+    set_title(plots.plots["momentum"], "Momentum (one-cycle)" + DOWNSAMPLED_MARK)
+    assert plots.plots["momentum"].minimumWidth() < 100  # the grid cell decides the width

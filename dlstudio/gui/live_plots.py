@@ -116,7 +116,7 @@ class LivePlotsWidget(QWidget):
         plot = widget.getPlotItem()
         title, y_label = PLOT_TITLES[name]
         self._titles[name] = title
-        plot.setTitle(title)
+        set_title(plot, title)
         configure_plot(plot, y_label)
         major_grid_only(plot)
         # A fixed width: tick labels of another width must not relayout (and repaint)
@@ -243,10 +243,10 @@ class LivePlotsWidget(QWidget):
         plot = self.plots["metric"]
         self._titles["metric"] = "Accuracy" if self._metric_is_accuracy() else "RMSE (lower is better)"
         if self._metric_is_accuracy():
-            plot.setTitle("Accuracy")
+            set_title(plot, "Accuracy")
             plot.setLabel("left", "Accuracy (%)")
         else:
-            plot.setTitle("RMSE (lower is better)")
+            set_title(plot, "RMSE (lower is better)")
             plot.setLabel("left", "RMSE (target units)")
 
     def update_downsample_note(self) -> None:
@@ -260,9 +260,9 @@ class LivePlotsWidget(QWidget):
             held = self.trace.count(spec.key)
             # pyqtgraph's auto-downsampling factor (private; 1 where it is missing)
             factor = int(getattr(self.curves[spec.key], "_adsLastValue", 1) or 1)
-            if factor > 1 or stored > held:
-                total = max(stored, held)
-                drawn = min(held, max(2, 2 * held // factor))
+            total = max(stored, held)
+            drawn = min(held, max(2, 2 * held // factor))
+            if drawn < total:  # min/max at factor 2 still draws every point
                 notes.append(f"{spec.name}: ~{drawn:,} of {total:,} points drawn")
                 reduced_plots.add(spec.plot)
         text = ("Downsampled (min/max kept per bucket, so dips and spikes stay visible): "
@@ -272,7 +272,7 @@ class LivePlotsWidget(QWidget):
         for name, plot in self.plots.items():  # and said in the plot itself
             title = self._titles[name] + (DOWNSAMPLED_MARK if name in reduced_plots else "")
             if plot.titleLabel.text != title:
-                plot.setTitle(title)
+                set_title(plot, title)
 
     def last_paint_seconds(self) -> float:
         """How long the plots took to paint last time (0 before the first paint)."""
@@ -293,3 +293,10 @@ class LivePlotsWidget(QWidget):
         if x_changed:
             for plot in self.plots.values():
                 plot.enableAutoRange()
+
+
+def set_title(plot: pg.PlotItem, title: str) -> None:
+    """Set a plot's title without letting its width set the plot's minimum width: a long
+    title (one with the downsampled mark) pushed the plots of a row past the window."""
+    plot.setTitle(title)
+    plot.titleLabel.setMinimumWidth(0)
