@@ -6,25 +6,15 @@ from __future__ import annotations
 import pytest
 
 from tests.gui_helpers import no_dangling_qthreads  # noqa: F401  (autouse)
-from tests.test_gui_diagnosis import add_run
+from tests.test_gui_diagnosis import add_run, make_panel  # noqa: F401  (fixture)
 from dlstudio.config import RunConfig
 from dlstudio.gui.diagnosis_inputs import TYPED_IN
-from dlstudio.gui.diagnosis_panel import DiagnosisPanel
 from dlstudio.store import Store
 from dlstudio.training.run_groups import create_cross_validation, cross_validation_summary
 
 TINY = RunConfig.from_dict({"data": {"name": "digits"}, "model": {"hidden": [16]},
                             "train": {"epochs": 1, "device": "cpu"}})
 FOLD_NUMBERS = [(0.99, 0.90, 0.88), (0.97, 0.80, 0.86), (0.98, 0.85, 0.87)]
-
-
-@pytest.fixture
-def make_panel(qtbot, db_path):
-    def make() -> DiagnosisPanel:
-        panel = DiagnosisPanel(db_path)
-        qtbot.addWidget(panel)
-        return panel
-    return make
 
 
 def cv_group(db_path, finished: int) -> tuple[str, list[int]]:
