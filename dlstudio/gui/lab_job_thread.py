@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.thread_session import ThreadSession
 from dlstudio.errors import ConfigError
 
 
@@ -38,7 +39,7 @@ class JobWorker(QObject):
             self.finished.emit()
 
 
-class JobSession(QObject):
+class JobSession(ThreadSession):
     """One job's thread and worker; ``session_ended`` fires after the thread ended."""
 
     job_done = Signal(object)
@@ -47,26 +48,9 @@ class JobSession(QObject):
 
     def __init__(self, job: Callable[[], Any], name: str = "dlstudio-job",
                  parent: QObject | None = None):
-        super().__init__(parent)
-        self.worker: JobWorker | None = JobWorker(job)
-        self.thread: QThread | None = QThread()
-        self.thread.setObjectName(name)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.finished.connect(self.thread.quit)
+        super().__init__(JobWorker(job), name, parent)  # no stop: jobs take about a second
         self.worker.result_ready.connect(self._on_result_ready)
         self.worker.failed.connect(self._on_failed)
-        self.thread.finished.connect(self.worker.deleteLater)
-        self.thread.finished.connect(self._on_thread_finished)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def shutdown(self) -> None:
-        """Wait for the job to end (it has no stop: jobs here take about a second)."""
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait()
 
     @Slot(object)
     def _on_result_ready(self, result: Any) -> None:
@@ -76,12 +60,5 @@ class JobSession(QObject):
     def _on_failed(self, message: str) -> None:
         self.job_failed.emit(message)
 
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        # Returns at once: finished is the thread's last act. The thread is deleted here,
-        # not by a deleteLater connected to finished: that deferred delete can run before
-        # this queued slot, which would then touch a deleted QThread.
-        self.thread.wait()
-        self.thread.deleteLater()
-        self.worker = self.thread = None
+    def _thread_ended(self) -> None:
         self.session_ended.emit()

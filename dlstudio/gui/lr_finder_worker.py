@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.thread_session import ThreadSession
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 
@@ -97,7 +98,7 @@ class LRFinderWorker(QObject):
         return "\n".join(error.problems)
 
 
-class LRFinderSession(QObject):
+class LRFinderSession(ThreadSession):
     """One test's thread and worker; re-emits the worker's signals in the GUI thread.
 
     ``session_ended`` fires once the thread has really ended (after ``test_finished``
@@ -111,23 +112,12 @@ class LRFinderSession(QObject):
 
     def __init__(self, db_path: Path, config: RunConfig, settings: dict[str, Any],
                  parent: QObject | None = None):
-        super().__init__(parent)
-        self.worker: LRFinderWorker | None = LRFinderWorker(db_path, config, settings)
-        self.thread: QThread | None = QThread()
-        self.thread.setObjectName("dlstudio-lr-finder")
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.finished.connect(self.thread.quit)
+        super().__init__(LRFinderWorker(db_path, config, settings), "dlstudio-lr-finder",
+                         parent)
         self.worker.points_batched.connect(self._on_points_batched)
         self.worker.test_finished.connect(self._on_test_finished)
         self.worker.test_failed.connect(self._on_test_failed)
-        self.thread.finished.connect(self.worker.deleteLater)
-        self.thread.finished.connect(self._on_thread_finished)
         self._stop_event = self.worker.stop_event
-        self.done = False
-
-    def start(self) -> None:
-        self.thread.start()
 
     def stop(self) -> None:
         """Ask the test to stop; it takes effect within one mini-batch."""
@@ -140,9 +130,7 @@ class LRFinderSession(QObject):
     def shutdown(self) -> None:
         """Stop, then quit and wait for the thread (never terminate)."""
         self.stop()
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait()
+        super().shutdown()
 
     @Slot(object)
     def _on_points_batched(self, batch: dict) -> None:
@@ -156,13 +144,5 @@ class LRFinderSession(QObject):
     def _on_test_failed(self, message: str) -> None:
         self.test_failed.emit(message)
 
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        # Returns at once: finished is the thread's last act. The thread is deleted here,
-        # not by a deleteLater connected to finished: that deferred delete can run before
-        # this queued slot, which would then touch a deleted QThread.
-        self.thread.wait()
-        self.thread.deleteLater()
-        self.worker = self.thread = None
-        self.done = True
+    def _thread_ended(self) -> None:
         self.session_ended.emit()

@@ -6,9 +6,8 @@ in the worker thread and trains trials on its own pool threads) with a
 trial runs' step / epoch events into numpy columns, and hands them over at most
 ``max_rate`` times a second, so no point is dropped and the signals stay bounded.
 
-The session, a GUI-thread QObject, wires thread and worker (STYLE.md: started -> run,
-finished -> quit, deleteLater on both) and re-emits the worker's signals from the GUI
-thread. While the sweep is paused no event arrives to carry the last batch out, so the
+The session, a ``ThreadSession`` (which wires thread and worker as STYLE.md asks),
+re-emits the worker's signals from the GUI thread. While the sweep is paused no event arrives to carry the last batch out, so the
 session's timer asks the batcher for what is due; batches travel through a queued
 connection and are emitted under the batcher's lock, so they arrive in order.
 """
@@ -23,10 +22,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from dlstudio.errors import ConfigError
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
+from dlstudio.gui.thread_session import ThreadSession
 from dlstudio.gui.worker_control import StopPauseControl
 from dlstudio.training.events import EpochEvent, StepEvent
 from dlstudio.training.sweep_events import RunEvent
@@ -154,7 +154,7 @@ class SweepWorker(QObject):
             self.finished.emit()
 
 
-class SweepSession(StopPauseControl, QObject):
+class SweepSession(StopPauseControl, ThreadSession):
     """One sweep's thread and worker; ``session_ended`` fires after the thread ended.
 
     Batches leave with the sweep's id added (``batch["sweep_id"]``) and a failure stays
@@ -168,42 +168,32 @@ class SweepSession(StopPauseControl, QObject):
 
     def __init__(self, db_path: Path, sweep_id: int, workers: int = 1,
                  parent: QObject | None = None, max_rate: float = 30.0):
-        super().__init__(parent)
+        super().__init__(SweepWorker(db_path, sweep_id, workers, max_rate),
+                         f"dlstudio-sweep-{sweep_id}", parent)
         self.sweep_id = sweep_id
-        self.worker: SweepWorker | None = SweepWorker(db_path, sweep_id, workers, max_rate)
-        self.thread: QThread | None = QThread()
-        self.thread.setObjectName(f"dlstudio-sweep-{sweep_id}")
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.finished.connect(self.thread.quit)
         self.worker.finished.connect(self._on_worker_finished)
         queued = Qt.ConnectionType.QueuedConnection  # also when the timer flushes
         self.worker.batched.connect(self._on_batched, queued)
         self.worker.sweep_returned.connect(self._on_sweep_returned)
         self.worker.sweep_failed.connect(self._on_sweep_failed)
-        self.thread.finished.connect(self.worker.deleteLater)
-        self.thread.finished.connect(self._on_thread_finished)
         self._batcher = self.worker.batcher
         self._stop_event = self.worker.stop_event
         self._pause_event = self.worker.pause_event
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_CHECK_MS)
         self._flush_timer.timeout.connect(self._on_flush_timer)
-        self.done = False
         self.failure = ""
 
     # -- control (GUI thread) ------------------------------------------------------
     def start(self) -> None:
-        self.thread.start()
+        super().start()
         self._flush_timer.start()
 
     def shutdown(self) -> None:
         """Stop, then quit and wait for the thread (never terminate)."""
         self.stop()
         self._flush_timer.stop()
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait()
+        super().shutdown()
 
     # -- worker signals, received in the GUI thread --------------------------------
     @Slot()
@@ -228,14 +218,6 @@ class SweepSession(StopPauseControl, QObject):
     def _on_worker_finished(self) -> None:
         self._flush_timer.stop()
 
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        # Returns at once: finished is the thread's last act. The thread is deleted here,
-        # not by a deleteLater connected to finished: that deferred delete can run before
-        # this queued slot, which would then touch a deleted QThread.
+    def _thread_ended(self) -> None:
         self._flush_timer.stop()
-        self.thread.wait()
-        self.thread.deleteLater()
-        self.worker = self.thread = None
-        self.done = True
         self.session_ended.emit(self.sweep_id)

@@ -2,9 +2,9 @@
 
 The worker calls the core's ``execute_run`` (which opens its own store connection in
 the worker thread) with a ``MetricBatcher`` subscribed, and reports through signals
-carrying plain data. The session, a GUI-thread QObject, wires thread, worker and
-``EventBridge`` together (STYLE.md: started -> run, finished -> quit, deleteLater on
-both) and emits ``run_finished`` once the thread has really ended.
+carrying plain data. The session, a ``ThreadSession`` (which wires thread and worker as STYLE.md asks),
+connects the worker to its ``EventBridge`` and emits ``run_finished`` once the thread
+has really ended.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
+from dlstudio.gui.thread_session import ThreadSession
 from dlstudio.gui.event_bridge import EventBridge, MetricBatcher
 from dlstudio.gui.worker_control import StopPauseControl
 from dlstudio.training.events import Event, RunStarted
@@ -77,55 +78,31 @@ class TrainingWorker(QObject):
             self.run_started.emit(dataclasses.asdict(event))
 
 
-class TrainingSession(StopPauseControl, QObject):
+class TrainingSession(StopPauseControl, ThreadSession):
     """A run's thread, worker and bridge; ``run_finished`` fires after the thread ended."""
 
     run_finished = Signal(int, dict)  # run_id, {"status", "summary", "error"}
 
     def __init__(self, db_path: Path, run_id: int, device: str = "cpu", resume: bool = False,
                  parent: QObject | None = None, max_rate: float = BATCH_RATE):
-        super().__init__(parent)
+        super().__init__(TrainingWorker(db_path, run_id, resume, max_rate),
+                         f"dlstudio-run-{run_id}", parent)
         self.run_id = run_id
         self.device = device
         self.bridge = EventBridge(run_id, self)
-        self.worker: TrainingWorker | None = TrainingWorker(db_path, run_id, resume, max_rate)
-        self.thread: QThread | None = QThread()
-        self.thread.setObjectName(f"dlstudio-run-{run_id}")
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.finished.connect(self.thread.quit)
         self.worker.run_started.connect(self.bridge._on_run_started)
         self.worker.points_batched.connect(self.bridge._on_points_batched)
         self.worker.resources_sampled.connect(self.bridge._on_resources_sampled)
         self.worker.run_ended.connect(self.bridge._on_run_ended)
-        # The worker's deferred delete runs as the thread finishes; the thread object
-        # lives in the GUI thread and is let go in _on_thread_finished, after a wait().
-        self.thread.finished.connect(self.worker.deleteLater)
-        self.thread.finished.connect(self._on_thread_finished)
         self._stop_event = self.worker.stop_event
         self._pause_event = self.worker.pause_event
-        self.done = False
-
-    # -- control (GUI thread) ------------------------------------------------------
-    def start(self) -> None:
-        self.thread.start()
 
     def shutdown(self) -> None:
         """Stop, then quit and wait for the thread (never terminate)."""
         self.stop()
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait()
+        super().shutdown()
 
-    # -- the thread ended ----------------------------------------------------------
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        # Returns at once: finished is the thread's last act. Waiting first means the
-        # worker's deferred delete has run before the Python references go.
-        self.thread.wait()
-        self.thread.deleteLater()
-        self.worker = self.thread = None
-        self.done = True
+    def _thread_ended(self) -> None:
         ended: dict[str, Any] = self.bridge.ended or {
             "status": "failed", "summary": {}, "error": "the training thread ended without a result"}
         self.run_finished.emit(self.run_id, ended)
