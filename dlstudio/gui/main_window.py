@@ -172,7 +172,6 @@ class MainWindow(QMainWindow):
     def _on_session_started(self, session) -> None:
         name = self.store.get_run(session.run_id)["name"]
         self.live_view.watch(session.bridge, name)
-        self._update_run_blocked()
         self._refresh_runs()
         self.run_started.emit(session.run_id)
 
@@ -180,7 +179,6 @@ class MainWindow(QMainWindow):
     def _on_run_finished(self, run_id: int, ended: dict) -> None:
         if self._closed:
             return
-        self._update_run_blocked()
         self._refresh_runs()
         status = ended.get("status", "?")
         message = f"Run #{run_id} {status}."
@@ -206,7 +204,7 @@ class MainWindow(QMainWindow):
     def _on_activity_changed(self) -> None:
         if self._closed:
             return
-        self._update_run_blocked()  # a sweep taking or leaving the device counts too
+        self._update_run_blocked()  # a run or sweep took or left a device
         self.status.set_activity(self.controller.active_runs(), len(self.controller.queue),
                                  self.controller.held, self.controller.active_sweeps())
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.config import RunConfig, load_mapping
 from dlstudio.errors import ConfigError
+from dlstudio.gui.run_queue import SWEEP
 from dlstudio.gui.sweep_files import SWEEP_FILTERS, SweepPrompts, sweeps_folder, write_sweep_file
 from dlstudio.gui.sweep_list import RESUMABLE
 from dlstudio.gui.sweep_panel_layout import SweepPanelLayout
@@ -203,7 +204,7 @@ class SweepPanel(SweepPanelLayout):
 
     def _waiting_text(self, sweep_id: int) -> str:
         controller = self._controller()
-        position = controller.queue.position(("sweep", sweep_id))
+        position = controller.queue.position((SWEEP, sweep_id))
         if position is None:
             return f"Sweep {sweep_id} is not queued."
         if controller.held:
@@ -314,7 +315,7 @@ class SweepPanel(SweepPanelLayout):
                                     "longer be resumed."):
             return
         if self.controller is not None:
-            self.controller.queue.remove(("sweep", sweep_id))
+            self.controller.queue.remove((SWEEP, sweep_id))
         try:
             cancel_sweep(self.store, sweep_id)
         except ConfigError as error:
@@ -379,7 +380,7 @@ class SweepPanel(SweepPanelLayout):
         selected = self.sweep_list.selected_id()
         status = self.sweep_list.summaries.get(selected, {}).get("status")
         queued = (self.controller is not None and selected is not None
-                  and ("sweep", selected) in self.controller.queue)
+                  and (SWEEP, selected) in self.controller.queue)
         idle = selected not in self.sessions and status in RESUMABLE
         self.resume_button.setEnabled(idle and not queued)
         self.cancel_button.setEnabled(idle)

@@ -106,7 +106,7 @@ class TrainingController(QObject):
     def resume(self, run_id: int, device: str, label: str = "") -> bool:
         """Continue a stopped run from its checkpoint: now if ``device`` is free, else
         when its turn in the queue comes. Returns whether it started at once."""
-        if any(device == busy for busy in self.busy_devices()) or self.held:
+        if device in self.busy_devices() or self.held:
             self.queue.enqueue(run_id, device, label, resume=True)
             return False
         self.start(run_id, device, resume=True)
@@ -144,9 +144,9 @@ class TrainingController(QObject):
                                                     descending=False)
                 if row.get("sweep_id") is None and row["id"] not in self.queue]
         sweeps = [s for s in reversed(self.store.list_sweeps(status="queued"))
-                  if ("sweep", s["id"]) not in self.queue]
+                  if (SWEEP, s["id"]) not in self.queue]
         if rows or sweeps:
-            self.held = True
+            self.set_held(True)  # before enqueue_sweep, which would start a free sweep
         for row in rows:
             try:
                 device = device_key(RunConfig.from_dict(row["config"]))
@@ -158,8 +158,6 @@ class TrainingController(QObject):
                 self.enqueue_sweep(sweep["id"])
             except ConfigError:
                 pass  # its base config no longer loads: it stays listed in the Sweeps tab
-        if rows or sweeps:
-            self.set_held(True)
         return len(rows) + len(sweeps)
 
     # -- running -------------------------------------------------------------------
