@@ -122,7 +122,7 @@ class Trainer:
 
     def run(self) -> RunEnded:
         """Train until the configured epochs, a stop, early stopping or divergence."""
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         self._emit(RunStarted(epochs=self.config.train.epochs, steps_per_epoch=self.steps_per_epoch,
                               start_epoch=self.epoch, start_step=self.step,
                               metric_name=self.metric_name, sizes=self.splits.sizes(),
@@ -139,7 +139,8 @@ class Trainer:
             status = "diverged"
         if self._pending_checkpoints:
             self._write_checkpoints()
-        ended = RunEnded(status=status, summary=self._summary(time.perf_counter() - started))
+        ended = RunEnded(status=status, summary=self._summary(
+            time.perf_counter() - started, time.thread_time() - started_cpu))
         self._emit(ended)
         return ended
 
@@ -325,9 +326,12 @@ class Trainer:
         self._pending_checkpoints.clear()
         self._last_checkpoint_write = time.monotonic()
 
-    def _summary(self, duration: float) -> dict:
+    def _summary(self, duration: float, cpu_time: float) -> dict:
+        # cpu_time: this thread's CPU seconds. Below the duration, the loop waited: for
+        # the GIL (a busy GUI thread), another process, a paused run or the GPU.
         summary: dict = {"metric_name": self.metric_name, "epochs_done": self.epoch,
-                         "steps": self.step, "duration": duration, "device": str(self.device),
+                         "steps": self.step, "duration": duration, "cpu_time": cpu_time,
+                         "device": str(self.device),
                          "best_dev_metric": self.best_dev_metric, "best_epoch": self.best_epoch,
                          "sizes": self.splits.sizes()}
         if self.epoch == 0 or not all(math.isfinite(float(p.detach().float().sum()))
