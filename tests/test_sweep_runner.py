@@ -12,7 +12,7 @@ import pytest
 from dlstudio.errors import ConfigError
 from dlstudio.search import strategy as strategy_module
 from dlstudio.store import Store
-from dlstudio.training.events import RunEnded, RunStarted, StepEvent
+from dlstudio.training.events import StepEvent
 from dlstudio.training.sweep_events import (FinalRunFinished, RunEvent, SweepEnded,
                                             SweepStarted, TrialFinished, TrialStarted)
 from dlstudio.training.sweep_runner import SweepRunner
@@ -128,17 +128,38 @@ def test_failed_and_diverged_trials_get_the_worst_score_and_the_sweep_goes_on(db
     assert refused and "cnn needs image data" in refused[0].error
 
 
-def test_two_workers_train_at_once_and_give_the_same_schedule(db_path, tmp_path):
+def test_two_workers_train_at_once_and_give_the_same_schedule(db_path, tmp_path, monkeypatch):
+    from dlstudio.training import sweep_jobs
+
     active, peak, lock = set(), [0], threading.Lock()
+    # The first two trials wait for each other before they train, so a short trial
+    # cannot end before the other worker begins (seen on a loaded machine); run one at
+    # a time, the first would wait alone until the barrier gave up, and peak stays 1.
+    both_started = threading.Barrier(2, timeout=20)
+    calls = [0]
+    train = sweep_jobs.execute_run
 
-    def track(event):
-        if isinstance(event, RunEvent) and isinstance(event.event, (RunStarted, RunEnded)):
+    def tracked_train(db, run_id, **options):
+        with lock:
+            calls[0] += 1
+            first_two = calls[0] <= 2
+        if first_two:
+            try:
+                both_started.wait()
+            except threading.BrokenBarrierError:
+                pass
+        with lock:
+            active.add(run_id)
+            peak[0] = max(peak[0], len(active))
+        try:
+            return train(db, run_id, **options)
+        finally:
             with lock:
-                (active.add if isinstance(event.event, RunStarted) else active.discard)(
-                    event.run_id)
-                peak[0] = max(peak[0], len(active))
+                active.discard(run_id)
 
-    _, parallel = run_sweep(db_path, halving(), workers=2, subscribers=[track])
+    monkeypatch.setattr(sweep_jobs, "execute_run", tracked_train)
+    _, parallel = run_sweep(db_path, halving(), workers=2)
+    monkeypatch.setattr(sweep_jobs, "execute_run", train)
     _, serial = run_sweep(tmp_path / "serial.db", halving())
     assert peak[0] == 2
     key = [(t["trial"], json.dumps(t["config"]), t["epochs"]) for t in serial["trials"]]
