@@ -178,3 +178,29 @@ def test_a_long_plot_title_does_not_widen_the_plot(qtbot):
     qtbot.addWidget(plots)
     set_title(plots.plots["momentum"], "Momentum (one-cycle)" + DOWNSAMPLED_MARK)
     assert plots.plots["momentum"].minimumWidth() < 100  # the grid cell decides the width
+
+
+def test_progress_keeps_its_pace_while_the_plots_wait_for_their_next_redraw(qtbot):
+    from dlstudio.gui import live_view
+    from dlstudio.gui.event_bridge import EventBridge
+    from dlstudio.gui.live_view import LiveViewWidget
+
+    view = LiveViewWidget()
+    qtbot.addWidget(view)
+    bridge = EventBridge(3)
+    view.watch(bridge, "paced")
+    bridge.run_started.emit(3, {"epochs": 10, "steps_per_epoch": 100, "start_step": 0,
+                                "metric_name": "accuracy"})
+    view._redraw_cost = 0.2  # a slow machine: the plots wait MAX_REDRAW_MS
+    bridge.points_arrived.emit(3, batch(1, 400))
+    assert view._redraw_timer.remainingTime() > live_view.MAX_REDRAW_MS // 2
+    assert view.progress.bar.value() == 400
+    assert "step 400 of 1,000" in view.progress.details.text()
+    assert view.plots.curves["loss"].getOriginalDataset()[0] is None  # not redrawn yet
+    bridge.points_arrived.emit(3, batch(401, 100))  # within PROGRESS_MS: no update
+    assert view.progress.bar.value() == 400
+    qtbot.wait(live_view.PROGRESS_MS + 50)
+    bridge.points_arrived.emit(3, batch(501, 100))
+    assert view.progress.bar.value() == 600
+    qtbot.waitUntil(lambda: view.plots.curves["loss"].getOriginalDataset()[0] is not None,
+                    timeout=live_view.MAX_REDRAW_MS + 500)

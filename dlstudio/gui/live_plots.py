@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
 from dlstudio.gui.curve_readout import ValueCrosshair
@@ -70,9 +70,10 @@ class LivePlotsWidget(QWidget):
         self.trace: RunTrace | None = None
         self.options = PlotOptionsBar(self)
         self.readout = TextLine("Move the mouse over a plot to read its values.")
-        self.downsample_note = QLabel("")
+        # One line of fixed height (the full note is in its tooltip): a label that
+        # appeared or wrapped mid-run relaid out the window and repainted every plot.
+        self.downsample_note = TextLine("")
         self.downsample_note.setObjectName("downsampleNote")
-        self.downsample_note.setWordWrap(True)
         self.plot_widgets: dict[str, pg.PlotWidget] = {}
         self.plots: dict[str, pg.PlotItem] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
@@ -267,8 +268,7 @@ class LivePlotsWidget(QWidget):
                 reduced_plots.add(spec.plot)
         text = ("Downsampled (min/max kept per bucket, so dips and spikes stay visible): "
                 + "; ".join(notes) if notes else "")
-        if text != self.downsample_note.text():  # a changed QLabel repaints the window
-            self.downsample_note.setText(text)
+        self.downsample_note.setText(text)
         for name, plot in self.plots.items():  # and said in the plot itself
             title = self._titles[name] + (DOWNSAMPLED_MARK if name in reduced_plots else "")
             if plot.titleLabel.text != title:

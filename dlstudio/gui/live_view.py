@@ -1,7 +1,7 @@
 """The live view: the run that trains (or was last opened), plotted as it grows.
 
 ``watch(bridge, name)`` follows a run through its ``EventBridge``; points arrive as
-coalesced batches (at most ~30 a second), go into the run's ``RunTrace`` and, when that
+coalesced batches (a few a second), go into the run's ``RunTrace`` and, when that
 run is the one shown, into the curves. Several runs can train at once (one per device):
 each keeps its own trace and a selector switches between them.
 """
@@ -25,14 +25,19 @@ EMPTY_TEXT = ("<h3>No run yet</h3><p>Fill the form on the left and press <b>Run<
               "learning rate appear here while the model trains.<br>Open a saved run from "
               "the <b>Runs</b> tab to see its curves again.</p>")
 KEEP_FINISHED = 3  # finished traces kept for the selector, besides the running ones
-# The plots redraw at most every MIN_REDRAW_MS, and less often when a redraw (data and
-# paint) is slow, so that drawing takes at most REDRAW_SHARE of the GUI thread's time.
-# Painting holds the GIL, so that share comes off the training thread's steps/s:
-# measured on 2 cores, redrawing at 30 Hz halved them, and a share of 0.08 cost ~8 %.
-# A redraw of the three plots took 15-25 ms on a 2-core machine while it trained,
-# so they redraw every 0.5-0.8 s there; a faster machine gets closer to the floor.
+# The plots redraw between MIN_REDRAW_MS and MAX_REDRAW_MS apart: as often as keeps
+# drawing (data and paint) within REDRAW_SHARE of the GUI thread's time, but at least
+# once a second, so they never look stuck. Painting holds the GIL, so what it takes comes
+# off the training thread's steps/s: measured on 2 cores, redrawing at 30 Hz halved
+# them, and a share of 0.08 cost ~8 %. A redraw of the three plots took 20-35 ms of
+# GUI-thread CPU on a 2-core machine while it trained, so there they redraw once a second
+# and the training thread waits ~2.5 % of its time (benchmarks/gui_latency.py); a
+# faster machine redraws more often. The progress line (a few QWidgets, no plot) follows
+# every batch instead.
 MIN_REDRAW_MS = 150
-REDRAW_SHARE = 0.03
+MAX_REDRAW_MS = 1000
+REDRAW_SHARE = 0.015
+PROGRESS_MS = 200  # batches come every 250 ms: each one updates it
 
 
 class LiveViewWidget(QWidget):
@@ -56,13 +61,14 @@ class LiveViewWidget(QWidget):
         self.progress = RunProgressWidget()
         self.plots = LivePlotsWidget()
         self.stack = QStackedWidget()
-        # Points go into the trace as they arrive (up to ~30 batches a second); the
-        # plots and progress catch up at most every MIN_REDRAW_MS, so painting never
+        # Points go into the trace as they arrive (a few batches a second); the
+        # plots catch up between MIN_REDRAW_MS and MAX_REDRAW_MS later, so painting never
         # takes the GUI thread (and the GIL) away from the training thread for long.
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.timeout.connect(self._on_redraw_due)
         self._redraw_cost = 0.0
+        self._progress_shown_at = -float("inf")  # time.monotonic() of the last update
         self._build()
         self.run_selector.activated.connect(self._on_run_selected)
         self.progress.stop_clicked.connect(self._on_stop_clicked)
@@ -162,21 +168,29 @@ class LiveViewWidget(QWidget):
         if trace is None:
             return
         trace.add_batch(batch)
-        if run_id == self.shown and not self._redraw_timer.isActive():
+        if run_id != self.shown:
+            return
+        if not self._redraw_timer.isActive():
             wait_ms = 1000 * self._redraw_cost / REDRAW_SHARE
-            self._redraw_timer.start(int(max(MIN_REDRAW_MS, wait_ms)))
+            self._redraw_timer.start(int(min(MAX_REDRAW_MS, max(MIN_REDRAW_MS, wait_ms))))
+        # With the batch, not on a timer of its own: each wake-up of the GUI thread
+        # takes the GIL from the training thread.
+        if time.monotonic() - self._progress_shown_at >= PROGRESS_MS / 1000:
+            self._show_progress(trace)
 
     @Slot()
     def _on_redraw_due(self) -> None:
-        trace = self.traces.get(self.shown)
-        if trace is None:
+        if self.traces.get(self.shown) is None:
             return
         started = time.perf_counter()
         self.plots.refresh()
-        self.progress.show_progress(trace.progress(), paused=trace.run_id in self.paused)
         # The paint comes later, once pyqtgraph has applied the new ranges: count the
         # last one measured.
         self._redraw_cost = time.perf_counter() - started + self.plots.last_paint_seconds()
+
+    def _show_progress(self, trace: RunTrace) -> None:
+        self._progress_shown_at = time.monotonic()
+        self.progress.show_progress(trace.progress(), paused=trace.run_id in self.paused)
 
     @Slot(int, dict)
     def _on_resources_sampled(self, run_id: int, sample: dict) -> None:

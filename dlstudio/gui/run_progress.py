@@ -80,6 +80,11 @@ class RunProgressWidget(QWidget):
                                   "while the run trains (also stored with the run).")
         self.outcome = QLabel("")
         self.outcome.setWordWrap(True)
+        # Its space is kept while a run trains: hiding it at each start and showing it at
+        # each end resized the plots below, and a resized plot repaints in full.
+        policy = self.outcome.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.outcome.setSizePolicy(policy)
         self.outcome.hide()
         self.pause_button = QPushButton("Pause")
         self.pause_button.setCheckable(True)
