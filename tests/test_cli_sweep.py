@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from dlstudio.cli import main
+from dlstudio.errors import ConfigError
 from dlstudio.store import Store
 from dlstudio.training.events import StepEvent
 from dlstudio.training.sweep_events import RunEvent
@@ -90,6 +91,30 @@ def test_resume_a_stopped_sweep_by_name_with_json(db_path, tmp_path, capsys):
     assert code == 0 and summary["status"] == "finished"
     assert summary["counts"] == {"finished": 6} and summary["epochs_spent"] == 6
     assert len(summary["final"]) == 2
+
+
+def test_a_resumed_sweep_keeps_the_workers_it_was_created_with(db_path, tmp_path, capsys):
+    stop = threading.Event()
+
+    def stop_at_first_step(event):
+        if isinstance(event, RunEvent) and isinstance(event.event, StepEvent):
+            stop.set()
+
+    with Store(db_path) as store:
+        sweep_id = create_sweep(store, _write(tmp_path, TINY), "two-at-once", workers=2)
+        assert store.get_sweep(sweep_id)["spec"]["workers"] == 2
+    assert SweepRunner(db_path, sweep_id, workers=2, subscribers=[stop_at_first_step],
+                       stop=stop).run()["status"] == "paused"
+    code, out, _ = _run(capsys, "sweep-resume", "two-at-once", "--db", db_path)
+    assert code == 0 and "continues" in out.splitlines()[0]
+    assert "(2 trials at a time)" in out.splitlines()[0]
+
+
+def test_workers_below_one_never_create_a_sweep(db_path, tmp_path):
+    with Store(db_path) as store:
+        with pytest.raises(ConfigError, match=r"workers: got 0, expected a whole number >= 1"):
+            create_sweep(store, _write(tmp_path, TINY), workers=0)
+        assert store.list_sweeps() == []
 
 
 def _shrink(data: dict) -> dict:

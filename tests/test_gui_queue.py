@@ -106,12 +106,14 @@ def test_runs_and_sweeps_left_queued_come_back_held(qtbot, db_path, qt_settings)
         sweep_id = create_sweep(store, {
             "method": "random", "metric": {"name": "dev_loss"}, "budget": {"trials": 1},
             "parameters": {"optim.lr": {"values": [0.01]}},
-            "base": RunConfig.from_dict(FAST).to_dict()})
+            "base": RunConfig.from_dict(FAST).to_dict()}, workers=2)
     window = MainWindow(db_path, settings=qt_settings)
     qtbot.addWidget(window)
     try:
         assert window.controller.queue.keys() == [("run", ids[0]), ("run", ids[1]),
                                                   ("sweep", sweep_id)]
+        # with as many workers as it was created with, not 1
+        assert window.controller.queue.entries()[2].workers == 2
         assert window.controller.held and window.queue_panel.hold_button.isChecked()
         assert not window.controller.sessions
         assert "Start queue" in window.statusBar().currentMessage()

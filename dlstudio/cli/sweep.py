@@ -38,8 +38,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _common(parser: argparse.ArgumentParser, add_db_option) -> None:
-    parser.add_argument("--workers", type=int, default=1,
-                        help="trials trained at once (default 1)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="trials trained at once (default: 1 for a new sweep, the "
+                             "number it was created with for a resumed one)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     add_db_option(parser)
 
@@ -59,20 +60,25 @@ def _final_seeds(text: str) -> dict[str, int]:
 def run_sweep(args: argparse.Namespace) -> int:
     from dlstudio.training.sweep_setup import create_sweep, read_sweep
 
+    args.workers = 1 if args.workers is None else args.workers
     _check_workers(args.workers)
     spec, final_seeds = read_sweep(Path(args.file))  # a bad file never touches the database
     db_path = resolve_db_path(args.db)
     with Store(db_path) as store:
         sweep_id = create_sweep(store, spec, args.name, seed=args.seed,
-                                final_seeds=args.final_seeds or final_seeds)
+                                final_seeds=args.final_seeds or final_seeds,
+                                workers=args.workers)
     return _execute(db_path, sweep_id, args)
 
 
 def run_resume(args: argparse.Namespace) -> int:
-    _check_workers(args.workers)
+    if args.workers is not None:
+        _check_workers(args.workers)
     db_path = resolve_db_path(args.db)
     with Store(db_path) as store:
         sweep = find_sweep(store, args.sweep)
+    if args.workers is None:
+        args.workers = int(sweep["spec"].get("workers") or 1)
     if sweep["status"] == "finished" and not args.json:
         print(f"sweep {sweep['id']}: already finished")
     return _execute(db_path, sweep["id"], args)
@@ -145,8 +151,9 @@ class TrialPrinter:
         if isinstance(event, ev.SweepStarted):
             self.metric = event.metric
             verb = "continues" if event.resumed else "starts"
-            print(f"sweep {event.sweep_id} {event.name!r} {verb}: {event.description}",
-                  flush=True)
+            at_once = f" ({event.workers} trials at a time)" if event.workers > 1 else ""
+            print(f"sweep {event.sweep_id} {event.name!r} {verb}: {event.description}"
+                  f"{at_once}", flush=True)
         elif isinstance(event, ev.TrialStarted):
             self.trials[event.trial.id] = (event.trial, event.start_epoch)
         elif isinstance(event, ev.TrialFinished):

@@ -116,7 +116,8 @@ class SweepPanel(SweepPanelLayout):
         if self.form.validate_now():
             return None
         try:
-            sweep_id = create_sweep(self.store, self.form.mapping(), seed=self.form.seed())
+            sweep_id = create_sweep(self.store, self.form.mapping(), seed=self.form.seed(),
+                                    workers=self.form.workers())
         except ConfigError as error:
             self.form.show_problems(error.problems)
             self._say("The sweep was not created: " + "; ".join(error.problems), error=True)
@@ -194,7 +195,9 @@ class SweepPanel(SweepPanelLayout):
         self.show_sweep(sweep_id)
         controller = self._controller()
         try:
-            started = controller.enqueue_sweep(sweep_id, self.form.workers())
+            # As many workers as the sweep was created with (the form may show another
+            # sweep by now).
+            started = controller.enqueue_sweep(sweep_id)
         except ConfigError as error:
             self._say("; ".join(error.problems), error=True)
             return

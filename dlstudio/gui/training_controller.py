@@ -112,10 +112,11 @@ class TrainingController(QObject):
         self.start(run_id, device, resume=True)
         return True
 
-    def enqueue_sweep(self, sweep_id: int, workers: int = 1) -> bool:
+    def enqueue_sweep(self, sweep_id: int, workers: int | None = None) -> bool:
         """Queue a stored sweep (new or to continue); it starts when its devices are free.
 
-        Returns whether it started at once. Raises ``ConfigError`` when the sweep cannot
+        ``workers``: trials trained at once; by default as many as the sweep was created
+        with. Returns whether it started at once. Raises ``ConfigError`` when the sweep cannot
         run any more (finished or cancelled) or its base config no longer loads.
         """
         from dlstudio.training.sweep_jobs import sweep_devices
@@ -127,6 +128,8 @@ class TrainingController(QObject):
                               "paused or interrupted sweep can run")
         if sweep_id in self.sweep_sessions:
             return True
+        if workers is None:
+            workers = int(sweep["spec"].get("workers") or 1)
         devices = sweep_devices(RunConfig.from_dict(sweep["spec"].get("base") or {}), workers)
         self.queue.enqueue_sweep(sweep_id, devices, sweep["name"], workers)
         self.start_queued()

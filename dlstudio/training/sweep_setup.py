@@ -47,16 +47,21 @@ def read_sweep(source: SweepSpec | Mapping[str, Any] | str | Path
 
 def create_sweep(store: Store, spec: SweepSpec | Mapping[str, Any] | str | Path,
                  name: str = "", *, seed: int = 0,
-                 final_seeds: FinalSeeds | Mapping[str, int] | None = None) -> int:
+                 final_seeds: FinalSeeds | Mapping[str, int] | None = None,
+                 workers: int = 1) -> int:
     """Validate the sweep and its base config deeply, then add the sweep row (queued).
 
     ``spec``: a :class:`SweepSpec`, a raw sweep mapping or a sweep file path.
     ``final_seeds`` (or the file's ``final_seeds``) re-trains the best configurations
-    with several seeds once the search is done. Returns the sweep id.
+    with several seeds once the search is done. ``workers`` (trials trained at once) is
+    recorded so that a sweep continued later, or queued again after a restart, runs with
+    as many. Returns the sweep id.
     """
     spec, from_file = read_sweep(spec)
     final = FinalSeeds.parse(final_seeds) if final_seeds is not None else from_file
     problems = _deep_problems(spec)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        problems.append(f"workers: got {workers!r}, expected a whole number >= 1")
     try:
         strategy = strategy_from_sweep(spec, seed=seed)
     except (ConfigError, ValueError) as exc:
@@ -69,6 +74,7 @@ def create_sweep(store: Store, spec: SweepSpec | Mapping[str, Any] | str | Path,
         "budget": spec.budget, "settings": spec.settings, "seed": seed,
         "strategy": strategy.spec(), "description": strategy.describe(),
         "final_seeds": None if final is None else {"top": final.top, "seeds": final.seeds},
+        "workers": workers,
     }
     with store.transaction():
         sweep_id = store.create_sweep(name or _default_name(spec), record)
