@@ -191,7 +191,7 @@ def test_progress_keeps_its_pace_while_the_plots_wait_for_their_next_redraw(qtbo
     view.watch(bridge, "paced")
     bridge.run_started.emit(3, {"epochs": 10, "steps_per_epoch": 100, "start_step": 0,
                                 "metric_name": "accuracy"})
-    view._redraw_cost = 0.2  # a slow machine: the plots wait MAX_REDRAW_MS
+    view._redraw_cost = 0.03  # as on a 2-core machine: the plots wait MAX_REDRAW_MS
     bridge.points_arrived.emit(3, batch(1, 400))
     assert view._redraw_timer.remainingTime() > live_view.MAX_REDRAW_MS // 2
     assert view.progress.bar.value() == 400
@@ -204,3 +204,29 @@ def test_progress_keeps_its_pace_while_the_plots_wait_for_their_next_redraw(qtbo
     assert view.progress.bar.value() == 600
     qtbot.waitUntil(lambda: view.plots.curves["loss"].getOriginalDataset()[0] is not None,
                     timeout=live_view.MAX_REDRAW_MS + 500)
+
+
+def test_redraws_are_paced_by_their_cost():
+    from dlstudio.gui.live_view import (MAX_REDRAW_MS, MAX_REDRAW_SHARE, MIN_REDRAW_MS,
+                                        REDRAW_SHARE, redraw_wait_ms)
+
+    assert redraw_wait_ms(0.0) == MIN_REDRAW_MS  # cheap: as fast as the floor allows
+    assert redraw_wait_ms(0.006) == pytest.approx(1000 * 0.006 / REDRAW_SHARE, abs=1)
+    assert redraw_wait_ms(0.03) == MAX_REDRAW_MS  # at least once a second ...
+    # ... unless that would take more than MAX_REDRAW_SHARE of the GUI thread
+    assert redraw_wait_ms(0.2) == pytest.approx(1000 * 0.2 / MAX_REDRAW_SHARE, abs=1)
+
+
+def test_epoch_symbols_give_way_to_a_line_past_a_few_hundred_epochs(qtbot, plots):
+    from dlstudio.gui.live_plots import MAX_EPOCH_SYMBOLS
+
+    short = make_trace(100 * 10)
+    plots.show_trace(short)
+    assert plots.curves["dev_metric"].opts["symbol"] == "o"
+    long = make_trace(100 * (MAX_EPOCH_SYMBOLS + 1))
+    plots.show_trace(long)
+    assert plots.curves["dev_metric"].opts["symbol"] is None
+    assert plots.curves["dev_loss"].opts["symbol"] is None
+    assert len(plots.curves["dev_metric"].getOriginalDataset()[0]) == MAX_EPOCH_SYMBOLS + 1
+    plots.show_trace(short)  # a short run shown again gets its symbols back
+    assert plots.curves["train_metric"].opts["symbol"] == "o"

@@ -27,17 +27,26 @@ EMPTY_TEXT = ("<h3>No run yet</h3><p>Fill the form on the left and press <b>Run<
 KEEP_FINISHED = 3  # finished traces kept for the selector, besides the running ones
 # The plots redraw between MIN_REDRAW_MS and MAX_REDRAW_MS apart: as often as keeps
 # drawing (data and paint) within REDRAW_SHARE of the GUI thread's time, but at least
-# once a second, so they never look stuck. Painting holds the GIL, so what it takes comes
-# off the training thread's steps/s: measured on 2 cores, redrawing at 30 Hz halved
-# them, and a share of 0.08 cost ~8 %. A redraw of the three plots took 20-35 ms of
-# GUI-thread CPU on a 2-core machine while it trained, so there they redraw once a second
-# and the training thread waits ~2.5 % of its time (benchmarks/gui_latency.py); a
-# faster machine redraws more often. The progress line (a few QWidgets, no plot) follows
-# every batch instead.
+# once a second, so they never look stuck, unless that would take more than
+# MAX_REDRAW_SHARE (a run of a million steps: a redraw took ~175 ms here). Painting holds
+# the GIL, so what it takes comes off the training thread's steps/s: measured on 2 cores,
+# redrawing at 30 Hz halved them, and a share of 0.08 cost ~8 %. A redraw of the three
+# plots took 20-35 ms of GUI-thread CPU on a 2-core machine while a short run trained,
+# so there they redraw once a second and the training thread waits ~2.5 % of its time
+# (benchmarks/gui_latency.py); a faster machine redraws more often. The progress line
+# (a few QWidgets, no plot) follows every batch instead.
 MIN_REDRAW_MS = 150
 MAX_REDRAW_MS = 1000
 REDRAW_SHARE = 0.015
+MAX_REDRAW_SHARE = 0.05
 PROGRESS_MS = 200  # batches come every 250 ms: each one updates it
+
+
+def redraw_wait_ms(cost_seconds: float) -> int:
+    """How long after new points the plots redraw, given what the last redraw took."""
+    paced = 1000 * cost_seconds / REDRAW_SHARE
+    slowest = max(MAX_REDRAW_MS, 1000 * cost_seconds / MAX_REDRAW_SHARE)
+    return int(max(MIN_REDRAW_MS, min(paced, slowest)))
 
 
 class LiveViewWidget(QWidget):
@@ -171,8 +180,7 @@ class LiveViewWidget(QWidget):
         if run_id != self.shown:
             return
         if not self._redraw_timer.isActive():
-            wait_ms = 1000 * self._redraw_cost / REDRAW_SHARE
-            self._redraw_timer.start(int(min(MAX_REDRAW_MS, max(MIN_REDRAW_MS, wait_ms))))
+            self._redraw_timer.start(redraw_wait_ms(self._redraw_cost))
         # With the batch, not on a timer of its own: each wake-up of the GUI thread
         # takes the GIL from the training thread.
         if time.monotonic() - self._progress_shown_at >= PROGRESS_MS / 1000:
