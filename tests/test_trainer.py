@@ -187,3 +187,32 @@ def test_epoch_events_announce_checkpoint_writes(tmp_path):
     assert flags == [True, False, False]
     _, _, events = _train(config("train.epochs=2"))
     assert not any(e.checkpoint for e in events if isinstance(e, EpochEvent))
+
+
+def test_trainers_built_at_once_get_the_weights_they_get_alone(monkeypatch):
+    """Sweep workers build trainers on two threads; torch's default generator is shared."""
+    from dlstudio.training import trainer as trainer_module
+
+    cfg = config()
+    alone = [p.detach().clone() for p in Trainer(cfg, splits_for(cfg)).model.parameters()]
+    build = trainer_module.build_model
+
+    def slow_build(*args):  # widens the gap between seeding and drawing the weights
+        threading.Event().wait(0.05)
+        return build(*args)
+
+    monkeypatch.setattr(trainer_module, "build_model", slow_build)
+    built, start = [None, None], threading.Barrier(2)
+
+    def construct(index):
+        start.wait()
+        built[index] = Trainer(cfg, splits_for(cfg))
+
+    threads = [threading.Thread(target=construct, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for trainer in built:
+        for mine, reference in zip(trainer.model.parameters(), alone):
+            assert torch.equal(mine.detach(), reference)

@@ -45,6 +45,10 @@ class _Diverged(Exception):
 
 _NO_AUTOCAST = contextlib.nullcontext()
 CHECKPOINT_INTERVAL = 10.0  # seconds between checkpoint writes during a run
+# torch's default generator is one per process: two trainers in one process (a sweep's
+# workers) seeding it and drawing their initial weights at the same moment interleaved
+# their draws, and got other weights than the same runs trained alone.
+_SEEDED_INIT = threading.Lock()
 
 
 def _to_cpu(value):
@@ -84,8 +88,10 @@ class Trainer:
         self.y_std = (float(splits.y_train.std()) or 1.0) if self.task == "regression" else 1.0
         self.data = self._to_device(splits)
         input_shape = dataset.image_shape or (dataset.n_features,)
-        torch.manual_seed(config.train.seed)
-        self.model = build_model(config, tuple(input_shape), dataset.output_dim).to(self.device)
+        with _SEEDED_INIT:
+            torch.manual_seed(config.train.seed)
+            model = build_model(config, tuple(input_shape), dataset.output_dim)
+        self.model = model.to(self.device)
         self.optimizer = build_optimizer(self.model.parameters(), config.optim)
         self.full_batch = config.optim.name in FULL_BATCH
         self.is_lbfgs = config.optim.name == "lbfgs"
