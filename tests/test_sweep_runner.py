@@ -159,7 +159,7 @@ def test_two_workers_train_at_once_and_give_the_same_schedule(db_path, tmp_path,
 
     monkeypatch.setattr(sweep_jobs, "execute_run", tracked_train)
     _, parallel = run_sweep(db_path, halving(), workers=2)
-    monkeypatch.setattr(sweep_jobs, "execute_run", train)
+    monkeypatch.undo()
     _, serial = run_sweep(tmp_path / "serial.db", halving())
     assert peak[0] == 2
     key = [(t["trial"], json.dumps(t["config"]), t["epochs"]) for t in serial["trials"]]

@@ -72,13 +72,15 @@ def run_sweep(args: argparse.Namespace) -> int:
 
 
 def run_resume(args: argparse.Namespace) -> int:
+    from dlstudio.training.sweep_setup import recorded_workers
+
     if args.workers is not None:
         _check_workers(args.workers)
     db_path = resolve_db_path(args.db)
     with Store(db_path) as store:
         sweep = find_sweep(store, args.sweep)
     if args.workers is None:
-        args.workers = int(sweep["spec"].get("workers") or 1)
+        args.workers = recorded_workers(sweep)
     if sweep["status"] == "finished" and not args.json:
         print(f"sweep {sweep['id']}: already finished")
     return _execute(db_path, sweep["id"], args)

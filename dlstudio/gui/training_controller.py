@@ -120,7 +120,7 @@ class TrainingController(QObject):
         run any more (finished or cancelled) or its base config no longer loads.
         """
         from dlstudio.training.sweep_jobs import sweep_devices
-        from dlstudio.training.sweep_setup import RESUMABLE_SWEEPS
+        from dlstudio.training.sweep_setup import RESUMABLE_SWEEPS, recorded_workers
 
         sweep = self.store.get_sweep(sweep_id)
         if sweep["status"] not in RESUMABLE_SWEEPS:
@@ -129,7 +129,7 @@ class TrainingController(QObject):
         if sweep_id in self.sweep_sessions:
             return True
         if workers is None:
-            workers = int(sweep["spec"].get("workers") or 1)
+            workers = recorded_workers(sweep)
         devices = sweep_devices(RunConfig.from_dict(sweep["spec"].get("base") or {}), workers)
         self.queue.enqueue_sweep(sweep_id, devices, sweep["name"], workers)
         self.start_queued()

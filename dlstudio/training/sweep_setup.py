@@ -82,6 +82,12 @@ def create_sweep(store: Store, spec: SweepSpec | Mapping[str, Any] | str | Path,
     return sweep_id
 
 
+def recorded_workers(sweep: Mapping[str, Any]) -> int:
+    """The trials a stored sweep trains at once: as recorded by ``create_sweep`` (1 for
+    sweeps created before it recorded them)."""
+    return int(sweep["spec"].get("workers") or 1)
+
+
 def cancel_sweep(store: Store, sweep_id: int) -> None:
     """Mark a sweep ``cancelled`` for good (stop its runner first); it cannot resume."""
     sweep = store.get_sweep(sweep_id)
