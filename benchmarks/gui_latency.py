@@ -166,7 +166,7 @@ def write_saved_runs(db_path: Path, runs: int, steps: int) -> list[int]:
 def overlay_seconds(app: QApplication, db_path: Path, run_ids: list[int]) -> tuple[float, str]:
     """Time loading + setData of every run's loss curve and one paint."""
     try:
-        from dlstudio.gui.compare_view import CompareView
+        from dlstudio.gui.compare.compare_view import CompareView
     except ImportError:
         return overlay_with_plot_items(app, db_path, run_ids), "PlotDataItems"
     times = []
@@ -189,7 +189,7 @@ def overlay_seconds(app: QApplication, db_path: Path, run_ids: list[int]) -> tup
 def overlay_with_plot_items(app: QApplication, db_path: Path, run_ids: list[int]) -> float:
     import pyqtgraph as pg
 
-    from dlstudio.gui.plot_tools import configure_plot
+    from dlstudio.gui.common.plot_tools import configure_plot
 
     widget = pg.PlotWidget()
     widget.resize(1200, 700)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlstudio.gui.compare_view import CompareView
-from dlstudio.gui.config_diff import differing_keys, flat_config
+from dlstudio.gui.compare.compare_view import CompareView
+from dlstudio.gui.compare.config_diff import differing_keys, flat_config
 from dlstudio.store import Store
 from tests.test_gui_runs import FakePrompts, add_run
 

@@ -12,8 +12,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtSvg import QSvgRenderer
 
 from dlstudio.errors import ConfigError
-from dlstudio.gui.compare_view import CompareView
-from dlstudio.gui.export import _render_svg, export_plot, export_run_csv
+from dlstudio.gui.compare.compare_view import CompareView
+from dlstudio.gui.common.export import _render_svg, export_plot, export_run_csv
 from dlstudio.store import Store
 from tests.test_gui_runs import FakePrompts, add_run
 

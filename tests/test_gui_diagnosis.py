@@ -8,7 +8,7 @@ import pytest
 from tests.gui_helpers import no_dangling_qthreads  # noqa: F401  (autouse)
 from dlstudio.config import RunConfig
 from dlstudio.diagnosis import samples_to_detect_difference
-from dlstudio.gui.diagnosis_panel import DiagnosisPanel
+from dlstudio.gui.diagnosis.diagnosis_panel import DiagnosisPanel
 from dlstudio.store import Store
 
 SIZES = {"train": 1006, "dev": 432, "test": 359}

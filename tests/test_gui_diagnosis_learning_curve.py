@@ -9,7 +9,7 @@ import pytest
 from tests.gui_helpers import *  # noqa: F401,F403  (fixtures, autouse thread check)
 from tests.gui_helpers import read_store
 from dlstudio.config import RunConfig
-from dlstudio.gui.diagnosis_panel import DiagnosisPanel
+from dlstudio.gui.diagnosis.diagnosis_panel import DiagnosisPanel
 from dlstudio.store import Store
 from dlstudio.training.run_groups import (LEARNING_CURVE_FRACTIONS, create_learning_curve,
                                           learning_curve)

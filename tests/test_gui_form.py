@@ -16,7 +16,7 @@ DEVICES = [("cpu", "cpu (2 cores)")]
 
 @pytest.fixture
 def form(qtbot):
-    from dlstudio.gui.run_form import RunFormWidget
+    from dlstudio.gui.train.run_form import RunFormWidget
 
     widget = RunFormWidget(DEVICES, chooser=lambda parent, title, filt: "/data/picked.csv")
     qtbot.addWidget(widget)

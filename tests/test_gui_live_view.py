@@ -7,8 +7,8 @@ import pytest
 
 from tests.gui_helpers import *  # noqa: F401,F403 - fixtures
 
-from dlstudio.gui.plot_tools import ema_smooth
-from dlstudio.gui.run_trace import RunTrace
+from dlstudio.gui.common.plot_tools import ema_smooth
+from dlstudio.gui.train.run_trace import RunTrace
 
 
 def batch(first: int, count: int, steps_per_epoch: int = 100) -> dict:
@@ -29,7 +29,7 @@ def batch(first: int, count: int, steps_per_epoch: int = 100) -> dict:
 
 @pytest.fixture
 def plots(qtbot):
-    from dlstudio.gui.live_plots import LivePlotsWidget
+    from dlstudio.gui.train.live_plots import LivePlotsWidget
 
     widget = LivePlotsWidget()
     qtbot.addWidget(widget)
@@ -132,7 +132,7 @@ def test_epoch_points_are_all_drawn_while_the_range_grows(qtbot, plots):
 
 
 def test_readout_names_the_values_under_the_mouse(qtbot, plots):
-    from dlstudio.gui.curve_readout import value_at
+    from dlstudio.gui.common.value_crosshair import value_at
 
     trace = make_trace(1_000, chunk=1_000)
     plots.show_trace(trace)
@@ -151,8 +151,8 @@ def test_progress_text_and_time_left(qtbot):
 
 
 def test_run_start_labels_a_regression_metric_and_its_points_follow(qtbot):
-    from dlstudio.gui.event_bridge import EventBridge
-    from dlstudio.gui.live_view import LiveViewWidget
+    from dlstudio.gui.workers.event_bridge import EventBridge
+    from dlstudio.gui.train.live_view import LiveViewWidget
 
     view = LiveViewWidget()
     qtbot.addWidget(view)
@@ -172,7 +172,7 @@ def test_run_start_labels_a_regression_metric_and_its_points_follow(qtbot):
 
 
 def test_a_long_plot_title_does_not_widen_the_plot(qtbot):
-    from dlstudio.gui.live_plots import DOWNSAMPLED_MARK, LivePlotsWidget, set_title
+    from dlstudio.gui.train.live_plots import DOWNSAMPLED_MARK, LivePlotsWidget, set_title
 
     plots = LivePlotsWidget()
     qtbot.addWidget(plots)
@@ -181,9 +181,9 @@ def test_a_long_plot_title_does_not_widen_the_plot(qtbot):
 
 
 def test_progress_keeps_its_pace_while_the_plots_wait_for_their_next_redraw(qtbot):
-    from dlstudio.gui import live_view
-    from dlstudio.gui.event_bridge import EventBridge
-    from dlstudio.gui.live_view import LiveViewWidget
+    from dlstudio.gui.train import live_view
+    from dlstudio.gui.workers.event_bridge import EventBridge
+    from dlstudio.gui.train.live_view import LiveViewWidget
 
     view = LiveViewWidget()
     qtbot.addWidget(view)
@@ -207,7 +207,7 @@ def test_progress_keeps_its_pace_while_the_plots_wait_for_their_next_redraw(qtbo
 
 
 def test_redraws_are_paced_by_their_cost():
-    from dlstudio.gui.live_view import (MAX_REDRAW_MS, MAX_REDRAW_SHARE, MIN_REDRAW_MS,
+    from dlstudio.gui.train.live_view import (MAX_REDRAW_MS, MAX_REDRAW_SHARE, MIN_REDRAW_MS,
                                         REDRAW_SHARE, redraw_wait_ms)
 
     assert redraw_wait_ms(0.0) == MIN_REDRAW_MS  # cheap: as fast as the floor allows
@@ -218,7 +218,7 @@ def test_redraws_are_paced_by_their_cost():
 
 
 def test_epoch_symbols_give_way_to_a_line_past_a_few_hundred_epochs(qtbot, plots):
-    from dlstudio.gui.live_plots import MAX_EPOCH_SYMBOLS
+    from dlstudio.gui.train.live_plots import MAX_EPOCH_SYMBOLS
 
     short = make_trace(100 * 10)
     plots.show_trace(short)

@@ -9,8 +9,8 @@ import pytest
 
 from tests.gui_helpers import no_dangling_qthreads  # noqa: F401  (autouse)
 from dlstudio.config import RunConfig
-from dlstudio.gui.lr_finder_panel import LRFinderPanel
-from dlstudio.gui.lr_finder_worker import LRFinderWorker, LRPointBatcher
+from dlstudio.gui.lr_finder.lr_finder_panel import LRFinderPanel
+from dlstudio.gui.lr_finder.lr_finder_worker import LRFinderWorker, LRPointBatcher
 from dlstudio.store import Store
 
 SMALL = {"data": {"name": "digits"}, "model": {"hidden": [32]}, "train": {"device": "cpu"}}

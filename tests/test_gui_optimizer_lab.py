@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from tests.gui_helpers import no_dangling_qthreads  # noqa: F401  (autouse)
-from dlstudio.gui.optimizer_lab_panel import OptimizerLabPanel
+from dlstudio.gui.lab.optimizer_lab_panel import OptimizerLabPanel
 from dlstudio.training.optimizer_lab import OPTIMIZERS
 from dlstudio.training.surfaces import SURFACES
 

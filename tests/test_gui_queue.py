@@ -6,7 +6,7 @@ from tests.gui_helpers import *  # noqa: F401,F403 - fixtures
 from tests.gui_helpers import FAST, fill_form, read_store
 
 from dlstudio.config import RunConfig
-from dlstudio.gui.run_queue import RunQueue
+from dlstudio.gui.workers.run_queue import RunQueue
 
 
 def test_queue_order_reorder_remove(qtbot):
@@ -36,7 +36,7 @@ def test_next_skips_runs_whose_device_is_busy():
 
 
 def test_queue_panel_buttons_edit_the_queue(qtbot):
-    from dlstudio.gui.queue_panel import QueuePanel
+    from dlstudio.gui.train.queue_panel import QueuePanel
 
     queue = RunQueue()
     panel = QueuePanel(queue)
@@ -99,7 +99,7 @@ def test_runs_and_sweeps_left_queued_come_back_held(qtbot, db_path, qt_settings)
     from dlstudio.gui.main_window import MainWindow
     from dlstudio.training.run_job import create_run
 
-    from dlstudio.training.sweep_setup import create_sweep
+    from dlstudio.training.sweeps.setup import create_sweep
 
     with read_store(db_path) as store:
         ids = [create_run(store, RunConfig.from_dict(FAST)) for _ in range(2)]
@@ -135,7 +135,7 @@ def test_sweeps_wait_in_the_same_queue_and_hold_all_their_devices(qtbot):
 
 
 def test_queue_panel_lists_sweeps_beside_runs(qtbot):
-    from dlstudio.gui.queue_panel import QueuePanel
+    from dlstudio.gui.train.queue_panel import QueuePanel
 
     queue = RunQueue()
     panel = QueuePanel(queue)
@@ -154,7 +154,7 @@ def test_a_sweep_waits_for_the_training_run_and_runs_then_block_the_device(
         qtbot, main_window, db_path):
     """One queue: a sweep started while a run trains waits; runs queued meanwhile wait
     for the sweep; the queue panel shows both, in order."""
-    from dlstudio.training.sweep_setup import create_sweep
+    from dlstudio.training.sweeps.setup import create_sweep
 
     controller = main_window.controller
     fill_form(main_window, {**FAST, "train.epochs": "3"})

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from dlstudio.config import RunConfig
-from dlstudio.gui.runs_model import COLUMN_INDEX, COLUMNS, RUN_ID_ROLE
-from dlstudio.gui.runs_panel import RunsPanel
+from dlstudio.gui.runs.runs_model import COLUMN_INDEX, COLUMNS, RUN_ID_ROLE
+from dlstudio.gui.runs.runs_panel import RunsPanel
 from dlstudio.store import Store
 
 

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from tests.gui_helpers import no_dangling_qthreads  # noqa: F401  (autouse)
 from tests.test_gui_runs import FakePrompts, add_run, cell, select, shown_ids
 from dlstudio.config import RunConfig
-from dlstudio.gui.runs_model import COLUMN_INDEX
-from dlstudio.gui.runs_panel import RunsPanel
+from dlstudio.gui.runs.runs_model import COLUMN_INDEX
+from dlstudio.gui.runs.runs_panel import RunsPanel
 from dlstudio.store import Store
 from dlstudio.training.run_groups import create_cross_validation, cross_validation_summary
 

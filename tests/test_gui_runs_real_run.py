@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from dlstudio.config import RunConfig
-from dlstudio.gui.compare_view import CompareView
-from dlstudio.gui.runs_model import COLUMN_INDEX
-from dlstudio.gui.runs_panel import RunsPanel
+from dlstudio.gui.compare.compare_view import CompareView
+from dlstudio.gui.runs.runs_model import COLUMN_INDEX
+from dlstudio.gui.runs.runs_panel import RunsPanel
 from dlstudio.store import Store
 from dlstudio.training.run_job import create_run, execute_run
 

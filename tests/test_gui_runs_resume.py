@@ -11,7 +11,7 @@ from tests.gui_helpers import *  # noqa: F401,F403  (fixtures, autouse thread ch
 from tests.gui_helpers import read_store
 from tests.test_gui_runs import FakePrompts, select
 from dlstudio.config import RunConfig
-from dlstudio.gui.runs_panel import RunsPanel
+from dlstudio.gui.runs.runs_panel import RunsPanel
 from dlstudio.store import Store
 from dlstudio.training.events import EpochEvent
 from dlstudio.training.run_job import create_run, execute_run

@@ -42,7 +42,7 @@ def test_sweep_panel_starts_from_the_form(main_window):
 
 def test_closing_the_window_while_a_sweep_runs_asks_then_stops_it(qtbot, main_window, db_path,
                                                                    stop_answer):
-    from dlstudio.training.sweep_setup import create_sweep
+    from dlstudio.training.sweeps.setup import create_sweep
     from tests.gui_helpers import LONG, read_store
 
     from dlstudio.config import RunConfig

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from dlstudio.config import RunConfig, load_mapping
-from dlstudio.gui.sweep_files import write_sweep_file
-from dlstudio.gui.sweep_form import SweepForm
-from dlstudio.gui.sweep_param_rows import parse_values, row_fields, row_spec
-from dlstudio.gui.sweep_problems import route_problems
+from dlstudio.gui.sweeps.sweep_prompts import write_sweep_file
+from dlstudio.gui.sweeps.sweep_form import SweepForm
+from dlstudio.gui.sweeps.param_row import parse_values, row_fields, row_spec
+from dlstudio.gui.sweeps.problems import route_problems
 from dlstudio.search import load_sweep_file, strategy_from_sweep
-from dlstudio.training.sweep_setup import read_sweep
+from dlstudio.training.sweeps.setup import read_sweep
 
 SWEEPS = Path(__file__).resolve().parent.parent / "resources" / "sweeps"
 BASE = RunConfig.from_dict({"model": {"hidden": [16]}, "train": {"device": "cpu"}})
@@ -75,7 +75,7 @@ def test_problems_are_routed_to_their_fields():
 
 def test_the_plan_shows_the_exact_halving_table_and_total(form, qtbot):
     assert form.problems == []
-    from dlstudio.gui.sweep_plan_view import SweepPlanView
+    from dlstudio.gui.sweeps.sweep_plan_view import SweepPlanView
 
     view = SweepPlanView()
     qtbot.addWidget(view)
@@ -88,7 +88,7 @@ def test_the_plan_shows_the_exact_halving_table_and_total(form, qtbot):
 
 
 def test_hyperband_plan_lists_every_bracket(qtbot):
-    from dlstudio.gui.sweep_plan_view import SweepPlanView
+    from dlstudio.gui.sweeps.sweep_plan_view import SweepPlanView
 
     form, view = SweepForm(debounce_ms=0), SweepPlanView()
     qtbot.addWidget(form)

@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from dlstudio.config import RunConfig
-from dlstudio.gui.sweep_panel import SweepPanel
-from dlstudio.gui.sweep_progress import metric_curve
-from dlstudio.gui.sweep_trials_model import RUN_COLUMN
-from dlstudio.training.sweep_summary import sweep_summary
+from dlstudio.gui.sweeps.sweep_panel import SweepPanel
+from dlstudio.gui.sweeps.progress import metric_curve
+from dlstudio.gui.sweeps.sweep_trials_model import RUN_COLUMN
+from dlstudio.training.sweeps.summary import sweep_summary
 from tests.gui_helpers import *  # noqa: F401,F403  (the dangling-QThread check)
 from tests.gui_helpers import read_store
 

@@ -8,8 +8,8 @@ import pytest
 from dlstudio.search import Grid, Hyperband, RandomSearch, SearchSpace, SuccessiveHalving
 from dlstudio.search.coarse_to_fine import CoarseToFine
 from dlstudio.search.estimate import format_seconds, seconds_per_epoch, sweep_cost
-from dlstudio.gui.sweep_progress import latest_per_config, parent_runs, startup_note
-from dlstudio.training.sweep_outcomes import startup_progress, trial_outcomes
+from dlstudio.gui.sweeps.progress import latest_per_config, parent_runs, startup_note
+from dlstudio.training.sweeps.outcomes import startup_progress, trial_outcomes
 
 SPACE = SearchSpace.from_dict({
     "optim.lr": {"distribution": "log_uniform_values", "min": 1e-4, "max": 1e-1, "points": 4},

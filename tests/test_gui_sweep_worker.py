@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Slot
 
-from dlstudio.gui.sweep_worker import SweepEventBatcher, SweepSession, SweepWorker
+from dlstudio.gui.workers.sweep_worker import SweepEventBatcher, SweepSession, SweepWorker
 from dlstudio.search import Trial
 from dlstudio.store import Store
 from dlstudio.training.events import EpochEvent, StepEvent
-from dlstudio.training.sweep_events import RunEvent, SweepEnded, TrialFinished, TrialStarted
-from dlstudio.training.sweep_setup import create_sweep
+from dlstudio.training.sweeps.events import RunEvent, SweepEnded, TrialFinished, TrialStarted
+from dlstudio.training.sweeps.setup import create_sweep
 from tests.gui_helpers import *  # noqa: F401,F403  (the dangling-QThread check)
 
 BASE = {"data": {"name": "digits"}, "model": {"hidden": [16]},
@@ -115,7 +115,7 @@ def test_worker_body_runs_the_sweep_synchronously(qapp, db_path):
 def test_worker_reports_a_sweep_it_cannot_run(qapp, db_path):
     sweep_id = make_sweep(db_path)
     with Store(db_path) as store:
-        from dlstudio.training.sweep_setup import cancel_sweep
+        from dlstudio.training.sweeps.setup import cancel_sweep
 
         cancel_sweep(store, sweep_id)
     worker, recorder = SweepWorker(db_path, sweep_id), Recorder()

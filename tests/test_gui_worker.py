@@ -10,7 +10,7 @@ from tests.gui_helpers import *  # noqa: F401,F403 - fixtures
 from tests.gui_helpers import FAST, read_store
 
 from dlstudio.config import RunConfig
-from dlstudio.gui.event_bridge import MetricBatcher
+from dlstudio.gui.workers.event_bridge import MetricBatcher
 from dlstudio.gui.qt_compat import leaks_references
 from dlstudio.training.events import EpochEvent, RunEnded, StepEvent
 
@@ -65,7 +65,7 @@ def test_batcher_carries_epoch_columns():
 
 def test_worker_body_runs_synchronously(db_path):
     """The worker's run() called directly in the test thread, before any QThread."""
-    from dlstudio.gui.training_worker import TrainingWorker
+    from dlstudio.gui.workers.training_worker import TrainingWorker
     from dlstudio.training.run_job import create_run
 
     with read_store(db_path) as store:
@@ -85,7 +85,7 @@ def test_worker_body_runs_synchronously(db_path):
 
 
 def test_session_reports_through_the_bridge_and_joins(qtbot, db_path, no_dangling_qthreads):
-    from dlstudio.gui.training_worker import TrainingSession
+    from dlstudio.gui.workers.training_worker import TrainingSession
     from dlstudio.training.run_job import create_run
 
     with read_store(db_path) as store:
@@ -102,7 +102,7 @@ def test_session_reports_through_the_bridge_and_joins(qtbot, db_path, no_danglin
 
 
 def test_worker_reports_a_missing_run_as_failed(qtbot, db_path):
-    from dlstudio.gui.training_worker import TrainingSession
+    from dlstudio.gui.workers.training_worker import TrainingSession
 
     with read_store(db_path):
         pass  # creates the file

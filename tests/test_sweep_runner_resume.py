@@ -17,10 +17,10 @@ from dlstudio.errors import ConfigError
 from dlstudio.store import Store
 from dlstudio.store.owners import HOST
 from dlstudio.training.events import StepEvent
-from dlstudio.training.sweep_events import RunEvent
-from dlstudio.training.sweep_runner import SweepRunner
-from dlstudio.training.sweep_setup import create_sweep
-from dlstudio.training.sweep_state import SweepState
+from dlstudio.training.sweeps.events import RunEvent
+from dlstudio.training.sweeps.runner import SweepRunner
+from dlstudio.training.sweeps.setup import create_sweep
+from dlstudio.training.sweeps.state import SweepState
 from tests.test_sweep_runner import epochs_recorded, halving, run_sweep
 
 # argv: db, sweep id, mode, n. "before-tell": die once the n-th trial's run has ended
@@ -31,8 +31,8 @@ CHILD = textwrap.dedent("""
     import torch
     torch.set_num_threads(1)
     from dlstudio.training.events import EpochEvent
-    from dlstudio.training.sweep_events import RunEvent
-    from dlstudio.training.sweep_runner import SweepRunner
+    from dlstudio.training.sweeps.events import RunEvent
+    from dlstudio.training.sweeps.runner import SweepRunner
 
     db, sweep_id, mode, n = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     seen = [0]

@@ -21,14 +21,14 @@ from PySide6.QtWidgets import (QApplication, QMainWindow, QMessageBox, QSplitter
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
-from dlstudio.gui.live_view import LiveViewWidget
+from dlstudio.gui.train.live_view import LiveViewWidget
 from dlstudio.gui.optional_panels import load_panel
-from dlstudio.gui.queue_panel import QueuePanel
-from dlstudio.gui.run_form import RunFormWidget
-from dlstudio.gui.saved_run import load_trace
+from dlstudio.gui.train.queue_panel import QueuePanel
+from dlstudio.gui.train.run_form import RunFormWidget
+from dlstudio.gui.train.saved_run import load_trace
 from dlstudio.gui.status_bar import AppStatusBar
 from dlstudio.gui.study_panels import StudyPanels
-from dlstudio.gui.training_controller import TrainingController
+from dlstudio.gui.workers.training_controller import TrainingController
 from dlstudio.store import Store
 
 log = logging.getLogger(__name__)
@@ -99,9 +99,9 @@ class MainWindow(QMainWindow):
         self.train_splitter.setSizes([450, 830])
         self.right_splitter.setSizes([680, 90])
         self.tabs.addTab(self.train_splitter, "Train")
-        self.runs_panel = load_panel("dlstudio.gui.runs_panel", "RunsPanel", self.db_path, self)
+        self.runs_panel = load_panel("dlstudio.gui.runs.runs_panel", "RunsPanel", self.db_path, self)
         self.add_panel(self.runs_panel, "Runs")
-        self.compare_view = load_panel("dlstudio.gui.compare_view", "CompareView", self.db_path, self)
+        self.compare_view = load_panel("dlstudio.gui.compare.compare_view", "CompareView", self.db_path, self)
         self.add_panel(self.compare_view, "Compare")
         self.study_panels = StudyPanels(self)
         self.setCentralWidget(self.tabs)
@@ -231,7 +231,7 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_resume_requested(self, run_id: int) -> None:
-        from dlstudio.gui.run_resume import resume_run
+        from dlstudio.gui.runs.run_resume import resume_run
 
         try:
             self.status.showMessage(resume_run(self.controller, run_id), 8000)

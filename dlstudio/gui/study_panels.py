@@ -24,10 +24,10 @@ if TYPE_CHECKING:
     from dlstudio.gui.main_window import MainWindow
 
 PANELS = (
-    ("sweeps", "dlstudio.gui.sweep_panel", "SweepPanel", "Sweeps"),
-    ("lr_finder", "dlstudio.gui.lr_finder_panel", "LRFinderPanel", "LR finder"),
-    ("diagnosis", "dlstudio.gui.diagnosis_panel", "DiagnosisPanel", "Diagnosis"),
-    ("optimizer_lab", "dlstudio.gui.optimizer_lab_panel", "OptimizerLabPanel", "Optimizer lab"),
+    ("sweeps", "dlstudio.gui.sweeps.sweep_panel", "SweepPanel", "Sweeps"),
+    ("lr_finder", "dlstudio.gui.lr_finder.lr_finder_panel", "LRFinderPanel", "LR finder"),
+    ("diagnosis", "dlstudio.gui.diagnosis.diagnosis_panel", "DiagnosisPanel", "Diagnosis"),
+    ("optimizer_lab", "dlstudio.gui.lab.optimizer_lab_panel", "OptimizerLabPanel", "Optimizer lab"),
 )
 
 
