@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from tests.gui_helpers import *  # noqa: F401,F403  (fixtures, autouse thread check)
-from tests.gui_helpers import read_store
-from tests.test_gui_runs import FakePrompts, select
+from tests.gui.helpers import *  # noqa: F401,F403  (fixtures, autouse thread check)
+from tests.gui.helpers import read_store
+from tests.gui.runs.test_runs_panel import FakePrompts, select
 from dlstudio.config import RunConfig
 from dlstudio.gui.runs.runs_panel import RunsPanel
 from dlstudio.store import Store
@@ -76,7 +76,7 @@ def test_resume_says_why_it_is_not_offered(qtbot, db_path):
 
 
 def test_a_busy_device_queues_the_resume_until_it_is_free(qtbot, main_window, db_path):
-    from tests.gui_helpers import LONG, fill_form
+    from tests.gui.helpers import LONG, fill_form
 
     run_id = stopped_run(db_path)
     controller = main_window.controller

@@ -12,8 +12,8 @@ from dlstudio.gui.sweeps.sweep_panel import SweepPanel
 from dlstudio.gui.sweeps.progress import metric_curve
 from dlstudio.gui.sweeps.sweep_trials_model import RUN_COLUMN
 from dlstudio.training.sweeps.summary import sweep_summary
-from tests.gui_helpers import *  # noqa: F401,F403  (the dangling-QThread check)
-from tests.gui_helpers import read_store
+from tests.gui.helpers import *  # noqa: F401,F403  (the dangling-QThread check)
+from tests.gui.helpers import read_store
 
 BASE = RunConfig.from_dict({"model": {"hidden": [16]},
                             "train": {"device": "cpu", "batch_size": 64, "epochs": 1}})
@@ -190,7 +190,7 @@ def test_a_deep_problem_found_at_start_is_shown_and_nothing_runs(qtbot, panel):
 def test_open_and_save_go_through_the_prompts(qtbot, panel, tmp_path):
     from pathlib import Path
 
-    panel.prompts.open_answer = str(Path(__file__).resolve().parent.parent / "resources"
+    panel.prompts.open_answer = str(Path(__file__).resolve().parents[3] / "resources"
                                     / "sweeps" / "bohb.yaml")
     panel.open_button.click()
     assert panel.form.method_form.method.value() == "bohb"

@@ -14,7 +14,7 @@ from dlstudio.gui.sweeps.problems import route_problems
 from dlstudio.search import load_sweep_file, strategy_from_sweep
 from dlstudio.training.sweeps.setup import read_sweep
 
-SWEEPS = Path(__file__).resolve().parent.parent / "resources" / "sweeps"
+SWEEPS = Path(__file__).resolve().parents[3] / "resources" / "sweeps"
 BASE = RunConfig.from_dict({"model": {"hidden": [16]}, "train": {"device": "cpu"}})
 HALVING = {"method": "successive_halving", "metric": {"name": "dev_error"},
            "successive_halving": {"n_configs": 4, "min_epochs": 1, "max_epochs": 4, "eta": 2},

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QLabel
 
-from tests.gui_helpers import *  # noqa: F401,F403 - fixtures
-from tests.gui_helpers import FAST, fill_form, read_store, run_and_wait
+from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
+from tests.gui.helpers import FAST, fill_form, read_store, run_and_wait
 
 
 def test_empty_state_and_status_bar(main_window, db_path):

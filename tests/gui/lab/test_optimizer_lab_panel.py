@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from tests.gui_helpers import no_dangling_qthreads  # noqa: F401  (autouse)
 from dlstudio.gui.lab.optimizer_lab_panel import OptimizerLabPanel
 from dlstudio.training.optimizer_lab import OPTIMIZERS
 from dlstudio.training.surfaces import SURFACES

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 
-from tests.gui_helpers import no_dangling_qthreads  # noqa: F401  (autouse)
 from dlstudio.config import RunConfig
 from dlstudio.gui.lr_finder.lr_finder_panel import LRFinderPanel
 from dlstudio.gui.lr_finder.lr_finder_worker import LRFinderWorker, LRPointBatcher

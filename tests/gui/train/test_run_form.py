@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gui_helpers import *  # noqa: F401,F403 - fixtures
-from tests.gui_helpers import FAST, fill_form
+from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
+from tests.gui.helpers import FAST, fill_form
 
 from dlstudio.config import RunConfig
 from dlstudio.training.optimizers import OPTIMIZER_PARAMS

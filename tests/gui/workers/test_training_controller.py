@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from tests.gui_helpers import *  # noqa: F401,F403 - fixtures
-from tests.gui_helpers import FAST, LONG, fill_form, read_store, run_and_wait
+from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
+from tests.gui.helpers import FAST, LONG, fill_form, read_store, run_and_wait
 
 BOOM_PLUGIN = '''
 import torch
@@ -118,7 +118,7 @@ def test_training_failure_shows_message_and_marks_failed(qtbot, main_window, db_
 def test_closing_during_a_run_asks_stops_and_joins(qtbot, qtlog, db_path, qt_settings,
                                                     no_dangling_qthreads):
     from dlstudio.gui.main_window import MainWindow
-    from tests.gui_helpers import StopAnswer
+    from tests.gui.helpers import StopAnswer
 
     answer = StopAnswer(answer=False)
     window = MainWindow(db_path, settings=qt_settings, confirm_stop=answer)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gui_helpers import no_dangling_qthreads  # noqa: F401  (autouse)
-from tests.test_gui_diagnosis import add_run, make_panel  # noqa: F401  (fixture)
+from tests.gui.diagnosis.test_diagnosis_panel import add_run, make_panel  # noqa: F401  (fixture)
 from dlstudio.config import RunConfig
 from dlstudio.gui.diagnosis.diagnosis_inputs import TYPED_IN
 from dlstudio.store import Store

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.gui_helpers import *  # noqa: F401,F403 - fixtures
+from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
 
 from dlstudio.gui.common.plot_tools import ema_smooth
 from dlstudio.gui.train.run_trace import RunTrace

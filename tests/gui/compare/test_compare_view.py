@@ -8,7 +8,7 @@ import pytest
 from dlstudio.gui.compare.compare_view import CompareView
 from dlstudio.gui.compare.config_diff import differing_keys, flat_config
 from dlstudio.store import Store
-from tests.test_gui_runs import FakePrompts, add_run
+from tests.gui.runs.test_runs_panel import FakePrompts, add_run
 
 ACCURACY = {"metric_name": "accuracy", "best_dev_metric": 0.9}
 

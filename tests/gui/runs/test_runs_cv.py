@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from tests.gui_helpers import no_dangling_qthreads  # noqa: F401  (autouse)
-from tests.test_gui_runs import FakePrompts, add_run, cell, select, shown_ids
+from tests.gui.runs.test_runs_panel import FakePrompts, add_run, cell, select, shown_ids
 from dlstudio.config import RunConfig
 from dlstudio.gui.runs.runs_model import COLUMN_INDEX
 from dlstudio.gui.runs.runs_panel import RunsPanel

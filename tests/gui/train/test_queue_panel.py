@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.gui_helpers import *  # noqa: F401,F403 - fixtures
-from tests.gui_helpers import FAST, fill_form, read_store
+from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
+from tests.gui.helpers import FAST, fill_form, read_store
 
 from dlstudio.config import RunConfig
 from dlstudio.gui.workers.run_queue import RunQueue

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.gui_helpers import no_dangling_qthreads  # noqa: F401  (autouse)
 from dlstudio.config import RunConfig
 from dlstudio.diagnosis import samples_to_detect_difference
 from dlstudio.gui.diagnosis.diagnosis_panel import DiagnosisPanel

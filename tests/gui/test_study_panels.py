@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.gui_helpers import *  # noqa: F401,F403 - fixtures
-from tests.gui_helpers import fill_form
+from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
+from tests.gui.helpers import fill_form
 
 
 def _open(window, title: str):
@@ -43,7 +43,7 @@ def test_sweep_panel_starts_from_the_form(main_window):
 def test_closing_the_window_while_a_sweep_runs_asks_then_stops_it(qtbot, main_window, db_path,
                                                                    stop_answer):
     from dlstudio.training.sweeps.setup import create_sweep
-    from tests.gui_helpers import LONG, read_store
+    from tests.gui.helpers import LONG, read_store
 
     from dlstudio.config import RunConfig
 

@@ -15,7 +15,7 @@ from dlstudio.errors import ConfigError
 from dlstudio.gui.compare.compare_view import CompareView
 from dlstudio.gui.common.export import _render_svg, export_plot, export_run_csv
 from dlstudio.store import Store
-from tests.test_gui_runs import FakePrompts, add_run
+from tests.gui.runs.test_runs_panel import FakePrompts, add_run
 
 SVGExporter = importlib.import_module("pyqtgraph.exporters.SVGExporter")
 ORIGINAL_CORRECT_COORDINATES = SVGExporter.correctCoordinates

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.gui_helpers import *  # noqa: F401,F403  (fixtures, autouse thread check)
-from tests.gui_helpers import read_store
+from tests.gui.helpers import *  # noqa: F401,F403  (fixtures, autouse thread check)
+from tests.gui.helpers import read_store
 from dlstudio.config import RunConfig
 from dlstudio.gui.diagnosis.diagnosis_panel import DiagnosisPanel
 from dlstudio.store import Store

@@ -6,8 +6,8 @@ import threading
 
 import numpy as np
 
-from tests.gui_helpers import *  # noqa: F401,F403 - fixtures
-from tests.gui_helpers import FAST, read_store
+from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
+from tests.gui.helpers import FAST, read_store
 
 from dlstudio.config import RunConfig
 from dlstudio.gui.workers.event_bridge import MetricBatcher
