@@ -36,7 +36,7 @@ from dlstudio.training.events import RunEnded
 from dlstudio.training.run_job import check_config
 from dlstudio.training.sweeps.events import (SweepEnded, SweepEvent, SweepStarted,
                                             TrialFinished, TrialStarted)
-from dlstudio.training.sweeps.final_phase import FinalPhase
+from dlstudio.training.sweeps.final_phase import FinalPhase, SweepSession
 from dlstudio.training.sweeps.jobs import (ENDED, Job, continue_job, execute_job,
                                           last_checkpoint, last_line, run_config,
                                           worker_overrides)
@@ -138,7 +138,9 @@ class SweepRunner:
         final = self._state.record.get("final_seeds")
         if not final:
             return True
-        phase = FinalPhase(self, final)
+        phase = FinalPhase(SweepSession(self.db_path, self.sweep_id, self._name, self._store,
+                                        self._state, self._base, self._overrides,
+                                        self._notify), final)
         self._drive(phase.next_job, phase.done)
         return phase.complete()
 
