@@ -1,27 +1,14 @@
-"""How run values read in tables: metrics with units, durations, dates (no Qt)."""
+"""How run values read in tables: metric spreads, durations, dates (no Qt).
+
+A single metric value reads as ``dlstudio.formatting.format_metric`` says.
+"""
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
-PERCENT_METRICS = ("accuracy",)
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def format_metric(value: Any, metric_name: str | None) -> str:
-    """``0.9712, "accuracy"`` -> ``"97.12 %"``; ``0.31, "rmse"`` -> ``"0.31 RMSE"``."""
-    if not is_number(value):
-        return ""
-    if metric_name in PERCENT_METRICS:
-        return f"{100 * value:.2f} %"
-    suffix = f" {metric_name.upper()}" if metric_name else ""
-    return f"{value:.4g}{suffix}"
-
+from dlstudio.formatting import PERCENT_METRICS, is_number
 
 def format_metric_spread(mean: Any, std: Any, metric_name: str | None) -> str:
     """``0.95, 0.0084, "accuracy"`` -> ``"95.00 ± 0.84 %"``: a mean and its standard

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMenu, QPushButto
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.errors import ConfigError
+from dlstudio.formatting import format_metric
 from dlstudio.gui.common import run_format as fmt
 from dlstudio.gui.compare.run_curves_plot import LoadedCurve, RunCurvesPlot, points_budget, run_color
 from dlstudio.gui.compare.config_diff import flat_config
@@ -150,7 +151,7 @@ class CompareView(QWidget):
     @staticmethod
     def _legend_label(run: dict) -> str:
         summary = run.get("summary") or {}
-        best = fmt.format_metric(summary.get("best_dev_metric"), summary.get("metric_name"))
+        best = format_metric(summary.get("metric_name"), summary.get("best_dev_metric"), unit=True)
         return f"{fmt.run_label(run)} (best dev {best})" if best else fmt.run_label(run)
 
     def _show_page(self) -> None:

@@ -1,43 +1,27 @@
-"""Resuming a stopped or interrupted run from its last checkpoint, from the GUI.
+"""Resuming a stopped, interrupted or failed run from its last checkpoint, from the GUI.
 
-``resume_problem`` says why a run cannot be resumed ("" when it can), so the Runs
-panel's Resume button is enabled only when it would work and otherwise says why.
-``resume_run`` hands the run to the window's ``TrainingController``: it starts now, or
-waits in the queue while its device is busy (one job per device). The training itself is the core's
-``execute_run(resume=True)``, which loads ``last.pt`` and trains the remaining epochs.
+``resume_problem`` says why a run cannot be resumed ("" when it can; the rule is the
+core's ``training.resumable``), so the Runs panel's Resume button is enabled only when
+it would work and otherwise says why. ``resume_run`` hands the run to the window's
+``TrainingController``: it starts now, or waits in the queue while its device is busy
+(one job per device). The training itself is the core's ``execute_run(resume=True)``,
+which loads ``last.pt`` and trains the remaining epochs.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.gui.common import run_format as fmt
-from dlstudio.gui.workers.training_controller import RESUMABLE_RUNS as RESUMABLE
 from dlstudio.gui.workers.training_controller import device_key
-
-
-def checkpoint_path(run: dict) -> Path | None:
-    """Where the run's last checkpoint is (whether or not the file exists)."""
-    directory = run.get("checkpoint_dir")
-    if not directory:
-        return None
-    from dlstudio.training.checkpoints import LAST  # here: importing torch takes a second
-
-    return Path(directory) / LAST
+from dlstudio.training.resumable import resume_problem as core_resume_problem
 
 
 def resume_problem(run: dict) -> str:
-    """Why ``run`` (a ``Store.list_runs`` row) cannot be resumed; "" when it can."""
-    label, status = fmt.run_label(run), run.get("status")
-    if status not in RESUMABLE:
-        return (f"Only stopped or interrupted runs can be resumed; {label} is {status}. "
-                "Use 'Run again with changes' to train its config anew.")
-    path = checkpoint_path(run)
-    if path is None or not path.is_file():
-        return (f"{label} has no checkpoint to continue from (checkpoints were off, or it "
-                "stopped before its first epoch ended). Use 'Run again with changes'.")
+    """Why ``run`` cannot be resumed, with what to do instead; "" when it can."""
+    problem = core_resume_problem(run, label=fmt.run_label(run))
+    if problem:
+        return f"{problem}. Use 'Run again with changes' to train its config anew."
     return ""
 
 

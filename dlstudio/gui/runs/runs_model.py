@@ -15,6 +15,7 @@ from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIn
 from PySide6.QtGui import QColor
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.formatting import format_metric
 from dlstudio.gui.common import run_format as fmt
 from dlstudio.gui.runs import runs_cv
 
@@ -45,7 +46,7 @@ def _summary(run: dict, key: str) -> Any:
 def _metric_column(header: str, key: str, tooltip: str) -> Column:
     return Column(
         header,
-        lambda r: fmt.format_metric(_summary(r, key), _summary(r, "metric_name")),
+        lambda r: format_metric(_summary(r, "metric_name"), _summary(r, key), unit=True),
         lambda r: float(_summary(r, key)) if fmt.is_number(_summary(r, key)) else NO_NUMBER,
         numeric=True, tooltip=tooltip)
 

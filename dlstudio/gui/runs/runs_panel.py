@@ -1,7 +1,7 @@
 """The runs tab: every run in the database, filterable, sortable and editable.
 
-A cross-validation group's folds carry the group's mean ± sd (``runs_cv``); a stopped
-or interrupted run with a checkpoint can be resumed (``run_resume``). Actions that need
+A cross-validation group's folds carry the group's mean ± sd (``runs_cv``); a stopped,
+interrupted or failed run with a checkpoint can be resumed (``run_resume``). Actions that need
 the training controller go to the main window as signals, like "Run again".
 """
 
@@ -241,7 +241,7 @@ class RunsPanel(QWidget):
 
     def _update_resume_button(self) -> None:
         run = self._single_selected_run()
-        problem = "Select one stopped or interrupted run." if run is None else resume_problem(run)
+        problem = "Select one stopped, interrupted or failed run." if run is None else resume_problem(run)
         self.resume_button.setEnabled(not problem)
         self.resume_button.setToolTip(problem or "Continue training this run from its last "
                                       "checkpoint, on the device its config names")

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout,
                                QWidget)
 
+from dlstudio.formatting import format_metric
 from dlstudio.gui.common.text_line import TextLine
 
 RESOURCE_LABELS = (("sys.cpu_percent", "CPU {:.0f} %"), ("sys.ram_mb", "RAM {:,.0f} MB"),
@@ -30,12 +31,6 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def format_metric(name: str, value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return f"{100 * value:.2f} %" if name == "accuracy" else f"{value:.4g}"
-
-
 def describe_outcome(ended: dict[str, Any]) -> str:
     """One or two sentences a user can act on."""
     status, summary = ended.get("status", "?"), ended.get("summary", {}) or {}
@@ -48,12 +43,12 @@ def describe_outcome(ended: dict[str, Any]) -> str:
                 "or not a number. Try a lower learning rate, gradient clipping or warmup.")
     parts = []
     if "dev_metric" in summary:
-        parts.append(f"dev {metric} {format_metric(metric, summary['dev_metric'])}")
+        parts.append(f"dev {metric} {format_metric(metric, summary['dev_metric'], missing='n/a')}")
     if summary.get("best_dev_metric") is not None:
-        parts.append(f"best {format_metric(metric, summary['best_dev_metric'])} "
+        parts.append(f"best {format_metric(metric, summary['best_dev_metric'], missing='n/a')} "
                      f"at epoch {summary.get('best_epoch')}")
     if "test_metric" in summary:
-        parts.append(f"test {format_metric(metric, summary['test_metric'])}")
+        parts.append(f"test {format_metric(metric, summary['test_metric'], missing='n/a')}")
     took = f" in {format_duration(summary['duration'])}" if "duration" in summary else ""
     head = {"finished": f"Finished{took}.",
             "stopped": f"Stopped after {summary.get('epochs_done', 0)} epochs{took}; "

@@ -19,8 +19,8 @@ from dlstudio.errors import ConfigError
 from dlstudio.gui.workers.run_queue import SWEEP, QueueEntry, RunQueue
 from dlstudio.gui.workers.sweep_worker import SweepSession
 from dlstudio.gui.workers.training_worker import TrainingSession
+from dlstudio.training.resumable import RESUMABLE_RUNS
 
-RESUMABLE_RUNS = ("stopped", "interrupted")
 
 
 def device_key(config: RunConfig) -> str:

@@ -43,8 +43,8 @@ def make_panel(qtbot, db_path) -> RunsPanel:
     return panel
 
 
-@pytest.mark.parametrize("status", ["stopped", "interrupted"])
-def test_resume_is_offered_for_a_stopped_or_interrupted_run(qtbot, db_path, status):
+@pytest.mark.parametrize("status", ["stopped", "interrupted", "failed"])
+def test_resume_is_offered_for_a_stopped_interrupted_or_failed_run(qtbot, db_path, status):
     run_id = stopped_run(db_path)
     with Store(db_path) as store:
         store.set_status(run_id, status)
@@ -68,7 +68,7 @@ def test_resume_says_why_it_is_not_offered(qtbot, db_path):
     assert not panel.resume_button.isEnabled()  # nothing selected
     select(panel, [finished])
     assert not panel.resume_button.isEnabled()
-    assert "Only stopped or interrupted runs" in panel.resume_button.toolTip()
+    assert "only stopped, interrupted or failed runs" in panel.resume_button.toolTip()
     assert "is finished" in panel.resume_button.toolTip()
     select(panel, [without_checkpoint])
     assert not panel.resume_button.isEnabled()
@@ -126,5 +126,5 @@ def test_the_window_says_why_a_run_cannot_resume(qtbot, main_window, db_path):
         run_id = store.create_run(THREE_EPOCHS.to_dict())
         store.end_run(run_id, "finished", {})
     main_window.runs_panel.resume_requested.emit(run_id)  # e.g. resumed elsewhere meanwhile
-    assert "Only stopped or interrupted runs" in main_window.status.currentMessage()
+    assert "only stopped, interrupted or failed runs" in main_window.status.currentMessage()
     assert main_window.controller.sessions == {}
