@@ -72,10 +72,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def capture(app: QApplication, tmp: Path, folder: Path, width: int, height: int) -> None:
+    from dlstudio.gui.context import AppContext
     from dlstudio.gui.main_window import MainWindow
 
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(tmp / "runs.db", settings=settings, confirm_stop=lambda *_: True)
+    window = MainWindow(AppContext.open(tmp / "runs.db", settings),
+                        confirm_stop=lambda *_: True)
     window.resize(width, height)
     window.show()
     form = window.form
@@ -111,7 +113,7 @@ def capture(app: QApplication, tmp: Path, folder: Path, width: int, height: int)
         form.set_config({"optim.lr": lr, "schedule.name": "constant", "train.epochs": "15",
                          "name": f"digits adam lr {lr}"})
         form.queue_button.click()
-    sweeps = window.study_panels.panel("sweeps")
+    sweeps = window.tabs.panel("sweeps")
     sweeps.set_base_config(form.config().replace(**{"train.epochs": 4}))
     sweeps.start_sweep()  # waits behind the runs in the same queue
     pump(300)
@@ -137,8 +139,7 @@ def capture(app: QApplication, tmp: Path, folder: Path, width: int, height: int)
 
 def capture_learning_curve(window, folder: Path) -> None:
     """Train the learning curve of the run the diagnosis shows, through the queue."""
-    diagnosis = window.study_panels.panel("diagnosis")
-    window.tabs.setCurrentWidget(diagnosis.parentWidget())
+    diagnosis = window.tabs.show_panel("diagnosis")
     box = diagnosis.learning
     box.train_button.click()
     controller = window.controller

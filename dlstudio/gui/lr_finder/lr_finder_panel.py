@@ -9,7 +9,6 @@ click shows it again.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
@@ -18,6 +17,8 @@ from PySide6.QtWidgets import (QApplication, QGroupBox, QHBoxLayout, QLabel,
                                QVBoxLayout, QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.panel import Panel
+from dlstudio.gui.context import AppContext
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.gui.lr_finder.lr_test_history_list import LRTestHistoryList, describe_config
@@ -26,7 +27,6 @@ from dlstudio.gui.lr_finder.lr_test_settings_form import SMOOTHING, LRTestSettin
 from dlstudio.gui.lr_finder.lr_suggestion_bar import LRSuggestionBar
 from dlstudio.gui.common.number_field import format_number
 from dlstudio.gui.lr_finder.lr_finder_worker import LRFinderSession
-from dlstudio.store import Store
 from dlstudio.training.lr_finder import zero_lag_smooth
 from dlstudio.training.optimizers import FULL_BATCH
 
@@ -43,16 +43,17 @@ EMPTY_TEXT = (
     "or L-BFGS). Press <b>Run test</b>; past tests are listed on the left.</p>")
 
 
-class LRFinderPanel(QWidget):
+class LRFinderPanel(Panel):
     """Run the LR range test, see the curve, send a suggestion to the run form."""
 
     lr_chosen = Signal(float, bool)  # lr, as the one-cycle max LR (else optim.lr)
     test_finished = Signal(dict)  # re-emitted in the GUI thread, with "test_id"
     test_failed = Signal(str)  # the message shown in the panel
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.db_path = Path(db_path)
+    tab_title = "LR finder"
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(context, parent)
         self.config = RunConfig()
         self.session: LRFinderSession | None = None
         self._build()
@@ -161,7 +162,7 @@ class LRFinderPanel(QWidget):
         self.title.setText(f"Running: {describe_config(self.config.to_dict())}")
         self._show_message("")
         self._lr_span = (math.log(settings["min_lr"]), math.log(settings["max_lr"]))
-        self.session = LRFinderSession(self.db_path, self.config, settings, self)
+        self.session = LRFinderSession(self.context.db_path, self.config, settings, self)
         self.session.points_received.connect(self._on_points_received)
         self.session.test_finished.connect(self._on_test_finished)
         self.session.test_failed.connect(self._on_test_failed)
@@ -185,13 +186,11 @@ class LRFinderPanel(QWidget):
 
     def refresh_history(self) -> None:
         """Re-read the list of past tests from the store."""
-        with Store(self.db_path, mark_orphans=False) as store:
-            self.history.set_tests(store.list_lr_tests())
+        self.history.set_tests(self.context.store.list_lr_tests())
 
     def show_test(self, test_id: int) -> None:
         """Show a stored test again: its curve, suggestions and config."""
-        with Store(self.db_path, mark_orphans=False) as store:
-            test = store.get_lr_test(test_id)
+        test = self.context.store.get_lr_test(test_id)
         losses = np.array([np.nan if v is None else v for v in test["losses"]], float)
         curve = (test.get("details") or {}).get("suggestion_curve")
         self.plot.set_curve(test["lrs"], losses, self._smoothed(losses, curve))

@@ -6,9 +6,8 @@ Right: the sweep being shown (``SweepResultsView``). Sweeps go through the windo
 queue (``TrainingController.enqueue_sweep``), in line with single runs: a sweep starts
 when its devices are free and runs on a ``SweepSession`` (its own QThread) that the
 controller owns; live batches feed the curves, and every trial event re-reads the
-core's ``sweep_summary`` from the store, which the table and plots show. Built alone
-(tests, no window), the panel keeps a controller of its own. The panel only calls the
-core: ``create_sweep``, ``SweepRunner`` (through the session), ``cancel_sweep``,
+core's ``sweep_summary`` from the store, which the table and plots show. The panel only
+calls the core: ``create_sweep``, ``SweepRunner`` (through the session), ``cancel_sweep``,
 ``sweep_summary`` and the store's reads.
 """
 
@@ -22,16 +21,16 @@ from PySide6.QtWidgets import QApplication, QWidget
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.config import RunConfig, load_mapping
 from dlstudio.errors import ConfigError
-from dlstudio.gui.workers.run_queue import SWEEP
-from dlstudio.gui.sweeps.sweep_prompts import SWEEP_FILTERS, SweepPrompts, sweeps_folder, write_sweep_file
+from dlstudio.gui.context import AppContext
 from dlstudio.gui.sweeps.sweep_list_view import RESUMABLE
 from dlstudio.gui.sweeps.sweep_panel_layout import SweepPanelLayout
 from dlstudio.gui.sweeps.sweep_plan_view import PlanInfo
 from dlstudio.gui.sweeps.progress import metric_curve
+from dlstudio.gui.sweeps.sweep_prompts import (SWEEP_FILTERS, SweepPrompts, sweeps_folder,
+                                              write_sweep_file)
+from dlstudio.gui.workers.run_queue import SWEEP
 from dlstudio.gui.workers.sweep_worker import SweepSession
-from dlstudio.gui.workers.training_controller import TrainingController
 from dlstudio.search.estimate import seconds_per_epoch
-from dlstudio.store import Store
 from dlstudio.training.sweeps.setup import cancel_sweep, create_sweep
 from dlstudio.training.sweeps.summary import sweep_summary
 
@@ -50,14 +49,14 @@ class SweepPanel(SweepPanelLayout):
     sweep_updated = Signal(int)  # the shown sweep was re-read from the store
     sweep_finished = Signal(int, str)  # sweep id, finished | paused | failed (thread gone)
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None, *, prompts=None,
+    tab_title = "Sweeps"
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, prompts=None,
                  debounce_ms: int = 250):
-        super().__init__(parent, debounce_ms=debounce_ms)
-        self.db_path = Path(db_path)
+        super().__init__(context, parent, debounce_ms=debounce_ms)
         self.prompts = prompts or SweepPrompts()
-        self.store = Store(self.db_path, mark_orphans=False)
-        self.controller: TrainingController | None = None
-        self._own_controller = False
+        self.store = context.store
+        self.controller = context.controller
         self.sessions: dict[int, SweepSession] = {}  # running sweeps, by id
         self.shown_id: int | None = None
         self._plan: PlanInfo | None = None
@@ -65,6 +64,10 @@ class SweepPanel(SweepPanelLayout):
         self._refresh_timer = QTimer(self, singleShot=True, interval=150)
         self._refresh_timer.timeout.connect(self._on_refresh_due)
         self._connect()
+        self.controller.sweep_session_started.connect(self._on_sweep_session_started)
+        self.controller.queue.changed.connect(self._on_queue_changed)
+        for session in list(self.controller.sweep_sessions.values()):  # began before us
+            self._on_sweep_session_started(session)
         self.form.params_editor.set_parameters(EXAMPLE)
         self.form.validate_now()
         self.refresh()
@@ -95,16 +98,6 @@ class SweepPanel(SweepPanelLayout):
     def session(self) -> SweepSession | None:
         """The session of the sweep shown, while it runs."""
         return self.sessions.get(self.shown_id) if self.shown_id is not None else None
-
-    def attach_controller(self, controller: TrainingController) -> None:
-        """Run sweeps through ``controller``'s queue (the main window's), not our own."""
-        if self.controller is not None:
-            return
-        self.controller = controller
-        controller.sweep_session_started.connect(self._on_sweep_session_started)
-        controller.queue.changed.connect(self._on_queue_changed)
-        for session in list(controller.sweep_sessions.values()):  # began before this panel
-            self._on_sweep_session_started(session)
 
     @Slot(object)
     def set_base_config(self, config: RunConfig) -> None:
@@ -172,28 +165,14 @@ class SweepPanel(SweepPanelLayout):
         self._update_buttons()
 
     def shutdown(self) -> None:
-        """Stop our own controller's sweeps and join them; close the store connection.
-
-        With the window's controller attached, the window stops and joins them first.
-        """
-        if self._closed:
-            return
-        if self._own_controller and self.controller is not None:
-            self.controller.shutdown()
+        """Stop refreshing (the context's controller stops and joins the sweeps)."""
         self._closed = True
         self._refresh_timer.stop()
-        self.store.close()
 
     # -- running -------------------------------------------------------------------
-    def _controller(self) -> TrainingController:
-        if self.controller is None:
-            self.attach_controller(TrainingController(self.db_path, self.store, parent=self))
-            self._own_controller = True
-        return self.controller
-
     def _queue(self, sweep_id: int) -> None:
         self.show_sweep(sweep_id)
-        controller = self._controller()
+        controller = self.controller
         try:
             # As many workers as the sweep was created with (the form may show another
             # sweep by now).
@@ -206,7 +185,7 @@ class SweepPanel(SweepPanelLayout):
         self._update_buttons()
 
     def _waiting_text(self, sweep_id: int) -> str:
-        controller = self._controller()
+        controller = self.controller
         position = controller.queue.position((SWEEP, sweep_id))
         if position is None:
             return f"Sweep {sweep_id} is not queued."
@@ -317,8 +296,7 @@ class SweepPanel(SweepPanelLayout):
                                     "good? Its trials and runs are kept, but it can no "
                                     "longer be resumed."):
             return
-        if self.controller is not None:
-            self.controller.queue.remove((SWEEP, sweep_id))
+        self.controller.queue.remove((SWEEP, sweep_id))
         try:
             cancel_sweep(self.store, sweep_id)
         except ConfigError as error:
@@ -382,8 +360,7 @@ class SweepPanel(SweepPanelLayout):
         self.stop_button.setEnabled(running and not stopping)
         selected = self.sweep_list.selected_id()
         status = self.sweep_list.summaries.get(selected, {}).get("status")
-        queued = (self.controller is not None and selected is not None
-                  and (SWEEP, selected) in self.controller.queue)
+        queued = selected is not None and (SWEEP, selected) in self.controller.queue
         idle = selected not in self.sessions and status in RESUMABLE
         self.resume_button.setEnabled(idle and not queued)
         self.cancel_button.setEnabled(idle)

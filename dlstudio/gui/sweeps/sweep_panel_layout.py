@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButt
                                QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.panel import Panel
 from dlstudio.gui.sweeps.sweep_form import SweepForm
 from dlstudio.gui.sweeps.sweep_list_view import SweepListView
 from dlstudio.gui.sweeps.sweep_plan_view import SweepPlanView
@@ -37,11 +38,11 @@ WELCOME = (
 MESSAGE_STYLES = {False: "color: #333;", True: "color: #b00020;"}
 
 
-class SweepPanelLayout(QWidget):
+class SweepPanelLayout(Panel):
     """The panel's widgets, laid out for 1280x800 and up."""
 
-    def __init__(self, parent: QWidget | None = None, debounce_ms: int = 250):
-        super().__init__(parent)
+    def __init__(self, context, parent: QWidget | None = None, debounce_ms: int = 250):
+        super().__init__(context, parent)
         self.form = SweepForm(debounce_ms=debounce_ms)
         self.plan_view = SweepPlanView()
         self.sweep_list = SweepListView()

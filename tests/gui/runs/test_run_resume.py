@@ -37,18 +37,18 @@ def stopped_run(db_path, checkpoints: bool = True) -> int:
     return run_id
 
 
-def make_panel(qtbot, db_path) -> RunsPanel:
-    panel = RunsPanel(db_path, prompts=FakePrompts())
+def make_panel(qtbot, context) -> RunsPanel:
+    panel = RunsPanel(context, prompts=FakePrompts())
     qtbot.addWidget(panel)
     return panel
 
 
 @pytest.mark.parametrize("status", ["stopped", "interrupted", "failed"])
-def test_resume_is_offered_for_a_stopped_interrupted_or_failed_run(qtbot, db_path, status):
+def test_resume_is_offered_for_a_stopped_interrupted_or_failed_run(qtbot, db_path, status, app_context):
     run_id = stopped_run(db_path)
     with Store(db_path) as store:
         store.set_status(run_id, status)
-    panel = make_panel(qtbot, db_path)
+    panel = make_panel(qtbot, app_context)
     select(panel, [run_id])
     assert panel.resume_button.isEnabled()
     assert "last checkpoint" in panel.resume_button.toolTip()
@@ -59,12 +59,12 @@ def test_resume_is_offered_for_a_stopped_interrupted_or_failed_run(qtbot, db_pat
     assert requested.args == [run_id]
 
 
-def test_resume_says_why_it_is_not_offered(qtbot, db_path):
+def test_resume_says_why_it_is_not_offered(qtbot, db_path, app_context):
     without_checkpoint = stopped_run(db_path, checkpoints=False)
     with Store(db_path) as store:
         finished = store.create_run(THREE_EPOCHS.to_dict())
         store.end_run(finished, "finished", {})
-    panel = make_panel(qtbot, db_path)
+    panel = make_panel(qtbot, app_context)
     assert not panel.resume_button.isEnabled()  # nothing selected
     select(panel, [finished])
     assert not panel.resume_button.isEnabled()

@@ -42,8 +42,8 @@ class FakePrompts:
 
 
 @pytest.fixture
-def panel(qtbot, db_path):
-    widget = SweepPanel(db_path, prompts=FakePrompts(), debounce_ms=0)
+def panel(qtbot, db_path, app_context):
+    widget = SweepPanel(app_context, prompts=FakePrompts(), debounce_ms=0)
     qtbot.addWidget(widget)
     widget.resize(1280, 800)
     widget.set_base_config(BASE)
@@ -150,7 +150,7 @@ def test_pause_and_stop_leave_the_sweep_resumable_and_resume_completes_it(qtbot,
     assert panel.results.model.rowCount() == 3
 
 
-def test_shutdown_during_a_sweep_joins_its_thread(qtbot, panel, db_path):
+def test_closing_the_context_during_a_sweep_joins_its_thread(qtbot, panel, db_path):
     long = {**RANDOM_3, "base": {**RANDOM_3["base"],
                                  "train": {**RANDOM_3["base"]["train"], "epochs": 300,
                                            "batch_size": 16}}}
@@ -158,15 +158,16 @@ def test_shutdown_during_a_sweep_joins_its_thread(qtbot, panel, db_path):
     qtbot.waitUntil(lambda: bool(panel.results.curves.items), timeout=30_000)
     thread = panel.session.thread
     panel.shutdown()
+    panel.context.close()  # as the window does when it closes
     assert not thread.isRunning()
     with read_store(db_path) as store:
         assert store.get_sweep(sweep_id)["status"] == "paused"
 
 
-def test_stored_sweeps_are_listed_and_shown_with_their_curves(qtbot, db_path, panel):
+def test_stored_sweeps_are_listed_and_shown_with_their_curves(qtbot, db_path, panel, app_context):
     sweep_id = start_from_form(qtbot, panel, RANDOM_3)
     wait_finished(qtbot, panel)
-    other = SweepPanel(db_path, prompts=FakePrompts(), debounce_ms=0)
+    other = SweepPanel(app_context, prompts=FakePrompts(), debounce_ms=0)
     qtbot.addWidget(other)
     try:
         assert list(other.sweep_list.summaries) == [sweep_id]

@@ -96,6 +96,7 @@ def test_remove_from_held_queue_deletes_the_row(qtbot, main_window, db_path):
 
 
 def test_runs_and_sweeps_left_queued_come_back_held(qtbot, db_path, qt_settings):
+    from dlstudio.gui.context import AppContext
     from dlstudio.gui.main_window import MainWindow
     from dlstudio.training.run_job import create_run
 
@@ -107,7 +108,7 @@ def test_runs_and_sweeps_left_queued_come_back_held(qtbot, db_path, qt_settings)
             "method": "random", "metric": {"name": "dev_loss"}, "budget": {"trials": 1},
             "parameters": {"optim.lr": {"values": [0.01]}},
             "base": RunConfig.from_dict(FAST).to_dict()}, workers=2)
-    window = MainWindow(db_path, settings=qt_settings)
+    window = MainWindow(AppContext.open(db_path, qt_settings))
     qtbot.addWidget(window)
     try:
         assert window.controller.queue.keys() == [("run", ids[0]), ("run", ids[1]),
@@ -160,7 +161,7 @@ def test_a_sweep_waits_for_the_training_run_and_runs_then_block_the_device(
     fill_form(main_window, {**FAST, "train.epochs": "3"})
     main_window.form.queue_button.click()  # trains now
     assert len(controller.sessions) == 1
-    sweep_panel = main_window.study_panels.panel("sweeps")
+    sweep_panel = main_window.tabs.panel("sweeps")
     with read_store(db_path) as store:
         sweep_id = create_sweep(store, {
             "method": "random", "metric": {"name": "dev_loss"}, "budget": {"trials": 2},

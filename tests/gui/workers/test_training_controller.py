@@ -117,11 +117,12 @@ def test_training_failure_shows_message_and_marks_failed(qtbot, main_window, db_
 
 def test_closing_during_a_run_asks_stops_and_joins(qtbot, qtlog, db_path, qt_settings,
                                                     no_dangling_qthreads):
+    from dlstudio.gui.context import AppContext
     from dlstudio.gui.main_window import MainWindow
     from tests.gui.helpers import StopAnswer
 
     answer = StopAnswer(answer=False)
-    window = MainWindow(db_path, settings=qt_settings, confirm_stop=answer)
+    window = MainWindow(AppContext.open(db_path, qt_settings), confirm_stop=answer)
     qtbot.addWidget(window)
     window.show()
     fill_form(window, LONG)
@@ -161,9 +162,9 @@ def test_invalid_field_keeps_run_disabled_and_starts_nothing(qtbot, main_window,
     assert not form.run_button.isEnabled() and not form.queue_button.isEnabled()
     assert form.fields["optim.lr"].error.isVisible()
     assert "expected a number" in form.fields["optim.lr"].error.text()
-    form.run_button.click()
-    form._on_run_clicked()  # even a direct call must not start a run
-    qtbot.wait(50)
+    form.run_button.setEnabled(True)  # even a click that got through starts nothing
+    with qtbot.assertNotEmitted(form.run_requested):
+        form.run_button.click()
     assert not main_window.controller.sessions
     with read_store(db_path) as store:
         assert store.list_runs() == []

@@ -1,25 +1,72 @@
-"""The study tabs inside the main window: built on first open, wired to the form."""
+"""The tabs inside the main window: the study tabs are built on first open, and every
+request one tab makes of another goes through its signals to the right tab."""
 
 from __future__ import annotations
 
-from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
+import pytest
+
+from dlstudio.config import RunConfig
+from dlstudio.store import Store
 from tests.gui.helpers import fill_form
+from tests.gui.runs.test_runs_panel import select
+
+STUDY_TABS = (("Sweeps", "sweeps", "SweepPanel"), ("LR finder", "lr_finder", "LRFinderPanel"),
+              ("Diagnosis", "diagnosis", "DiagnosisPanel"),
+              ("Optimizer lab", "optimizer_lab", "OptimizerLabPanel"))
 
 
 def _open(window, title: str):
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     window.tabs.setCurrentIndex(titles.index(title))
-    return window.study_panels.panels
+    return window.tabs.panels
+
+
+def stored_runs(db_path, count: int) -> list[int]:
+    with Store(db_path) as store:
+        return [store.create_run(RunConfig.from_dict({"optim": {"name": "rmsprop",
+                                                                "lr": 0.004 * (i + 1)}}
+                                                     ).to_dict(), status="finished")
+                for i in range(count)]
 
 
 def test_panels_are_built_when_their_tab_opens(main_window):
-    assert main_window.study_panels.panels == {}
-    for title, key, class_name in (("Sweeps", "sweeps", "SweepPanel"),
-                                   ("LR finder", "lr_finder", "LRFinderPanel"),
-                                   ("Diagnosis", "diagnosis", "DiagnosisPanel"),
-                                   ("Optimizer lab", "optimizer_lab", "OptimizerLabPanel")):
+    assert set(main_window.tabs.panels) == {"train", "runs", "compare"}
+    for title, key, class_name in STUDY_TABS:
         panels = _open(main_window, title)
         assert type(panels[key]).__name__ == class_name
+
+
+def test_run_again_fills_the_form_and_shows_the_train_tab(main_window, db_path):
+    run_id, _ = stored_runs(db_path, 2)
+    runs = main_window.tabs.show_panel("runs")
+    runs.refresh()
+    select(runs, [run_id])
+    runs.run_again_button.click()
+    config = main_window.form.config()
+    assert (config.optim.name, config.optim.lr) == ("rmsprop", 0.004)
+    assert main_window.tabs.currentWidget() is main_window.train
+    assert "that run's settings" in main_window.status.currentMessage()
+
+
+def test_compare_selected_shows_the_runs_in_the_compare_tab(main_window, db_path):
+    run_ids = stored_runs(db_path, 3)
+    runs = main_window.tabs.show_panel("runs")
+    runs.refresh()
+    select(runs, run_ids[:2])
+    runs.compare_button.click()
+    assert main_window.tabs.currentWidget() is main_window.compare_panel
+    assert sorted(run["id"] for run in main_window.compare_panel.runs) == run_ids[:2]
+
+
+def test_a_panel_that_cannot_build_is_an_error_not_a_placeholder(main_window, monkeypatch):
+    from dlstudio.gui.lab.optimizer_lab_panel import OptimizerLabPanel
+
+    def broken(self, context, parent=None):
+        raise AttributeError("no such widget")
+
+    monkeypatch.setattr(OptimizerLabPanel, "__init__", broken)
+    with pytest.raises(AttributeError, match="no such widget"):
+        main_window.tabs.panel("optimizer_lab")
 
 
 def test_lr_finder_gets_the_form_config_and_fills_the_form_back(main_window):
