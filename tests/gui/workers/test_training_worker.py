@@ -72,9 +72,9 @@ def test_worker_body_runs_synchronously(db_path):
         run_id = create_run(store, RunConfig.from_dict(FAST))
     worker = TrainingWorker(db_path, run_id)
     started, batches, ended, finished = [], [], [], []
-    worker.run_started.connect(started.append)
-    worker.points_batched.connect(batches.append)
-    worker.run_ended.connect(ended.append)
+    worker.run_started.connect(lambda _run_id, info: started.append(info))
+    worker.points_batched.connect(lambda _run_id, batch: batches.append(batch))
+    worker.run_ended.connect(lambda _run_id, end: ended.append(end))
     worker.finished.connect(lambda: finished.append(True))
     worker.run()
     assert started[0]["steps_per_epoch"] > 0
