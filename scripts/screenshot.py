@@ -108,7 +108,7 @@ def capture(app: QApplication, tmp: Path, folder: Path, width: int, height: int)
     save(window, folder, "04-live-view-finished")
     save(window, folder, "screenshot")  # the README's picture
 
-    window.queue_panel.hold_button.click()
+    window.queue_view.hold_button.click()
     for lr in ("0.003", "0.0003"):
         form.set_config({"optim.lr": lr, "schedule.name": "constant", "train.epochs": "15",
                          "name": f"digits adam lr {lr}"})
@@ -119,7 +119,7 @@ def capture(app: QApplication, tmp: Path, folder: Path, width: int, height: int)
     pump(300)
     save(window, folder, "05-queue-held")
 
-    window.queue_panel.hold_button.click()  # train them, for the runs and compare tabs
+    window.queue_view.hold_button.click()  # train them, for the runs and compare tabs
     controller = window.controller
     wait_until(lambda: len(finished) == 3 and not controller.sessions
                and not controller.sweep_sessions and not len(controller.queue), timeout=600)

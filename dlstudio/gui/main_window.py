@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
             self.tabs.add_lazy(key, panel_class.tab_title,
                                lambda parent, cls=panel_class: cls(context, parent))
         self.form, self.live_view = self.train.form, self.train.live_view
-        self.queue_panel = self.train.queue_panel
+        self.queue_view = self.train.queue_view
         self.setCentralWidget(self.tabs)
         self.resize(1280, 800)
         self.controller.session_started.connect(self._on_session_started)
@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
     def _restore_queue(self) -> None:
         count = self.controller.restore_queued()
         if count:
-            self.queue_panel.set_held(True)
+            self.queue_view.set_held(True)
             what = "1 run or sweep was" if count == 1 else f"{count} runs and sweeps were"
             self.status.showMessage(f"{what} left queued: press Start queue to train them.",
                                     15000)

@@ -24,8 +24,8 @@ from dlstudio.diagnosis.run_metrics import RunMetrics, run_label, run_metrics
 from dlstudio.errors import ConfigError
 from dlstudio.gui.diagnosis.run_curves_view import RunCurvesView
 from dlstudio.gui.diagnosis.dev_set_size_helper import DevSetSizeHelper
-from dlstudio.gui.diagnosis.diagnosis_inputs import TYPED_IN, DiagnosisInputsWidget
-from dlstudio.gui.diagnosis.learning_curve_box import LearningCurveBox
+from dlstudio.gui.diagnosis.diagnosis_inputs_form import TYPED_IN, DiagnosisInputsForm
+from dlstudio.gui.diagnosis.learning_curve_view import LearningCurveView
 from dlstudio.gui.diagnosis.diagnosis_result_view import DiagnosisResultView
 from dlstudio.training.run_groups import group_kind
 
@@ -69,14 +69,14 @@ class DiagnosisPanel(Panel):
         self._run_problem = ""
         self._user_chose = False  # until then, the newest finished run is shown
         self._group: tuple[str, int] | None = None  # CV group shown, its finished folds
-        self.inputs = DiagnosisInputsWidget()
+        self.inputs = DiagnosisInputsForm()
         self.dev_size = DevSetSizeHelper()
         self.result = DiagnosisResultView()
         self.curves = RunCurvesView()
         self.evidence_box = QGroupBox("More evidence")  # filled by add_evidence_widget
         QVBoxLayout(self.evidence_box)
         self.evidence_box.hide()
-        self.learning = LearningCurveBox(context.store, context.controller)
+        self.learning = LearningCurveView(context.store, context.controller)
         self._build()
         self.add_evidence_widget(self.learning)
         self.inputs.run_picked.connect(self._on_run_picked)

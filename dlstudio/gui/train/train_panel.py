@@ -17,9 +17,9 @@ from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.gui.common.panel import Panel
 from dlstudio.gui.context import AppContext
-from dlstudio.gui.train.live_view import LiveViewWidget
-from dlstudio.gui.train.queue_panel import QueuePanel
-from dlstudio.gui.train.run_form import RunFormWidget
+from dlstudio.gui.train.live_view import LiveView
+from dlstudio.gui.train.queue_view import QueueView
+from dlstudio.gui.train.run_form import RunForm
 from dlstudio.gui.train.saved_run import load_trace
 from dlstudio.gui.workers.run_resume import resume_run
 
@@ -36,23 +36,23 @@ class TrainPanel(Panel):
                  parent: QWidget | None = None):
         super().__init__(context, parent)
         self.controller = context.controller
-        self.form = RunFormWidget(devices, self)
-        self.live_view = LiveViewWidget(self)
-        self.queue_panel = QueuePanel(self.controller.queue, self)
+        self.form = RunForm(devices, self)
+        self.live_view = LiveView(self)
+        self.queue_view = QueueView(self.controller.queue, self)
         self._build()
         self.form.run_requested.connect(self._on_run_requested)
         self.form.queue_requested.connect(self._on_queue_requested)
         self.form.validated.connect(self._on_form_validated)
         self.live_view.stop_requested.connect(self._on_stop_requested)
         self.live_view.pause_requested.connect(self.controller.set_paused)
-        self.queue_panel.hold_toggled.connect(self.controller.set_held)
+        self.queue_view.hold_toggled.connect(self.controller.set_held)
         self.controller.session_started.connect(self._on_session_started)
         self.controller.activity_changed.connect(self.update_run_blocked)
 
     def _build(self) -> None:
         self.right_splitter = QSplitter(Qt.Orientation.Vertical)
         self.right_splitter.addWidget(self.live_view)
-        self.right_splitter.addWidget(self.queue_panel)
+        self.right_splitter.addWidget(self.queue_view)
         self.right_splitter.setStretchFactor(0, 5)
         self.right_splitter.setStretchFactor(1, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)

@@ -86,7 +86,7 @@ def test_a_busy_device_queues_the_resume_until_it_is_free(qtbot, main_window, db
     main_window.runs_panel.resume_requested.emit(run_id)
     assert "waits in the queue" in main_window.status.currentMessage()
     assert controller.queue.entries()[0].resume and run_id not in controller.sessions
-    assert "continues from its checkpoint" in main_window.queue_panel.list.item(0).text()
+    assert "continues from its checkpoint" in main_window.queue_view.list.item(0).text()
     main_window.runs_panel.resume_requested.emit(run_id)  # twice: said, not queued twice
     assert "already queued" in main_window.status.currentMessage() and len(controller.queue) == 1
     starts: list[dict] = []

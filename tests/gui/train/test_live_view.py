@@ -29,9 +29,9 @@ def batch(first: int, count: int, steps_per_epoch: int = 100) -> dict:
 
 @pytest.fixture
 def plots(qtbot):
-    from dlstudio.gui.train.live_plots import LivePlotsWidget
+    from dlstudio.gui.train.live_plots_view import LivePlotsView
 
-    widget = LivePlotsWidget()
+    widget = LivePlotsView()
     qtbot.addWidget(widget)
     widget.resize(900, 600)
     widget.show()
@@ -152,9 +152,9 @@ def test_progress_text_and_time_left(qtbot):
 
 def test_run_start_labels_a_regression_metric_and_its_points_follow(qtbot):
     from dlstudio.gui.workers.event_bridge import EventBridge
-    from dlstudio.gui.train.live_view import LiveViewWidget
+    from dlstudio.gui.train.live_view import LiveView
 
-    view = LiveViewWidget()
+    view = LiveView()
     qtbot.addWidget(view)
     bridge = EventBridge(7)
     trace = view.watch(bridge, "regression")
@@ -172,9 +172,9 @@ def test_run_start_labels_a_regression_metric_and_its_points_follow(qtbot):
 
 
 def test_a_long_plot_title_does_not_widen_the_plot(qtbot):
-    from dlstudio.gui.train.live_plots import DOWNSAMPLED_MARK, LivePlotsWidget, set_title
+    from dlstudio.gui.train.live_plots_view import DOWNSAMPLED_MARK, LivePlotsView, set_title
 
-    plots = LivePlotsWidget()
+    plots = LivePlotsView()
     qtbot.addWidget(plots)
     set_title(plots.plots["momentum"], "Momentum (one-cycle)" + DOWNSAMPLED_MARK)
     assert plots.plots["momentum"].minimumWidth() < 100  # the grid cell decides the width
@@ -183,9 +183,9 @@ def test_a_long_plot_title_does_not_widen_the_plot(qtbot):
 def test_progress_keeps_its_pace_while_the_plots_wait_for_their_next_redraw(qtbot):
     from dlstudio.gui.train import live_view
     from dlstudio.gui.workers.event_bridge import EventBridge
-    from dlstudio.gui.train.live_view import LiveViewWidget
+    from dlstudio.gui.train.live_view import LiveView
 
-    view = LiveViewWidget()
+    view = LiveView()
     qtbot.addWidget(view)
     bridge = EventBridge(3)
     view.watch(bridge, "paced")
@@ -218,7 +218,7 @@ def test_redraws_are_paced_by_their_cost():
 
 
 def test_epoch_symbols_give_way_to_a_line_past_a_few_hundred_epochs(qtbot, plots):
-    from dlstudio.gui.train.live_plots import MAX_EPOCH_SYMBOLS
+    from dlstudio.gui.train.live_plots_view import MAX_EPOCH_SYMBOLS
 
     short = make_trace(100 * 10)
     plots.show_trace(short)

@@ -16,9 +16,9 @@ DEVICES = [("cpu", "cpu (2 cores)")]
 
 @pytest.fixture
 def form(qtbot):
-    from dlstudio.gui.train.run_form import RunFormWidget
+    from dlstudio.gui.train.run_form import RunForm
 
-    widget = RunFormWidget(DEVICES, chooser=lambda parent, title, filt: "/data/picked.csv")
+    widget = RunForm(DEVICES, chooser=lambda parent, title, filt: "/data/picked.csv")
     qtbot.addWidget(widget)
     widget.show()
     yield widget

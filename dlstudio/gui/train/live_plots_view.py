@@ -29,7 +29,7 @@ MAX_EPOCH_SYMBOLS = 300
 DOWNSAMPLED_MARK = "  (downsampled: min/max)"
 
 
-class LivePlotsWidget(QWidget):
+class LivePlotsView(QWidget):
     """Plots one ``RunTrace``; call ``refresh()`` after the trace grew."""
 
     def __init__(self, parent: QWidget | None = None):

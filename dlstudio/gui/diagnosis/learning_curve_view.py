@@ -56,7 +56,7 @@ def progress_text(members: list[dict], plotted: int) -> str:
     return " · ".join(parts)
 
 
-class LearningCurveBox(QWidget):
+class LearningCurveView(QWidget):
     """Group picker, Train button, progress line and the plot."""
 
     def __init__(self, store: Store, controller, parent: QWidget | None = None):
