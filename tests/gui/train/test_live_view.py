@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -66,7 +68,6 @@ def test_curves_are_created_once_and_grow_by_set_data(qtbot, plots):
 def test_a_million_steps_are_downsampled_and_the_plot_says_so(qtbot, plots):
     trace = make_trace(1_000_000)
     plots.show_trace(trace)
-    qtbot.wait(50)
     plots.grab()  # paint once: pyqtgraph picks the downsampling factor
     plots.update_downsample_note()
     shown_x, _ = plots.curves["loss"].getData()
@@ -199,7 +200,8 @@ def test_progress_keeps_its_pace_while_the_plots_wait_for_their_next_redraw(qtbo
     assert view.plots.curves["loss"].getOriginalDataset()[0] is None  # not redrawn yet
     bridge.points_arrived.emit(3, batch(401, 100))  # within PROGRESS_MS: no update
     assert view.progress.bar.value() == 400
-    qtbot.wait(live_view.PROGRESS_MS + 50)
+    qtbot.waitUntil(lambda: time.monotonic() - view._progress_shown_at
+                    >= live_view.PROGRESS_MS / 1000)  # the progress line may update again
     bridge.points_arrived.emit(3, batch(501, 100))
     assert view.progress.bar.value() == 600
     qtbot.waitUntil(lambda: view.plots.curves["loss"].getOriginalDataset()[0] is not None,
