@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
 from tests.gui.helpers import FAST, fill_form, read_store, run_and_wait
 from tests.gui.runs.test_runs_panel import select
 

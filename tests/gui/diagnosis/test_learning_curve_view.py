@@ -8,7 +8,6 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from tests.gui.helpers import *  # noqa: F401,F403  (fixtures, autouse thread check)
 from tests.gui.helpers import read_store
 from dlstudio.config import RunConfig
 from dlstudio.gui.diagnosis.diagnosis_panel import DiagnosisPanel

@@ -7,7 +7,6 @@ import threading
 
 import pytest
 
-from tests.gui.helpers import *  # noqa: F401,F403  (fixtures, autouse thread check)
 from tests.gui.helpers import read_store
 from tests.gui.runs.test_runs_panel import FakePrompts, select
 from dlstudio.config import RunConfig

@@ -12,7 +12,6 @@ from dlstudio.gui.sweeps.sweep_panel import SweepPanel
 from dlstudio.gui.sweeps.progress import metric_curve
 from dlstudio.gui.sweeps.sweep_trials_model import RUN_COLUMN
 from dlstudio.training.sweeps.summary import sweep_summary
-from tests.gui.helpers import *  # noqa: F401,F403  (the dangling-QThread check)
 from tests.gui.helpers import read_store
 
 BASE = RunConfig.from_dict({"model": {"hidden": [16]},

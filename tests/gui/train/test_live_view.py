@@ -7,7 +7,6 @@ import time
 import numpy as np
 import pytest
 
-from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
 
 from dlstudio.gui.common.plot_tools import ema_smooth
 from dlstudio.gui.train.run_trace import RunTrace

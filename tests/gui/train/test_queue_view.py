@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
 from tests.gui.helpers import FAST, fill_form, read_store
 
 from dlstudio.config import RunConfig

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
 from tests.gui.helpers import FAST, fill_form
 
 from dlstudio.config import RunConfig

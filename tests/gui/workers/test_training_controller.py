@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
 from tests.gui.helpers import FAST, LONG, fill_form, read_store, run_and_wait
 
 BOOM_PLUGIN = '''

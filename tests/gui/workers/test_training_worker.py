@@ -6,7 +6,6 @@ import threading
 
 import numpy as np
 
-from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
 from tests.gui.helpers import FAST, read_store
 
 from dlstudio.config import RunConfig
