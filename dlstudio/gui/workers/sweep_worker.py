@@ -6,9 +6,9 @@ in the worker thread and trains trials on its own pool threads) with a
 trial runs' step / epoch events into numpy columns, and hands them over at most
 ``max_rate`` times a second, so no point is dropped and the signals stay bounded.
 
-The session, a ``WorkerSession`` (which wires thread and worker as STYLE.md asks),
-re-emits the worker's signals from the GUI thread. While the sweep is paused no event arrives to carry the last batch out, so the
-session's timer asks the batcher for what is due; batches travel through a queued
+The session, a ``WorkerSession``, brings the worker's signals to the GUI thread. While
+the sweep is paused no event arrives to carry the last batch out, so the session's
+timer asks the batcher for what is due; batches travel through a queued
 connection and are emitted under the batcher's lock, so they arrive in order.
 """
 
