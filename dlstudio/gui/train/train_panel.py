@@ -108,22 +108,22 @@ class TrainPanel(Panel):
     # -- the form and the live view --------------------------------------------------
     @Slot(object)
     def _on_run_requested(self, config: RunConfig) -> None:
-        try:
-            run_id = self.controller.run_now(config)
-        except ConfigError as error:
-            self.form.show_problems(error.problems)
-            return
-        self.status_message.emit(f"Run #{run_id} started.", 5000)
+        self._submit(self.controller.run_now, config, "started")
 
     @Slot(object)
     def _on_queue_requested(self, config: RunConfig) -> None:
+        self._submit(self.controller.enqueue, config, "queued")
+
+    def _submit(self, submit, config: RunConfig, done: str) -> None:
+        """Create the run through ``submit``; its problems go next to the form's fields."""
         try:
-            run_id = self.controller.enqueue(config)
+            run_id = submit(config)
         except ConfigError as error:
             self.form.show_problems(error.problems)
             return
-        self.runs_changed.emit()
-        self.status_message.emit(f"Run #{run_id} queued.", 5000)
+        if done == "queued":  # a started run says so through the session it starts
+            self.runs_changed.emit()
+        self.status_message.emit(f"Run #{run_id} {done}.", 5000)
 
     @Slot(list)
     def _on_form_validated(self, _problems: list) -> None:
