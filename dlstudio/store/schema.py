@@ -31,6 +31,7 @@ import os
 import sqlite3
 import struct
 import threading
+import time
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -171,6 +172,8 @@ def open_database(path: str | Path, busy_timeout: float = 5.0) -> Database:
         # back) and it keeps a metric flush from waiting on an fsync.
         conn.execute("PRAGMA synchronous = NORMAL")
         if version < SCHEMA_VERSION:
+            if version > 0 and not memory:
+                _write_backup(conn, path, version)
             _migrate(conn)
     except ConfigError:
         conn.close()
@@ -249,6 +252,26 @@ def _check_contents(conn: sqlite3.Connection, path: Path) -> int:
         raise ConfigError(f"database {path}: not a dlstudio database (it already holds "
                           "other tables); choose another file with --db")
     return version
+
+
+def backup_path(path: Path, version: int) -> Path:
+    """Where the copy of a version-``version`` file is kept before it is upgraded."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return path.with_name(f"{path.name}.v{version}-{stamp}.bak")
+
+
+def _write_backup(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    # VACUUM INTO copies through SQLite: a consistent snapshot (WAL included) without
+    # opening the file directly, which would drop this process's locks on it.
+    target = backup_path(path, version)
+    if target.exists():  # two processes upgrading the same file within a second
+        return
+    try:
+        conn.execute("VACUUM INTO ?", (str(target),))
+    except sqlite3.Error as exc:
+        raise ConfigError(f"database {path}: schema version {version} needs an upgrade, "
+                          f"and its backup {target} could not be written first: {exc}; "
+                          "nothing was changed") from exc
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
