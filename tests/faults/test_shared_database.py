@@ -11,6 +11,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from dlstudio.config import DataConfig
+from dlstudio.data.loading import load_dataset
+from dlstudio.errors import ConfigError
 from dlstudio.store import MetricWriter, Store
 from dlstudio.store.schema import connected_here
 from tests.faults.processes import cli
@@ -45,3 +50,15 @@ def test_cli_commands_beside_a_long_lived_process_lose_nothing(db_path):
         assert len(curve["step"]) == ROUNDS * POINTS
         assert fresh.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert [run["name"] for run in fresh.list_runs()] == ["app"]
+
+
+def test_the_open_database_named_as_a_data_file_is_refused_without_reading_it(db_path):
+    with Store(db_path) as store:
+        run_id = store.create_run({}, name="kept")
+        with pytest.raises(ConfigError, match=r"data.path: .* is the run database"):
+            load_dataset(DataConfig(name="csv", path=str(db_path)))
+        # Our locks held: a CLI command's exit did not delete the WAL under us.
+        assert cli("runs", "--json", "--db", str(db_path)).returncode == 0
+        store.add_tag(run_id, "still-writable")
+    with Store(db_path) as store:
+        assert store.get_run(run_id)["tags"] == ["still-writable"]
