@@ -22,6 +22,7 @@ from torch import nn
 from dlstudio.config import RunConfig
 from dlstudio.data.dataset import DataSplits
 from dlstudio.training import checkpoints
+from dlstudio.training.gpu_stats import gpu_summary
 from dlstudio.training.step_readout import StepReadout, StepRecord, reads_in_batches
 from dlstudio.training.device import cpu_threads, resolve_device
 from dlstudio.training.events import EpochEvent, Event, RunEnded, RunStarted, StepEvent
@@ -354,6 +355,8 @@ class Trainer:
                          "device": str(self.device),
                          "best_dev_metric": self.best_dev_metric, "best_epoch": self.best_epoch,
                          "sizes": self.splits.sizes()}
+        if self.device.type == "cuda":
+            summary.update(gpu_summary(self.device))
         if self.epoch == 0 or not all(math.isfinite(float(p.detach().float().sum()))
                                       for p in self.model.parameters()):
             return summary
