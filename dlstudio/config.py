@@ -190,9 +190,7 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
 
             data = yaml.safe_load(text)
         elif suffix == ".toml":
-            import tomllib
-
-            data = tomllib.loads(text)
+            data = _toml_module().loads(text)
         elif suffix == ".json":
             data = json.loads(text)
         else:
@@ -206,6 +204,15 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path}: expected a mapping of sections at the top")
     return data
+
+
+def _toml_module():
+    """``tomllib`` from Python 3.11 on; before, ``tomli``, the package it was made from."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:
+        import tomli as tomllib
+    return tomllib
 
 
 def flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:

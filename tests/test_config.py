@@ -36,6 +36,15 @@ def test_every_file_format_loads(tmp_path, suffix, text):
     assert config.train.epochs == 2
 
 
+def test_toml_loads_through_tomli_where_there_is_no_tomllib(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # as on Python 3.10
+    path = tmp_path / "run.toml"
+    path.write_text("[optim]\nname = 'sgd'\nlr = 0.05\n")
+    assert RunConfig.from_file(path).optim.lr == 0.05
+
+
 def test_all_problems_are_reported_at_once():
     with pytest.raises(ConfigError) as caught:
         RunConfig.from_dict({"optim": {"name": "adamx", "lr": -1}},
