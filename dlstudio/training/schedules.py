@@ -17,6 +17,9 @@ from torch.optim import lr_scheduler
 from dlstudio.config import RunConfig
 
 PER_BATCH = frozenset({"cyclic", "onecycle", "cosine"})
+# What a torch scheduler derives from the run's length (one-cycle, cosine): planned from
+# the config, never taken from a checkpoint.
+_LENGTH_KEYS = ("total_steps", "_schedule_phases", "T_max")
 
 SCHEDULE_PARAMS: dict[str, tuple[str, ...]] = {
     "constant": (),
@@ -98,9 +101,35 @@ class Schedule:
         return {"steps_done": self.steps_done, "scheduler": inner}
 
     def load_state_dict(self, state: dict) -> None:
+        """Continue where ``state`` was, on a schedule planned for this run's epochs.
+
+        A promoted sweep trial continues a shorter run's checkpoint and trains to more
+        epochs: its one-cycle or cosine schedule is re-planned over the new length
+        (one-cycle stepped past its old end and failed), at the step reached so far.
+        """
         self.steps_done = int(state["steps_done"])
-        if self.torch_scheduler is not None:
-            self.torch_scheduler.load_state_dict(state["scheduler"])
+        scheduler = self.torch_scheduler
+        if scheduler is None:
+            return
+        planned = scheduler.state_dict()
+        loaded = dict(state["scheduler"])
+        length = {key: planned[key] for key in _LENGTH_KEYS if key in planned}
+        replanned = any(loaded.get(key) != value for key, value in length.items())
+        scheduler.load_state_dict({**loaded, **length})
+        if replanned:
+            self._apply_planned_lr()
+
+    def _apply_planned_lr(self) -> None:
+        """Set the optimizer's LR (and cycled momentum) to the plan's at the current step."""
+        scheduler = self.torch_scheduler
+        if isinstance(scheduler, lr_scheduler.CosineAnnealingLR):
+            # Its step() is recursive from the current LR, so set the closed form first.
+            for group, lr in zip(self.optimizer.param_groups, scheduler._get_closed_form_lr()):
+                group["lr"] = lr
+            scheduler._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        else:  # one-cycle: its step() computes the LR and momentum from the step alone
+            scheduler.last_epoch -= 1
+            scheduler.step()
 
 
 def _build(optimizer: torch.optim.Optimizer, config: RunConfig, steps_per_epoch: int):
