@@ -77,7 +77,7 @@ def test_bad_values_name_their_key(override, key):
 
 
 def test_cyclic_needs_max_above_base():
-    with pytest.raises(ConfigError, match="schedule.max_lr"):
+    with pytest.raises(ConfigError, match="optim.lr: got 0.01, expected more than schedule.base_lr"):
         RunConfig.from_dict({}, ["schedule.name=cyclic", "schedule.base_lr=0.1",
                                  "schedule.max_lr=0.01"])
 

@@ -19,7 +19,7 @@ def _config(name: str, *extra: str) -> RunConfig:
     return RunConfig.from_dict({}, [f"schedule.name={name}", f"train.epochs={EPOCHS}",
                                     "optim.name=momentum", "optim.lr=0.1", "schedule.step_size=2",
                                     "schedule.gamma=0.5", "schedule.step_size_up=5",
-                                    "schedule.max_lr=0.3", "schedule.base_lr=0.01", *extra])
+                                    "schedule.base_lr=0.01", *extra])
 
 
 def _reference(name: str, mode: str = "triangular") -> list[float]:
@@ -29,9 +29,10 @@ def _reference(name: str, mode: str = "triangular") -> list[float]:
     optimizer = torch.optim.SGD([param], lr=0.1, momentum=0.9)
     total = STEPS_PER_EPOCH * EPOCHS
     per_batch = {
-        "cyclic": lambda: lr_scheduler.CyclicLR(optimizer, 0.01, 0.3, step_size_up=5, mode=mode,
+        # cyclic and one-cycle peak at optim.lr
+        "cyclic": lambda: lr_scheduler.CyclicLR(optimizer, 0.01, 0.1, step_size_up=5, mode=mode,
                                                 gamma=0.5, cycle_momentum=False),
-        "onecycle": lambda: lr_scheduler.OneCycleLR(optimizer, 0.3, total_steps=total),
+        "onecycle": lambda: lr_scheduler.OneCycleLR(optimizer, 0.1, total_steps=total),
         "cosine": lambda: lr_scheduler.CosineAnnealingLR(optimizer, T_max=total),
     }
     per_epoch = {

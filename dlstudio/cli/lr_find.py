@@ -43,5 +43,5 @@ def run_lr_find(args: argparse.Namespace) -> int:
           + (" (stopped when the loss exploded)" if result.stopped_early else ""))
     print(f"  steepest descent  {result.suggestions['steepest']:.2e}")
     print(f"  minimum / 10      {result.suggestions['min_div_10']:.2e}")
-    print("use one with  --set optim.lr=...  (or as schedule.max_lr for one-cycle)")
+    print("use one with  --set optim.lr=...  (with one-cycle or cyclic, optim.lr is the peak)")
     return 0

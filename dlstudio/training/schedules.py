@@ -25,8 +25,9 @@ SCHEDULE_PARAMS: dict[str, tuple[str, ...]] = {
     "constant": (),
     "step": ("step_size", "gamma"),
     "exponential": ("gamma",),
-    "cyclic": ("base_lr", "max_lr", "step_size_up", "mode", "gamma"),
-    "onecycle": ("max_lr", "pct_start"),
+    # cyclic and one-cycle peak at optim.lr (config.PEAK_SCHEDULES)
+    "cyclic": ("base_lr", "step_size_up", "mode", "gamma"),
+    "onecycle": ("pct_start",),
     "cosine": ("eta_min",),
     "plateau": ("factor", "patience"),
 }
@@ -142,11 +143,11 @@ def _build(optimizer: torch.optim.Optimizer, config: RunConfig, steps_per_epoch:
     if s.name == "exponential":
         return lr_scheduler.ExponentialLR(optimizer, gamma=s.gamma)
     if s.name == "cyclic":
-        return lr_scheduler.CyclicLR(optimizer, base_lr=s.base_lr, max_lr=s.max_lr,
+        return lr_scheduler.CyclicLR(optimizer, base_lr=s.base_lr, max_lr=config.optim.lr,
                                      step_size_up=s.step_size_up, mode=s.mode, gamma=s.gamma,
                                      cycle_momentum=False)
     if s.name == "onecycle":
-        return lr_scheduler.OneCycleLR(optimizer, max_lr=s.max_lr, total_steps=total_steps,
+        return lr_scheduler.OneCycleLR(optimizer, max_lr=config.optim.lr, total_steps=total_steps,
                                        pct_start=s.pct_start,
                                        cycle_momentum=_cycles_momentum(optimizer))
     if s.name == "cosine":
