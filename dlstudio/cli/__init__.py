@@ -8,6 +8,7 @@ import sys
 
 import dlstudio
 from dlstudio.cli import diagnose as diagnose_commands
+from dlstudio.cli import examples as example_commands
 from dlstudio.cli import groups as group_commands
 from dlstudio.cli import lr_find as lr_find_commands
 from dlstudio.cli import runs as runs_commands
@@ -16,7 +17,7 @@ from dlstudio.cli import train as train_commands
 from dlstudio.errors import ConfigError
 
 COMMAND_MODULES = [train_commands, runs_commands, lr_find_commands, group_commands,
-                   diagnose_commands, sweep_commands]
+                   diagnose_commands, sweep_commands, example_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
