@@ -38,7 +38,9 @@ PRECISIONS = ("fp32", "bf16", "fp16")
 # optim.lr where a config does not set it. AdaDelta has no learning rate in the course
 # (nor in Zeiler's paper): torch's lr multiplies its update, so 1.0 is the method itself;
 # the shared 1e-3 trained it below chance on digits (7 % test accuracy).
-DEFAULT_LR = 1e-3
+# 3e-3 suits the default Adam: digits' default MLP reaches ~97 % dev accuracy in its 10
+# epochs (1e-3: 92-93 %; 1e-2 is as good on average but noisier across seeds).
+DEFAULT_LR = 3e-3
 OPTIMIZER_DEFAULT_LR = {"adadelta": 1.0}
 
 

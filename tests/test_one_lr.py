@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from dlstudio.config import RunConfig
+from dlstudio.config import DEFAULT_LR, RunConfig
 from dlstudio.store import Store
 from dlstudio.training.optimizer_lab import OPTIMIZERS as LAB_OPTIMIZERS
 from dlstudio.training.optimizer_lab import default_lr as lab_default_lr
@@ -68,7 +68,7 @@ def test_a_sweep_over_optim_lr_with_one_cycle_trains_each_value(db_path):
 def test_adadelta_defaults_to_the_method_itself_lr_1():
     assert RunConfig.from_dict({}, ["optim.name=adadelta"]).optim.lr == 1.0
     assert RunConfig.from_dict({"optim": {"name": "adadelta", "lr": 0.5}}).optim.lr == 0.5
-    assert RunConfig.from_dict({}, ["optim.name=adam"]).optim.lr == 1e-3
+    assert RunConfig.from_dict({}, ["optim.name=adam"]).optim.lr == DEFAULT_LR == RunConfig().optim.lr
 
 
 def test_adadelta_learns_digits_with_its_default():
