@@ -109,3 +109,22 @@ def test_full_batch_optimizers_preview_one_step_per_epoch():
                                       "schedule.gamma=0.5", "train.epochs=3", "optim.lr=1"])
     assert preview_schedule(config, 50)["lr"] == pytest.approx([1, 0.5, 0.25])
     assert not any(math.isnan(x) for x in preview_schedule(config, 50)["lr"])
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "rmsprop", "adagrad",
+                                       "adadelta", "adam", "adamw"])
+def test_momentum_override_says_what_one_cycle_does_to_the_momentum(optimizer):
+    from dlstudio.training.schedules import momentum_override
+
+    config = _config("onecycle", f"optim.name={optimizer}", "optim.momentum=0.5",
+                     "optim.beta1=0.5")
+    override = momentum_override(config)
+    momenta = preview_schedule(config, STEPS_PER_EPOCH)["momentum"]
+    if override is None:
+        assert len(set(momenta)) <= 1  # untouched: none, or the configured constant
+    else:
+        assert override["key"] == ("optim.beta1" if optimizer.startswith("adam")
+                                   else "optim.momentum")
+        assert (min(momenta), max(momenta)) == pytest.approx((override["low"], override["high"]),
+                                                             abs=1e-3)  # sampled per step
+    assert momentum_override(_config("cosine", f"optim.name={optimizer}")) is None

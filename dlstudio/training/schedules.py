@@ -40,6 +40,28 @@ SCHEDULE_LABELS = {
 }
 
 
+# One-cycle moves momentum against the LR, between these (torch's base_momentum and
+# max_momentum), in place of optim.momentum (SGD) or optim.beta1 (Adam, AdamW).
+ONECYCLE_MOMENTUM = (0.85, 0.95)
+
+
+def momentum_override(config: RunConfig) -> dict | None:
+    """What the schedule does to the optimizer's momentum, for the form to say:
+    ``{"key": "optim.momentum" | "optim.beta1", "low": 0.85, "high": 0.95}``, or None
+    when the configured value is used as set."""
+    if config.schedule.name != "onecycle":
+        return None
+    name = config.optim.name
+    if name in ("adam", "adamw"):
+        key = "optim.beta1"
+    elif name in ("momentum", "nesterov") and config.optim.momentum > 0:
+        key = "optim.momentum"
+    else:
+        return None
+    low, high = ONECYCLE_MOMENTUM
+    return {"key": key, "low": low, "high": high}
+
+
 def _cycles_momentum(optimizer: torch.optim.Optimizer) -> bool:
     defaults = optimizer.defaults
     return "betas" in defaults or defaults.get("momentum", 0) > 0
@@ -149,7 +171,9 @@ def _build(optimizer: torch.optim.Optimizer, config: RunConfig, steps_per_epoch:
     if s.name == "onecycle":
         return lr_scheduler.OneCycleLR(optimizer, max_lr=config.optim.lr, total_steps=total_steps,
                                        pct_start=s.pct_start,
-                                       cycle_momentum=_cycles_momentum(optimizer))
+                                       cycle_momentum=_cycles_momentum(optimizer),
+                                       base_momentum=ONECYCLE_MOMENTUM[0],
+                                       max_momentum=ONECYCLE_MOMENTUM[1])
     if s.name == "cosine":
         return lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps, eta_min=s.eta_min)
     if s.name == "plateau":
