@@ -109,7 +109,7 @@ class TabWiring(QObject):
     @Slot(float, bool)
     def _on_lr_chosen(self, lr: float, for_onecycle: bool) -> None:
         if for_onecycle:
-            self.train.load_config({"schedule.name": "onecycle", "schedule.max_lr": lr})
+            self.train.load_config({"schedule.name": "onecycle", "optim.lr": lr})
             what = f"one-cycle max LR {lr:.3g}"
         else:
             self.train.load_config({"optim.lr": lr})

@@ -20,7 +20,7 @@ from dlstudio.gui.context import AppContext
 from dlstudio.gui.train.live_view import LiveView
 from dlstudio.gui.train.queue_view import QueueView
 from dlstudio.gui.train.run_form import RunForm
-from dlstudio.gui.train.saved_run import load_trace
+from dlstudio.gui.train.saved_run import load_latest_trace, load_trace
 from dlstudio.gui.workers.run_resume import resume_run
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ class TrainPanel(Panel):
         self.queue_view.hold_toggled.connect(self.controller.set_held)
         self.controller.session_started.connect(self._on_session_started)
         self.controller.activity_changed.connect(self.update_run_blocked)
+        if (latest := load_latest_trace(context.store)) is not None:
+            self.live_view.show_saved(latest)  # open on the newest run, not "no run yet"
 
     def _build(self) -> None:
         self.right_splitter = QSplitter(Qt.Orientation.Vertical)
