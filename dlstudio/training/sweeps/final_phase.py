@@ -39,6 +39,7 @@ class SweepSession:
     base: RunConfig
     overrides: list[dict[str, Any]]  # per worker slot (its device)
     notify: Callable[[SweepEvent], None]
+    checkpoints: str | None = None  # the sweep's checkpoint folder (None: the default)
 
 
 class FinalPhase:
@@ -90,7 +91,8 @@ class FinalPhase:
                     if run["status"] == "finished" else None
                 self._record(index, score, run["status"], last_line(run["error"]))
                 return None
-            return continue_job(db_path, run["id"], slot, final_index=index)
+            return continue_job(db_path, run["id"], slot, final_index=index,
+                                root=sweep.checkpoints)
         overrides = {**sweep.overrides[slot], "train.seed": entry["seed"]}
         try:
             config = run_config(sweep.base, entry["config"], entry["epochs"], overrides)

@@ -19,6 +19,7 @@ from typing import Any
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.search import SweepSpec, load_sweep_file, parse_sweep, strategy_from_sweep
+from dlstudio.search.executor_spec import ExecutorSpec
 from dlstudio.search.final_seeds import FinalSeeds
 from dlstudio.store import Store
 from dlstudio.training.run_job import check_config
@@ -74,7 +75,7 @@ def create_sweep(store: Store, spec: SweepSpec | Mapping[str, Any] | str | Path,
         "budget": spec.budget, "settings": spec.settings, "seed": seed,
         "strategy": strategy.spec(), "description": strategy.describe(),
         "final_seeds": None if final is None else {"top": final.top, "seeds": final.seeds},
-        "workers": workers,
+        "workers": workers, "executor": spec.executor.to_dict(),
     }
     with store.transaction():
         sweep_id = store.create_sweep(name or _default_name(spec), record)
@@ -86,6 +87,12 @@ def recorded_workers(sweep: Mapping[str, Any]) -> int:
     """The trials a stored sweep trains at once: as recorded by ``create_sweep`` (1 for
     sweeps created before it recorded them)."""
     return int(sweep["spec"].get("workers") or 1)
+
+
+def recorded_executor(sweep: Mapping[str, Any]) -> ExecutorSpec:
+    """Where a stored sweep's trials train: the sweep file's ``executor`` section
+    (local threads for sweeps created before it was recorded)."""
+    return ExecutorSpec.parse(sweep["spec"].get("executor"))
 
 
 def cancel_sweep(store: Store, sweep_id: int) -> None:
