@@ -23,6 +23,7 @@ from dlstudio.search.executor_spec import ExecutorSpec
 from dlstudio.search.final_seeds import FinalSeeds
 from dlstudio.store import Store
 from dlstudio.training.run_job import check_config
+from dlstudio.training.sweeps.executors import check_executor
 from dlstudio.training.sweeps.objective import check_objective, objective_name
 from dlstudio.training.sweeps.state import SPEC_VERSION, SweepState
 
@@ -63,6 +64,10 @@ def create_sweep(store: Store, spec: SweepSpec | Mapping[str, Any] | str | Path,
     problems = _deep_problems(spec)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         problems.append(f"workers: got {workers!r}, expected a whole number >= 1")
+    try:
+        check_executor(spec.executor)
+    except ConfigError as exc:
+        problems += exc.problems
     try:
         strategy = strategy_from_sweep(spec, seed=seed)
     except (ConfigError, ValueError) as exc:
