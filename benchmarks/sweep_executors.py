@@ -13,8 +13,9 @@ sweep sees.
   clock at the run's last epoch);
 - Ray driver CPU per trial: this process's CPU seconds per trial under Ray, where it
   trains nothing: recording the streamed events in SQLite and polling Ray;
-- metric points a trial streams per second of training (to set against the store's
-  points/s from ``benchmarks/store_ingest.py``: the most trials one driver can record).
+- metric points a trial streams per second of training, and the points the Ray driver
+  records per second of its CPU (to set against the store's points/s from
+  ``benchmarks/store_ingest.py``: together, the most trials one driver can record).
 
 Both executors must give the same scores (the same seeds); the script says so.
 
@@ -71,6 +72,7 @@ def measure(db_path: Path, spec: dict, workers: int) -> dict:
     return {"wall": wall, "cpu": cpu, "told": told, "per_min": 60 * told / wall,
             "overhead": (wall * workers - sum(trained.values())) / told,
             "points_per_train_s": points / sum(trained.values()),
+            "points_per_cpu_s": points / cpu,
             "scores": [t["score"] for t in summary["trials"]]}
 
 
@@ -120,6 +122,7 @@ def main() -> int:
     print(f"RESULT sweep_ray_overhead_s_per_trial {warm['overhead']:.3f}")
     print(f"RESULT ray_driver_cpu_s_per_trial {warm['cpu'] / warm['told']:.3f}")
     print(f"RESULT ray_points_per_train_s {warm['points_per_train_s']:.0f}")
+    print(f"RESULT ray_driver_points_per_cpu_s {warm['points_per_cpu_s']:.0f}")
     print(f"RESULT ray_start_s {ray_start:.2f}")
     print(f"RESULT sweep_executors_same_scores {int(same)}")
     return 0 if same else 1
