@@ -13,9 +13,12 @@ sweep sees.
   clock at the run's last epoch);
 - Ray driver CPU per trial: this process's CPU seconds per trial under Ray, where it
   trains nothing: recording the streamed events in SQLite and polling Ray;
-- metric points a trial streams per second of training, and the points the Ray driver
-  records per second of its CPU (to set against the store's points/s from
-  ``benchmarks/store_ingest.py``: together, the most trials one driver can record).
+- metric points a trial streams per second of training;
+- the driver's recording rate: points per second the Ray executor takes out of its
+  queue and writes to SQLite (``RayExecutor.drain`` on a queue holding 100,000 step
+  events, as tasks put them). Against a trial's points/s it gives the most trials one
+  driver can record at once (``benchmarks/store_ingest.py`` measures the SQLite writer
+  alone).
 
 Both executors must give the same scores (the same seeds); the script says so.
 
@@ -36,9 +39,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from dlstudio.config import RunConfig
+from dlstudio.search.executor_spec import ExecutorSpec
 from dlstudio.store import Store
-from dlstudio.training.events import EpochEvent
+from dlstudio.training.events import EpochEvent, StepEvent
 from dlstudio.training.sweeps.events import RunEvent
+from dlstudio.training.sweeps.executors import ExecutorContext
+from dlstudio.training.sweeps.jobs import Job
 from dlstudio.training.sweeps.runner import SweepRunner
 from dlstudio.training.sweeps.setup import create_sweep
 
@@ -72,8 +79,34 @@ def measure(db_path: Path, spec: dict, workers: int) -> dict:
     return {"wall": wall, "cpu": cpu, "told": told, "per_min": 60 * told / wall,
             "overhead": (wall * workers - sum(trained.values())) / told,
             "points_per_train_s": points / sum(trained.values()),
-            "points_per_cpu_s": points / cpu,
             "scores": [t["score"] for t in summary["trials"]]}
+
+
+def recording_rate(db_path: Path, events: int) -> float:
+    """Points/s the Ray driver records: ``drain`` of a queue full of step events."""
+    import threading
+
+    from dlstudio.training.sweeps.executors.ray_executor import RayExecutor, _Outbox
+    from dlstudio.training.sweeps.executors.streamed_run import StreamedRun
+
+    with Store(db_path) as store:
+        run_id = store.create_run(RunConfig().to_dict(), status="queued")
+        context = ExecutorContext(db_path, 0, store, 1, lambda event: None,
+                                  threading.Event(), threading.Event(), None)
+        executor = RayExecutor(ExecutorSpec("ray"), context)
+        stream = StreamedRun(store, run_id, db_path.parent / "unused", lambda event: None)
+        executor._streams[run_id] = (Job(run_id, 0), stream)
+        outbox = _Outbox(executor._queue, run_id)  # what a task sends, as it sends it
+        for step in range(1, events + 1):
+            outbox(StepEvent(step, 1, 0.5, 0.1, 0.0))
+        outbox.flush()
+        started = time.perf_counter()
+        executor.drain()
+        stream.writer.close()
+        elapsed = time.perf_counter() - started
+        executor.close()
+        points = store.db.conn.execute("SELECT count(*) FROM metrics").fetchone()[0]
+    return points / elapsed
 
 
 def main() -> int:
@@ -102,6 +135,7 @@ def main() -> int:
             # The first Ray sweep also starts the worker processes (each imports torch).
             cold = measure(root / "ray-cold.db", sweep(trials, epochs, "ray"), args.workers)
             warm = measure(root / "ray.db", sweep(trials, epochs, "ray"), args.workers)
+            recording = recording_rate(root / "recording.db", 20_000 if args.smoke else 100_000)
         finally:
             ray.shutdown()
     same = local["scores"] == cold["scores"] == warm["scores"]
@@ -113,6 +147,8 @@ def main() -> int:
         print(f"{name:<12} {row['wall']:>8.1f} {row['per_min']:>11.1f} "
               f"{row['overhead']:>17.2f} {row['cpu']:>13.1f}")
     print(f"same scores on both executors: {'yes' if same else 'NO'}")
+    print(f"the driver records {recording:,.0f} points/s from the queue; a trial streams "
+          f"{warm['points_per_train_s']:,.0f} points per second of training here")
     print(f"ratio ray (warm) / local trials per minute: {warm['per_min'] / local['per_min']:.3f}")
     print(f"\nRESULT sweep_local_trials_per_min {local['per_min']:.1f}")
     print(f"RESULT sweep_ray_trials_per_min {warm['per_min']:.1f}")
@@ -122,7 +158,7 @@ def main() -> int:
     print(f"RESULT sweep_ray_overhead_s_per_trial {warm['overhead']:.3f}")
     print(f"RESULT ray_driver_cpu_s_per_trial {warm['cpu'] / warm['told']:.3f}")
     print(f"RESULT ray_points_per_train_s {warm['points_per_train_s']:.0f}")
-    print(f"RESULT ray_driver_points_per_cpu_s {warm['points_per_cpu_s']:.0f}")
+    print(f"RESULT ray_driver_records_points_per_s {recording:.0f}")
     print(f"RESULT ray_start_s {ray_start:.2f}")
     print(f"RESULT sweep_executors_same_scores {int(same)}")
     return 0 if same else 1
