@@ -60,6 +60,22 @@ def test_the_sweep_records_its_executor_and_a_resume_reads_it_back(db_path):
         assert recorded_executor(store.get_sweep(sweep_id)) == spec.executor
 
 
+def test_a_ray_sweep_leaves_the_device_to_its_workers(db_path):
+    gpu_sweep = {**SWEEP, "base": {**SWEEP["base"], "train": {"device": "cuda", "epochs": 1}}}
+    with Store(db_path) as store:
+        # This machine has no GPU: the driver checks the rest, the workers get the GPUs.
+        create_sweep(store, {**gpu_sweep, "executor": {"kind": "ray", "gpus_per_trial": 1}})
+        with pytest.raises(ConfigError, match="train.device: 'cuda' is not available here"):
+            create_sweep(store, gpu_sweep)  # local threads train here
+        with pytest.raises(ConfigError, match="train.device: cuda, but executor.gpus_per_trial "
+                                              "is 0; ask for GPUs"):
+            create_sweep(store, {**gpu_sweep, "executor": {"kind": "ray"}})
+        one = {**SWEEP, "base": {**SWEEP["base"], "train": {"device": "cuda:1"}}}
+        with pytest.raises(ConfigError, match="train.device: 'cuda:1' names one device, but a "
+                                              "Ray trial trains on the GPUs Ray gives it"):
+            create_sweep(store, {**one, "executor": {"kind": "ray", "gpus_per_trial": 1}})
+
+
 def test_the_command_line_overrides_the_files_executor():
     def args(executor=None, address=None):
         return argparse.Namespace(executor=executor, address=address)

@@ -16,6 +16,7 @@ import textwrap
 import pytest
 import ray
 
+from dlstudio.errors import ConfigError
 from dlstudio.store import Store
 from dlstudio.training.events import EpochEvent, StepEvent
 from dlstudio.training.sweeps.events import (RunEvent, SweepStarted, TrialFinished,
@@ -121,6 +122,19 @@ def test_a_worker_killed_mid_trial_is_requeued_from_its_checkpoint_and_told_once
     epochs = [e.event.epoch for e in events if isinstance(e, RunEvent) and e.trial_id == 0
               and isinstance(e.event, EpochEvent)]
     assert epochs[-(12 - again[0].start_epoch):] == list(range(again[0].start_epoch + 1, 13))
+
+
+def test_a_trial_no_node_can_hold_is_refused_with_the_setting_named(tmp_path):
+    spec = {"method": "grid", "parameters": {"optim.lr": {"values": [0.01]}},
+            "base": {**BASE, "train": {**BASE["train"], "device": "auto"}},
+            "executor": {"kind": "ray", "gpus_per_trial": 1}}  # the local instance has none
+    with pytest.raises(ConfigError, match=r"executor: a trial asks for 1 CPUs and 1 GPUs "
+                       r"\(cpus_per_trial, gpus_per_trial\), but no node of the Ray cluster "
+                       r"has them; the largest has 2 CPUs and 0 GPUs"):
+        run(tmp_path / "runs.db", spec)
+    with Store(tmp_path / "runs.db") as store:
+        assert store.get_sweep(1)["status"] == "paused"  # resumable once the cluster has GPUs
+        assert store.list_runs() == []
 
 
 DRIVER = textwrap.dedent("""

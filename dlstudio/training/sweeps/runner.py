@@ -38,11 +38,11 @@ from dlstudio.search import Trial
 from dlstudio.search.executor_spec import ExecutorSpec
 from dlstudio.store import Store
 from dlstudio.training.events import RunEnded
-from dlstudio.training.run_job import check_config
 from dlstudio.training.sweeps.events import (SweepEnded, SweepEvent, SweepStarted,
                                             TrialFinished, TrialStarted)
-from dlstudio.training.sweeps.executors import (Executor, ExecutorContext, check_executor,
-                                               executor_overrides, open_executor)
+from dlstudio.training.sweeps.executors import (ExecutorContext, check_executor,
+                                               check_trial_config, executor_overrides,
+                                               open_executor)
 from dlstudio.training.sweeps.final_phase import FinalPhase, SweepSession
 from dlstudio.training.sweeps.jobs import (ENDED, Job, continue_job, last_checkpoint,
                                           last_line, run_config)
@@ -156,7 +156,7 @@ class SweepRunner:
             return True
         phase = FinalPhase(SweepSession(self.db_path, self.sweep_id, self._name, self._store,
                                         self._state, self._base, self._overrides,
-                                        self._notify, self._root), final)
+                                        self._notify, self._spec), final)
         self._drive(phase.next_job, phase.done)
         return phase.complete()
 
@@ -258,7 +258,7 @@ class SweepRunner:
         store, state = self._store, self._state
         try:
             config = run_config(self._base, trial.config, trial.epochs, self._overrides[slot])
-            check_config(config)
+            check_trial_config(config, self._spec)
         except ConfigError as exc:  # a value this dataset or model refuses: a failed trial
             with store.transaction():
                 row_id = self._add_trial_row(trial, earlier_run, status="failed")

@@ -22,8 +22,7 @@ from dlstudio.search import SweepSpec, load_sweep_file, parse_sweep, strategy_fr
 from dlstudio.search.executor_spec import ExecutorSpec
 from dlstudio.search.final_seeds import FinalSeeds
 from dlstudio.store import Store
-from dlstudio.training.run_job import check_config
-from dlstudio.training.sweeps.executors import check_executor
+from dlstudio.training.sweeps.executors import check_executor, check_trial_config
 from dlstudio.training.sweeps.objective import check_objective, objective_name
 from dlstudio.training.sweeps.state import SPEC_VERSION, SweepState
 
@@ -116,7 +115,7 @@ def _deep_problems(spec: SweepSpec) -> list[str]:
     problems: list[str] = []
     try:
         base = RunConfig.from_dict(spec.base)
-        task = check_config(base).dataset.task
+        task = check_trial_config(base, spec.executor).dataset.task
         check_objective(spec.metric_name, task)
     except ConfigError as exc:
         return [f"base: {m}" if not m.startswith("metric.") else m for m in exc.problems]

@@ -22,8 +22,10 @@ from typing import Any, Callable, Protocol
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.search.executor_spec import ExecutorSpec
+from dlstudio.data.dataset import DataSplits
 from dlstudio.store import Store
 from dlstudio.training.events import RunEnded
+from dlstudio.training.run_job import check_config
 from dlstudio.training.sweeps.events import SweepEvent
 from dlstudio.training.sweeps.jobs import Job, worker_overrides
 
@@ -70,6 +72,25 @@ def check_executor(spec: ExecutorSpec) -> None:
     """ConfigError (one line, how to install it) when ``spec`` needs Ray and it is absent."""
     if spec.kind == "ray" and "ray" not in executor_kinds():
         raise ConfigError(RAY_MISSING)
+
+
+def check_trial_config(config: RunConfig, spec: ExecutorSpec) -> DataSplits:
+    """``check_config`` as the driver can do it; returns the splits.
+
+    A Ray trial trains on the devices Ray gives its worker (it sets the GPUs the worker
+    sees), so a driver without a GPU can run a GPU sweep: the driver checks the rest of
+    the config on its CPU, and only a device a worker could not have is refused here.
+    """
+    if spec.kind == "ray":
+        device = config.train.device
+        if device not in ("auto", "cpu", "cuda"):
+            raise ConfigError(f"train.device: {device!r} names one device, but a Ray trial "
+                              "trains on the GPUs Ray gives it; use auto, cuda or cpu")
+        if device == "cuda" and spec.gpus_per_trial == 0:
+            raise ConfigError("train.device: cuda, but executor.gpus_per_trial is 0; ask "
+                              "for GPUs (gpus_per_trial: 1) or use auto")
+        config = config.replace(**{"train.device": "cpu"})
+    return check_config(config)
 
 
 def executor_overrides(spec: ExecutorSpec, base: RunConfig,

@@ -72,6 +72,22 @@ def connect(spec: ExecutorSpec) -> Any:
     return ray
 
 
+def check_resources(ray: Any, spec: ExecutorSpec) -> None:
+    """ConfigError when no live node has the CPUs and GPUs a trial asks for: Ray would
+    keep such a task waiting forever (a cluster that adds nodes on demand is not
+    foreseen)."""
+    nodes = [node["Resources"] for node in ray.nodes() if node.get("Alive")]
+    if any(r.get("CPU", 0) >= spec.cpus_per_trial and r.get("GPU", 0) >= spec.gpus_per_trial
+           for r in nodes):
+        return
+    cpus = max((r.get("CPU", 0) for r in nodes), default=0)
+    gpus = max((r.get("GPU", 0) for r in nodes), default=0)
+    raise ConfigError(f"executor: a trial asks for {spec.cpus_per_trial:g} CPUs and "
+                      f"{spec.gpus_per_trial:g} GPUs (cpus_per_trial, gpus_per_trial), but no "
+                      f"node of the Ray cluster has them; the largest has {cpus:g} CPUs and "
+                      f"{gpus:g} GPUs")
+
+
 class RayExecutor:
     """Runs jobs as Ray tasks; records what they stream back (see the module docstring)."""
 
@@ -79,6 +95,7 @@ class RayExecutor:
         self.spec = spec
         self.context = context
         self._ray = ray = connect(spec)
+        check_resources(ray, spec)
         from ray.util.queue import Queue
 
         self._queue = Queue(actor_options={"num_cpus": 0})
