@@ -21,6 +21,7 @@ from dlstudio.store import Store
 from dlstudio.training.events import EpochEvent, StepEvent
 from dlstudio.training.sweeps.events import (RunEvent, SweepStarted, TrialFinished,
                                             TrialPlaced, TrialStarted)
+from dlstudio.training.sweeps import runner as runner_module
 from dlstudio.training.sweeps.runner import SweepRunner
 from dlstudio.training.sweeps.setup import create_sweep
 from dlstudio.training.sweeps.summary import sweep_summary
@@ -122,6 +123,31 @@ def test_a_worker_killed_mid_trial_is_requeued_from_its_checkpoint_and_told_once
     epochs = [e.event.epoch for e in events if isinstance(e, RunEvent) and e.trial_id == 0
               and isinstance(e.event, EpochEvent)]
     assert epochs[-(12 - again[0].start_epoch):] == list(range(again[0].start_epoch + 1, 13))
+
+
+def test_a_run_whose_worker_keeps_dying_fails_instead_of_looping(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner_module, "MAX_LOST", 1)  # give up at the first death
+    spec = {"method": "grid", "metric": {"name": "dev_error"},
+            "parameters": {"optim.lr": {"values": [0.01]}},
+            "base": {**BASE, "train": {**BASE["train"], "epochs": 12, "batch_size": 16}},
+            "executor": {"kind": "ray"}}
+    events, pids = [], {}
+
+    def kill_in_epoch_2(event):
+        events.append(event)
+        if isinstance(event, TrialPlaced):
+            pids[event.run_id] = event.pid
+        elif (isinstance(event, RunEvent) and isinstance(event.event, StepEvent)
+              and event.event.epoch >= 2 and pids.get(event.run_id)):
+            os.kill(pids.pop(event.run_id), signal.SIGKILL)
+
+    summary = run(tmp_path / "runs.db", spec, subscribers=[kill_in_epoch_2])
+    assert summary["status"] == "finished" and summary["told"] == 1
+    assert [t["status"] for t in summary["trials"]] == ["failed"]
+    told = [e for e in events if isinstance(e, TrialFinished)]
+    assert [(e.status, "Ray worker lost" in e.error) for e in told] == [("failed", True)]
+    with Store(tmp_path / "runs.db") as store:
+        assert store.get_run(summary["trials"][0]["run_id"])["status"] == "failed"
 
 
 def test_a_trial_no_node_can_hold_is_refused_with_the_setting_named(tmp_path):

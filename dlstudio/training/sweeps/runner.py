@@ -207,7 +207,9 @@ class SweepRunner:
             return None
         lost = self._lost[job.run_id] = self._lost.get(job.run_id, 0) + 1
         if lost >= MAX_LOST:
-            on_done(job, RunEnded("failed", error=f"{ended.error} ({lost} times)"))
+            failed = RunEnded("failed", error=f"{ended.error} ({lost} times)")
+            self._store.end_run(job.run_id, "failed", {}, error=failed.error)
+            on_done(job, failed)
             return None
         if job.trial is not None:
             self._store.update_trial(self._state.rows[job.trial.id], status="interrupted")
