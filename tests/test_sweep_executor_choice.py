@@ -11,6 +11,7 @@ import textwrap
 
 import pytest
 
+from dlstudio.cli import main
 from dlstudio.cli.sweep import _executor
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
@@ -98,6 +99,30 @@ def test_ray_tasks_get_their_cpus_as_threads_and_local_workers_share_the_machine
     assert executor_overrides(ray, fixed, 2) == [{}, {}]
     assert executor_overrides(ExecutorSpec(), auto, 1) == [{}]
     assert "ray" in executor_kinds()  # the extra is installed in this environment
+
+
+@pytest.mark.parametrize("address, message", [
+    ("127.0.0.1:1", "error: executor.address: nothing answers at 127.0.0.1:1 (Connection "
+                    "refused); start the cluster there with  ray start --head --port=1"),
+    ("auto", "error: executor.address: cannot start Ray on auto: Could not find any running "
+             "Ray instance."),
+])
+def test_an_unreachable_cluster_is_one_line_and_leaves_the_sweep_queued(
+        tmp_path, capsys, address, message):
+    import ray
+
+    if ray.is_initialized():  # another module's instance would be used instead
+        ray.shutdown()
+    path, db = tmp_path / "sweep.yaml", tmp_path / "runs.db"
+    path.write_text("method: grid\nparameters: {optim.lr: {values: [0.01]}}\n"
+                    "base: {data: {name: digits}, train: {device: cpu, epochs: 1}}\n")
+    assert main(["sweep", str(path), "--db", str(db), "--address", address]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert [line for line in lines if line.startswith("error:")] == [lines[-1]]
+    assert lines[-1].startswith(message)
+    with Store(db) as store:
+        assert [s["status"] for s in store.list_sweeps()] == ["queued"]
+        assert store.list_runs() == []
 
 
 NO_RAY = textwrap.dedent("""

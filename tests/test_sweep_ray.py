@@ -159,7 +159,7 @@ def test_a_trial_no_node_can_hold_is_refused_with_the_setting_named(tmp_path):
                        r"has them; the largest has 2 CPUs and 0 GPUs"):
         run(tmp_path / "runs.db", spec)
     with Store(tmp_path / "runs.db") as store:
-        assert store.get_sweep(1)["status"] == "paused"  # resumable once the cluster has GPUs
+        assert store.get_sweep(1)["status"] == "queued"  # untouched: it runs once GPUs join
         assert store.list_runs() == []
 
 

@@ -40,9 +40,8 @@ from dlstudio.store import Store
 from dlstudio.training.events import RunEnded
 from dlstudio.training.sweeps.events import (SweepEnded, SweepEvent, SweepStarted,
                                             TrialFinished, TrialStarted)
-from dlstudio.training.sweeps.executors import (ExecutorContext, check_executor,
-                                               check_trial_config, executor_overrides,
-                                               open_executor)
+from dlstudio.training.sweeps.executors import (ExecutorContext, check_trial_config,
+                                               executor_overrides, open_executor)
 from dlstudio.training.sweeps.final_phase import FinalPhase, SweepSession
 from dlstudio.training.sweeps.jobs import (ENDED, Job, continue_job, last_checkpoint,
                                           last_line, run_config)
@@ -109,7 +108,18 @@ class SweepRunner:
             return sweep_summary(store, self.sweep_id)
         self._check_no_live_runs(store)
         spec = self.executor or recorded_executor(sweep)
-        check_executor(spec)  # before the claim: a missing Ray changes nothing
+        self._spec, self._root = spec, spec.checkpoints
+        # Connected before the claim: a missing Ray or an unreachable cluster changes nothing.
+        self._executor = open_executor(spec, ExecutorContext(
+            self.db_path, self.sweep_id, store, self.workers, self._notify, self.stop,
+            self.pause, spec.checkpoints))
+        try:
+            return self._session(store, sweep)
+        finally:
+            self._executor.close()
+
+    def _session(self, store: Store, sweep: dict[str, Any]) -> dict[str, Any]:
+        spec = self._spec
         with store.transaction():  # check and claim at once: two apps cannot both win
             state = SweepState.load(store, self.sweep_id)
             if state.owned_elsewhere():
@@ -121,7 +131,6 @@ class SweepRunner:
             state.save(store)
             store.update_sweep(self.sweep_id, status="running")
         self._store, self._state, self._name = store, state, sweep["name"]
-        self._spec, self._root = spec, spec.checkpoints
         self._notify(SweepStarted(self.sweep_id, sweep["name"], state.record["description"],
                                   state.metric, state.goal, resumed=sweep["status"] != "queued",
                                   workers=self.workers, executor=spec.kind))
@@ -165,9 +174,7 @@ class SweepRunner:
                on_done: Callable[[Job, RunEnded], None]) -> None:
         """Keep every worker slot busy with ``next_job(slot)`` until it has none."""
         free = list(range(self.workers))
-        executor = open_executor(self._spec, ExecutorContext(
-            self.db_path, self.sweep_id, self._store, self.workers, self._notify, self.stop,
-            self.pause, self._root))
+        executor = self._executor
         try:
             while True:
                 self._follow_pause()
@@ -195,8 +202,6 @@ class SweepRunner:
             for job, ended in executor.settle():
                 self._settle(job, ended, on_done)
             raise
-        finally:
-            executor.close()
 
     def _settle(self, job: Job, ended: RunEnded,
                 on_done: Callable[[Job, RunEnded], None]) -> Job | None:

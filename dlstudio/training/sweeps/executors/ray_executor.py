@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import socket
 import threading
 import time
 import traceback
@@ -56,6 +57,8 @@ def connect(spec: ExecutorSpec) -> Any:
     """Connect to ``spec.address``, or start a local Ray instance with this machine's
     CPUs; a process already connected stays on its cluster. Returns the module."""
     ray = import_ray()
+    if spec.address:
+        check_reachable(spec.address)
     if ray.is_initialized():
         return ray
     try:
@@ -66,10 +69,24 @@ def connect(spec: ExecutorSpec) -> Any:
                      logging_level=logging.WARNING)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         where = spec.address or "a local instance"
-        raise ConfigError(f"executor.address: cannot start Ray on {where}: "
-                          f"{str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}") \
+        lines = str(exc).strip().strip("'\"").splitlines() or [repr(exc)]
+        raise ConfigError(f"executor.address: cannot start Ray on {where}: {lines[0]}") \
             from None
     return ray
+
+
+def check_reachable(address: str) -> None:
+    """ConfigError at once when nothing listens at a ``host:port`` address (Ray itself
+    retries for minutes); ``auto`` and ``ray://`` addresses are left to Ray."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or "://" in address:
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as exc:
+        raise ConfigError(f"executor.address: nothing answers at {address} "
+                          f"({exc.strerror or exc}); start the cluster there with  "
+                          f"ray start --head --port={port}") from None
 
 
 def check_resources(ray: Any, spec: ExecutorSpec) -> None:
