@@ -7,34 +7,23 @@ the training controller go to the main window as signals, like "Run again".
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QMenu, QPushButton, QStackedWidget, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QMenu, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.common.prompts import DialogPrompts
+from dlstudio.gui.context import AppContext
 from dlstudio.gui.runs.run_editor import RunEditor
-from dlstudio.gui.runs.run_resume import resume_problem
+from dlstudio.gui.workers.run_resume import resume_problem
 from dlstudio.gui.runs.runs_cv import cv_summary, with_cv_groups
 from dlstudio.gui.runs.runs_menu import build_runs_menu
-from dlstudio.gui.runs.runs_model import (COLUMN_INDEX, CV_COLUMN, RUN_ID_ROLE, RunsFilterProxyModel,
-                                     RunsTableModel)
-from dlstudio.store import RUN_STATUSES, Store
+from dlstudio.gui.runs.runs_model import COLUMN_INDEX, CV_COLUMN, RUN_ID_ROLE
+from dlstudio.gui.runs.runs_panel_layout import (ALL_TAGS, EMPTY_TEXT, NO_FILTER, NO_MATCH_TEXT,
+                                                 RunsPanelLayout)
 
-EMPTY_TEXT = ("<h3>No runs yet</h3><p>Train one from the <b>New run</b> tab, or from a "
-              "terminal with <code>dlstudio train</code>.<br>Every run is kept here with "
-              "its config, curves and results.</p>")
-NO_MATCH_TEXT = "<h3>No run matches the filters</h3><p>Clear the search box, status or tag.</p>"
-ALL_STATUSES, ALL_TAGS = "All statuses", "All tags"
-NO_FILTER = ""  # the "all" items' data: not None, which PySide6 6.12 returns unowned
-
-
-class RunsPanel(QWidget):
-    """Lists the runs of the database at ``db_path``; edits them through the store.
+class RunsPanel(RunsPanelLayout):
+    """Lists the runs of the database; edits them through the store.
 
     ``prompts`` asks the user (confirmations, names, notes); tests pass a stand-in,
     or set ``panel.editor.prompts``.
@@ -45,87 +34,15 @@ class RunsPanel(QWidget):
     open_run_requested = Signal(int)
     resume_requested = Signal(int)  # a stopped / interrupted run with a checkpoint
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None, *, prompts=None):
-        super().__init__(parent)
-        self.db_path = Path(db_path)
-        self.editor = RunEditor(self.db_path, prompts or DialogPrompts(), self)
-        self.model = RunsTableModel(self)
-        self.proxy = RunsFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self._build()
+    tab_title = "Runs"
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, prompts=None):
+        super().__init__(context, parent)
+        self.editor = RunEditor(context.store, prompts or DialogPrompts(), self)
         self._connect()
         self.refresh()
         self.table.sortByColumn(COLUMN_INDEX["ID"], Qt.SortOrder.DescendingOrder)
         self._fit_columns()
-
-    # -- building ------------------------------------------------------------------
-    def _build(self) -> None:
-        self.search = QLineEdit(placeholderText="Filter: name, dataset, model, tag, notes…")
-        self.search.setClearButtonEnabled(True)
-        self.status_filter = QComboBox()
-        self.status_filter.addItem(ALL_STATUSES, NO_FILTER)
-        for status in RUN_STATUSES:
-            self.status_filter.addItem(status, status)
-        self.tag_filter = QComboBox()
-        self.tag_filter.addItem(ALL_TAGS, NO_FILTER)
-        self.tag_filter.setMinimumContentsLength(10)
-        self.table = self._make_table()
-        self.empty_label = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.table)
-        self.pages.addWidget(self.empty_label)
-        self.count_label = QLabel()
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 1)
-        filters.addWidget(self.status_filter)
-        filters.addWidget(self.tag_filter)
-        layout = QVBoxLayout(self)
-        layout.addLayout(filters)
-        layout.addWidget(self.pages, 1)
-        layout.addLayout(self._make_buttons())
-
-    def _make_table(self) -> QTableView:
-        table = QTableView()
-        table.setModel(self.proxy)
-        table.setSortingEnabled(True)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
-        table.horizontalHeader().setStretchLastSection(True)
-        table.horizontalHeader().setSectionsMovable(True)
-        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        return table
-
-    def _make_buttons(self) -> QHBoxLayout:
-        self.open_button = QPushButton("Open")
-        self.compare_button = QPushButton("Compare selected")
-        self.run_again_button = QPushButton("Run again with changes…")
-        self.resume_button = QPushButton("Resume")
-        self.rename_button = QPushButton("Rename…")
-        self.tags_button = QPushButton("Tags…")
-        self.notes_button = QPushButton("Notes…")
-        self.delete_button = QPushButton("Delete…")
-        self.open_button.setToolTip("Show this run's curves and results (double-click a row)")
-        self.compare_button.setToolTip("Overlay the curves and diff the configs of the "
-                                       "selected runs (Ctrl+click to select several)")
-        self.run_again_button.setToolTip("Load this run's config into the New run form")
-        self.tags_button.setToolTip("Edit the tags of the selected runs, comma-separated")
-        row = QHBoxLayout()
-        for button in (self.open_button, self.compare_button, self.run_again_button,
-                       self.resume_button):
-            row.addWidget(button)
-        row.addSpacing(12)
-        row.addWidget(self.count_label, 1)
-        for button in (self.rename_button, self.tags_button, self.notes_button,
-                       self.delete_button):
-            row.addWidget(button)
-        return row
 
     def _connect(self) -> None:
         self.search.textChanged.connect(self._on_search_changed)
@@ -153,21 +70,13 @@ class RunsPanel(QWidget):
         action.triggered.connect(slot)
         self.table.addAction(action)
 
-    def _fit_columns(self) -> None:
-        header = self.table.horizontalHeader()
-        header.setResizeContentsPrecision(200)  # thousands of rows: sample, don't scan
-        self.table.resizeColumnsToContents()
-        name = COLUMN_INDEX["Name"]
-        header.resizeSection(name, min(max(header.sectionSize(name), 160), 320))
-
     # -- public --------------------------------------------------------------------
     @Slot()
     def refresh(self) -> None:
         """Re-read the runs from the store, keeping the selection, sort and filters."""
         selected = self.selected_run_ids()
         current = self._current_run_id()
-        with self._open_store() as store:
-            runs = with_cv_groups(store.list_runs())
+        runs = with_cv_groups(self.context.store.list_runs())
         was_empty = self.model.rowCount() == 0
         if self.model.set_runs(runs):
             self._select_run_ids(selected, current)
@@ -183,11 +92,6 @@ class RunsPanel(QWidget):
         return [index.data(RUN_ID_ROLE) for index in rows]
 
     # -- helpers -------------------------------------------------------------------
-    def _open_store(self) -> Store:
-        # Orphaned runs are marked by the main window when it opens the file; a table
-        # refresh only reads.
-        return Store(self.db_path, mark_orphans=False)
-
     def _current_run_id(self) -> int | None:
         index = self.table.currentIndex()
         return index.data(RUN_ID_ROLE) if index.isValid() else None
@@ -241,7 +145,8 @@ class RunsPanel(QWidget):
 
     def _update_resume_button(self) -> None:
         run = self._single_selected_run()
-        problem = "Select one stopped, interrupted or failed run." if run is None else resume_problem(run)
+        problem = ("Select one stopped, interrupted or failed run." if run is None
+                   else resume_problem(run))
         self.resume_button.setEnabled(not problem)
         self.resume_button.setToolTip(problem or "Continue training this run from its last "
                                       "checkpoint, on the device its config names")

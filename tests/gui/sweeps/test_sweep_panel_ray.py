@@ -14,7 +14,6 @@ from dlstudio.gui.sweeps.sweep_panel import SweepPanel
 from dlstudio.store import Store
 from dlstudio.training.sweeps.setup import create_sweep
 from dlstudio.training.sweeps.summary import sweep_summary
-from tests.gui.helpers import *  # noqa: F401,F403  (the dangling-QThread check)
 from tests.gui.helpers import read_store
 from tests.gui.sweeps.test_sweep_panel import BASE, LR, FakePrompts, wait_finished
 
@@ -31,10 +30,11 @@ def local_ray():
     ray.shutdown()
 
 
-def test_a_ray_sweep_is_watched_live_and_its_curves_match_the_store(qtbot, db_path):
+def test_a_ray_sweep_is_watched_live_and_its_curves_match_the_store(qtbot, db_path,
+                                                                    app_context):
     with Store(db_path) as store:
         sweep_id = create_sweep(store, RAY_SWEEP, workers=2)
-    panel = SweepPanel(db_path, prompts=FakePrompts(), debounce_ms=0)
+    panel = SweepPanel(app_context, prompts=FakePrompts(), debounce_ms=0)
     qtbot.addWidget(panel)
     try:
         panel.list_tabs.setCurrentIndex(1)
