@@ -41,6 +41,12 @@ def _common(parser: argparse.ArgumentParser, add_db_option) -> None:
     parser.add_argument("--workers", type=int, default=None,
                         help="trials trained at once (default: 1 for a new sweep, the "
                              "number it was created with for a resumed one)")
+    parser.add_argument("--executor", choices=("local", "ray"), default=None,
+                        help="where trials train: local threads or a Ray cluster (default: "
+                             "the sweep file's executor section, else local)")
+    parser.add_argument("--address", default=None, metavar="ADDR",
+                        help="the Ray cluster's address, e.g. auto or 10.0.0.5:6379 "
+                             "(implies --executor ray; without it a local Ray starts)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     add_db_option(parser)
 
@@ -48,6 +54,23 @@ def _common(parser: argparse.ArgumentParser, add_db_option) -> None:
 def _check_workers(workers: int) -> None:
     if workers < 1:
         raise ConfigError(f"--workers: got {workers}, expected a whole number >= 1")
+
+
+def _executor(args: argparse.Namespace, recorded: Any) -> Any:
+    """The sweep's executor spec with the command line's --executor / --address on top;
+    ConfigError when Ray is asked for and not installed."""
+    from dataclasses import replace
+
+    from dlstudio.training.sweeps.executors import check_executor
+
+    kind = args.executor or ("ray" if args.address else recorded.kind)
+    if args.address and kind != "ray":
+        raise ConfigError("--address: a Ray cluster's address; it needs --executor ray")
+    spec = replace(recorded, kind=kind,
+                   address=args.address if args.address else
+                   (recorded.address if kind == "ray" else None))
+    check_executor(spec)
+    return spec
 
 
 def _final_seeds(text: str) -> dict[str, int]:
@@ -63,6 +86,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     args.workers = 1 if args.workers is None else args.workers
     _check_workers(args.workers)
     spec, final_seeds = read_sweep(Path(args.file))  # a bad file never touches the database
+    spec.executor = _executor(args, spec.executor)
     db_path = resolve_db_path(args.db)
     with Store(db_path) as store:
         sweep_id = create_sweep(store, spec, args.name, seed=args.seed,
@@ -72,7 +96,7 @@ def run_sweep(args: argparse.Namespace) -> int:
 
 
 def run_resume(args: argparse.Namespace) -> int:
-    from dlstudio.training.sweeps.setup import recorded_workers
+    from dlstudio.training.sweeps.setup import recorded_executor, recorded_workers
 
     if args.workers is not None:
         _check_workers(args.workers)
@@ -81,6 +105,7 @@ def run_resume(args: argparse.Namespace) -> int:
         sweep = find_sweep(store, args.sweep)
     if args.workers is None:
         args.workers = recorded_workers(sweep)
+    args.executor_spec = _executor(args, recorded_executor(sweep))
     if sweep["status"] == "finished" and not args.json:
         print(f"sweep {sweep['id']}: already finished")
     return _execute(db_path, sweep["id"], args)
@@ -124,8 +149,8 @@ def _execute(db_path: Path, sweep_id: int, args: argparse.Namespace) -> int:
 
     printer = TrialPrinter(enabled=not args.json)
     try:
-        summary = SweepRunner(db_path, sweep_id, workers=args.workers,
-                              subscribers=[printer]).run()
+        summary = SweepRunner(db_path, sweep_id, workers=args.workers, subscribers=[printer],
+                              executor=getattr(args, "executor_spec", None)).run()
     except KeyboardInterrupt:
         print(f"sweep {sweep_id} paused; continue it with  dlstudio sweep-resume {sweep_id}",
               file=sys.stderr)
@@ -154,6 +179,7 @@ class TrialPrinter:
             self.metric = event.metric
             verb = "continues" if event.resumed else "starts"
             at_once = f" ({event.workers} trials at a time)" if event.workers > 1 else ""
+            at_once += " on Ray" if event.executor == "ray" else ""
             print(f"sweep {event.sweep_id} {event.name!r} {verb}: {event.description}"
                   f"{at_once}", flush=True)
         elif isinstance(event, ev.TrialStarted):

@@ -12,6 +12,7 @@
     budget: {epochs: 3000}         # or {trials: N}; W&B's run_cap means budget.trials
     base: {data: {name: digits}}   # the RunConfig the parameters override
     final_seeds: {top: 3, seeds: 3}  # optional: re-train the best 3 with 3 new seeds
+    executor: {kind: ray, address: auto, gpus_per_trial: 1}  # optional; see executor_spec
 
 W&B's ``early_terminate: {type: hyperband, min_iter, max_iter, eta, s}`` on random or
 bayes becomes our Hyperband (with TPE proposals for bayes). W&B keys that only matter to
@@ -30,6 +31,7 @@ from typing import Any
 
 from dlstudio.config import RunConfig, load_mapping
 from dlstudio.errors import ConfigError
+from dlstudio.search.executor_spec import EXECUTOR_KEY, ExecutorSpec
 from dlstudio.search.final_seeds import FINAL_KEY, FinalSeeds
 from dlstudio.search.params import Fixed
 from dlstudio.search.factory import build_strategy
@@ -50,7 +52,7 @@ SECTION_KEYS: dict[str, tuple[str, ...]] = {
 }
 WANDB_ONLY = ("program", "command", "project", "entity", "name", "description")
 TOP_KEYS = ("method", "metric", "parameters", "early_terminate", "run_cap", "budget", "base",
-            FINAL_KEY, *WANDB_ONLY, *SECTION_KEYS)
+            FINAL_KEY, EXECUTOR_KEY, *WANDB_ONLY, *SECTION_KEYS)
 MAXIMIZED_WORDS = ("accuracy", "f1", "auc", "r2", "precision", "recall")
 DEV_PREFIXES = ("validation_", "validation/", "valid_", "val_", "val/", "dev/", "dev_")
 
@@ -81,6 +83,7 @@ def parse_sweep(data: dict[str, Any], source: str = "<sweep>") -> SweepSpec:
     base = _base(data.get("base"), problems)
     budget = _budget(data, method, problems)
     final = _final_seeds(data.get(FINAL_KEY), problems)
+    executor = _executor(data.get(EXECUTOR_KEY), problems)
     space = None
     try:
         space = SearchSpace.from_dict(data.get("parameters") or {}, base)
@@ -92,7 +95,8 @@ def parse_sweep(data: dict[str, Any], source: str = "<sweep>") -> SweepSpec:
         space = _epochs_to_schedule(space, settings, problems)
     spec = SweepSpec(method=method or "", metric_name=metric_name, goal=goal,
                      space=space, settings=settings, base=base, budget=budget,  # type: ignore
-                     source=source, name=str(data.get("name") or ""), final_seeds=final)
+                     source=source, name=str(data.get("name") or ""), final_seeds=final,
+                     executor=executor)
     if not problems:
         problems += _dry_run(spec)
     if problems:
@@ -108,6 +112,14 @@ def _final_seeds(raw: Any, problems: list[str]) -> FinalSeeds | None:
     except ConfigError as exc:
         problems += exc.problems
         return None
+
+
+def _executor(raw: Any, problems: list[str]) -> ExecutorSpec:
+    try:
+        return ExecutorSpec.parse(raw)
+    except ConfigError as exc:
+        problems += exc.problems
+        return ExecutorSpec()
 
 
 def _epochs_to_schedule(space: SearchSpace, settings: dict[str, Any],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from dlstudio.search.executor_spec import ExecutorSpec
 from dlstudio.search.final_seeds import FinalSeeds
 from dlstudio.search.space import SearchSpace
 
@@ -23,3 +24,4 @@ class SweepSpec:
     source: str = "<sweep>"
     name: str = ""
     final_seeds: FinalSeeds | None = None
+    executor: ExecutorSpec = field(default_factory=ExecutorSpec)  # where trials train

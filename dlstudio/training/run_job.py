@@ -52,26 +52,29 @@ def create_run(store: Store, config: RunConfig, *, name: str = "", status: str =
                             sweep_id=sweep_id, trial_id=trial_id)
 
 
-def checkpoint_dir_for(db_path: Path, run_id: int) -> Path:
-    """Checkpoints live beside the database: ``<db>-checkpoints/run-<id>/``."""
+def checkpoint_dir_for(db_path: Path, run_id: int, root: str | Path | None = None) -> Path:
+    """Checkpoints live beside the database, ``<db>-checkpoints/run-<id>/``, or under
+    ``root`` (a sweep's folder shared by the nodes of a cluster): ``<root>/run-<id>/``."""
     db_path = Path(db_path)
-    return db_path.parent / f"{db_path.stem}-checkpoints" / f"run-{run_id}"
+    base = Path(root) if root is not None else db_path.parent / f"{db_path.stem}-checkpoints"
+    return base / f"run-{run_id}"
 
 
 def execute_run(db_path: Path, run_id: int, *, subscribers: Sequence[Callable[[Event], None]] = (),
                 stop: threading.Event | None = None, pause: threading.Event | None = None,
                 resume: bool = False, init_from: Path | None = None,
-                on_resources: Callable[[dict[str, float]], None] | None = None) -> RunEnded:
+                on_resources: Callable[[dict[str, float]], None] | None = None,
+                checkpoint_root: str | Path | None = None) -> RunEnded:
     """Train run ``run_id`` of the database at ``db_path`` and record everything.
 
     ``resume`` continues from the run's own last checkpoint; ``init_from`` continues
     from another run's checkpoint (a promoted sweep trial) and trains up to this run's
-    ``train.epochs``.
+    ``train.epochs``. ``checkpoint_root``: see ``checkpoint_dir_for``.
     """
     with Store(db_path) as store:
         run = store.get_run(run_id)
         config = RunConfig.from_dict(run["config"])
-        directory = checkpoint_dir_for(db_path, run_id)
+        directory = checkpoint_dir_for(db_path, run_id, checkpoint_root)
         store.set_checkpoint_dir(run_id, str(directory))
         store.start_run(run_id)
         writer = MetricWriter(store)
@@ -90,27 +93,46 @@ def execute_run(db_path: Path, run_id: int, *, subscribers: Sequence[Callable[[E
         return ended
 
 
-def _train(store, writer, run_id, config, directory, subscribers, stop, pause, resume,
-           init_from, on_resources) -> RunEnded:
+def start_point(directory: Path, resume: bool, init_from: Path | None) -> Path | None:
+    """The checkpoint a run starts from: its own last one (``resume``), another run's
+    (``init_from``), or None (from scratch)."""
+    return directory / checkpoints.LAST if resume else init_from
+
+
+def train_config(config: RunConfig, directory: Path, start_from: Path | None,
+                 subscribers: Sequence[Callable[[Event], None]],
+                 stop: threading.Event | None = None, pause: threading.Event | None = None,
+                 on_resources: Callable[[int, int, float, dict[str, float]], None] | None = None,
+                 on_loaded: Callable[[int], None] | None = None) -> RunEnded:
+    """Train ``config`` from ``start_from`` (a checkpoint, or None), checkpointing into
+    ``directory``; no store: events go to ``subscribers`` and resource samples to
+    ``on_resources``. ``on_loaded(step)`` is called once a checkpoint is loaded."""
     from dlstudio.training.trainer import Trainer
 
     splits = load_splits(config)
     trainer = Trainer(config, splits, stop=stop, pause=pause, checkpoint_dir=directory)
-    start_from = directory / checkpoints.LAST if resume else init_from
     if start_from is not None:
         if not Path(start_from).is_file():
             raise ConfigError(f"checkpoint {start_from}: not found; the run cannot be resumed")
         trainer.load(Path(start_from))
-        # Steps after the checkpoint were recorded by the interrupted attempt; they are
-        # trained again, so their old points go.
-        store.delete_metrics_after(run_id, trainer.step)
+        if on_loaded is not None:
+            on_loaded(trainer.step)
+    monitors = [] if on_resources is None else [ResourceMonitor(on_resources, trainer.device)]
+    trainer.subscribers = [*monitors, *subscribers]
+    return trainer.run()
 
+
+def _train(store, writer, run_id, config, directory, subscribers, stop, pause, resume,
+           init_from, on_resources) -> RunEnded:
     def record_resources(step: int, epoch: int, elapsed: float, sample: dict[str, float]) -> None:
         for key, value in sample.items():
             writer.add(run_id, key, step, epoch, value, elapsed)
         if on_resources is not None:
             on_resources(sample)
 
-    trainer.subscribers = [MetricRecorder(writer, run_id),
-                           ResourceMonitor(record_resources, trainer.device), *subscribers]
-    return trainer.run()
+    # Steps after the checkpoint were recorded by the interrupted attempt; they are
+    # trained again, so their old points go.
+    return train_config(config, directory, start_point(directory, resume, init_from),
+                        [MetricRecorder(writer, run_id), *subscribers], stop, pause,
+                        on_resources=record_resources,
+                        on_loaded=lambda step: store.delete_metrics_after(run_id, step))

@@ -23,6 +23,7 @@ class SweepStarted:
     goal: str  # minimize or maximize
     resumed: bool  # True when it continues an earlier, stopped or killed, session
     workers: int
+    executor: str = "local"  # where the runs train: local (threads) or ray
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,20 @@ class TrialFinished:
     trial_id: int
     run_id: int | None  # None when the trial's config was refused before a run existed
     score: float | None  # the objective told to the strategy; None: failed or diverged
-    status: str  # the run's status: finished, diverged, failed, stopped (not told)
-    error: str = ""  # why it failed, when it did
+    status: str  # the run's status: finished, diverged, failed; not told: stopped, and
+    # interrupted (its Ray worker died; the trial is queued again from its checkpoint)
+    error: str = ""  # why it failed or was interrupted, when it was
+
+
+@dataclass(frozen=True)
+class TrialPlaced:
+    """Where a run (a trial's or a final re-run's) trains under the Ray executor."""
+
+    sweep_id: int
+    run_id: int
+    trial_id: int | None  # None for a final-seed re-run
+    node: str  # the node's IP address
+    pid: int  # the Ray worker process on that node
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,6 @@ class SweepEnded:
     best: dict[str, Any] | None  # trial, run_id, config, score, epochs
 
 
-SweepEvent = Union[SweepStarted, TrialStarted, TrialFinished, FinalRunStarted,
+SweepEvent = Union[SweepStarted, TrialStarted, TrialFinished, TrialPlaced, FinalRunStarted,
                    FinalRunFinished, RunEvent, SweepEnded]
 SweepSubscriber = Callable[[SweepEvent], None]

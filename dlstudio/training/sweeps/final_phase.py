@@ -9,7 +9,7 @@ to no trial (``trial_id`` is None).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -17,7 +17,8 @@ from dlstudio.config import RunConfig
 
 from dlstudio.errors import ConfigError
 from dlstudio.training.events import RunEnded
-from dlstudio.training.run_job import check_config
+from dlstudio.search.executor_spec import ExecutorSpec
+from dlstudio.training.sweeps.executors import check_trial_config
 from dlstudio.training.sweeps.events import FinalRunFinished, FinalRunStarted
 from dlstudio.training.sweeps.final import plan_final
 from dlstudio.training.sweeps.jobs import ENDED, Job, continue_job, last_line, run_config
@@ -39,6 +40,7 @@ class SweepSession:
     base: RunConfig
     overrides: list[dict[str, Any]]  # per worker slot (its device)
     notify: Callable[[SweepEvent], None]
+    executor: ExecutorSpec = field(default_factory=ExecutorSpec)  # where runs train
 
 
 class FinalPhase:
@@ -90,11 +92,12 @@ class FinalPhase:
                     if run["status"] == "finished" else None
                 self._record(index, score, run["status"], last_line(run["error"]))
                 return None
-            return continue_job(db_path, run["id"], slot, final_index=index)
+            return continue_job(db_path, run["id"], slot, final_index=index,
+                                root=sweep.executor.checkpoints)
         overrides = {**sweep.overrides[slot], "train.seed": entry["seed"]}
         try:
             config = run_config(sweep.base, entry["config"], entry["epochs"], overrides)
-            check_config(config)
+            check_trial_config(config, sweep.executor)
         except ConfigError as exc:
             self._record(index, None, "failed", str(exc))
             return None

@@ -73,9 +73,10 @@ def sweep_devices(base: RunConfig, workers: int) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def last_checkpoint(db_path: Path, run_id: int) -> Path:
-    """Where a run's last checkpoint is (it may not exist)."""
-    return checkpoint_dir_for(db_path, run_id) / checkpoints.LAST
+def last_checkpoint(db_path: Path, run_id: int, root: str | Path | None = None) -> Path:
+    """Where a run's last checkpoint is (it may not exist); ``root``: the sweep's
+    checkpoint folder (None: beside the database)."""
+    return checkpoint_dir_for(db_path, run_id, root) / checkpoints.LAST
 
 
 def checkpoint_epoch(path: Path) -> int:
@@ -85,9 +86,9 @@ def checkpoint_epoch(path: Path) -> int:
 
 def continue_job(db_path: Path, run_id: int, slot: int, *, trial: Trial | None = None,
                  final_index: int | None = None, init_from: Path | None = None,
-                 start_epoch: int = 0) -> Job:
+                 start_epoch: int = 0, root: str | Path | None = None) -> Job:
     """A job for a run that was stopped or killed: its own checkpoint when it has one."""
-    own = last_checkpoint(db_path, run_id)
+    own = last_checkpoint(db_path, run_id, root)
     if own.is_file():
         return Job(run_id, slot, trial, final_index, resume=True,
                    start_epoch=checkpoint_epoch(own))
@@ -103,7 +104,7 @@ def last_line(error: str) -> str:
 
 def execute_job(db_path: Path, sweep_id: int, job: Job,
                 notify: Callable[[SweepEvent], None], stop: threading.Event,
-                pause: threading.Event) -> RunEnded:
+                pause: threading.Event, root: str | Path | None = None) -> RunEnded:
     """Train the job's run on this (worker) thread; its events go out tagged."""
     trial_id = job.trial.id if job.trial is not None else None
 
@@ -111,4 +112,4 @@ def execute_job(db_path: Path, sweep_id: int, job: Job,
         notify(RunEvent(sweep_id, job.run_id, trial_id, event))
 
     return execute_run(db_path, job.run_id, subscribers=[forward], stop=stop, pause=pause,
-                       resume=job.resume, init_from=job.init_from)
+                       resume=job.resume, init_from=job.init_from, checkpoint_root=root)

@@ -1,4 +1,4 @@
-"""The sweep runner: trials from a strategy, trained by worker threads, told back.
+"""The sweep runner: trials from a strategy, trained by an executor, told back.
 
 ::
 
@@ -14,6 +14,11 @@ their last checkpoint, so no trial is lost or counted twice. Each trial is a run
 ``execute_run``, which opens its own store connection. Only the runner's own thread
 touches the strategy and writes sweep and trial rows.
 
+Where the runs train is the sweep's executor (``executors``): ``local`` worker threads,
+or ``ray`` tasks on a cluster, whose events the runner's thread records (the database's
+only writer then). A Ray trial whose worker died is ``interrupted`` and queued again
+from its last checkpoint, at most ``MAX_LOST`` times; it is told once, when it ends.
+
 The strategy is told the sweep's dev metric only (``sweep_objective``); a failed or
 diverged trial is told None (the worst score) and the sweep goes on. ``stop`` and
 ``pause`` are ``threading.Event`` s: checked between trials and passed to every run, so
@@ -25,26 +30,28 @@ from __future__ import annotations
 import os
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from dlstudio.errors import ConfigError
 from dlstudio.search import Trial
+from dlstudio.search.executor_spec import ExecutorSpec
 from dlstudio.store import Store
 from dlstudio.training.events import RunEnded
-from dlstudio.training.run_job import check_config
 from dlstudio.training.sweeps.events import (SweepEnded, SweepEvent, SweepStarted,
                                             TrialFinished, TrialStarted)
+from dlstudio.training.sweeps.executors import (ExecutorContext, check_trial_config,
+                                               executor_overrides, open_executor)
 from dlstudio.training.sweeps.final_phase import FinalPhase, SweepSession
-from dlstudio.training.sweeps.jobs import (ENDED, Job, continue_job, execute_job,
-                                          last_checkpoint, last_line, run_config,
-                                          worker_overrides)
+from dlstudio.training.sweeps.jobs import (ENDED, Job, continue_job, last_checkpoint,
+                                          last_line, run_config)
 from dlstudio.training.sweeps.objective import objective_score
+from dlstudio.training.sweeps.setup import recorded_executor
 from dlstudio.training.sweeps.state import SweepState
 from dlstudio.training.sweeps.summary import sweep_summary
 
 POLL_SECONDS = 0.1  # how often an idle loop looks at the pause event
+MAX_LOST = 3  # a run whose worker died this often fails (e.g. it kills its worker itself)
 
 # (database file, sweep id) of the sweeps a runner of this process is running now.
 _ACTIVE: set[tuple[str, int]] = set()
@@ -54,14 +61,17 @@ _ACTIVE_LOCK = threading.Lock()
 class SweepRunner:
     """Runs one stored sweep to its end, or until ``stop`` is set.
 
-    ``workers``: trials trained at once (threads; on CPU they share ``cores - 1``
-    threads, with several GPUs each worker gets its own). ``subscribers`` get the
-    events of ``sweep_events``, one call at a time, from this thread or a worker's.
+    ``workers``: trials trained at once (local threads share ``cores - 1`` CPU threads,
+    with several GPUs each worker gets its own; Ray tasks get the resources the
+    executor asks). ``executor``: where they train (default: the sweep file's
+    ``executor`` section, as recorded). ``subscribers`` get the events of
+    ``sweep_events``, one call at a time, from this thread or a worker's.
     """
 
     def __init__(self, db_path: str | Path, sweep_id: int, workers: int = 1,
                  subscribers: Sequence[Callable[[SweepEvent], None]] = (),
-                 stop: threading.Event | None = None, pause: threading.Event | None = None):
+                 stop: threading.Event | None = None, pause: threading.Event | None = None,
+                 executor: ExecutorSpec | None = None):
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers: got {workers!r}, expected a whole number >= 1")
         self.db_path = Path(db_path)
@@ -70,6 +80,8 @@ class SweepRunner:
         self.subscribers = list(subscribers)
         self.stop = stop or threading.Event()
         self.pause = pause or threading.Event()
+        self.executor = executor
+        self._lost: dict[int, int] = {}  # run id -> times its worker died
         self._notify_lock = threading.Lock()
         self._shown_paused = False
 
@@ -95,20 +107,33 @@ class SweepRunner:
         if sweep["status"] == "finished":
             return sweep_summary(store, self.sweep_id)
         self._check_no_live_runs(store)
+        spec = self.executor or recorded_executor(sweep)
+        self._spec, self._root = spec, spec.checkpoints
+        # Connected before the claim: a missing Ray or an unreachable cluster changes nothing.
+        self._executor = open_executor(spec, ExecutorContext(
+            self.db_path, self.sweep_id, store, self.workers, self._notify, self.stop,
+            self.pause, spec.checkpoints))
+        try:
+            return self._session(store, sweep)
+        finally:
+            self._executor.close()
+
+    def _session(self, store: Store, sweep: dict[str, Any]) -> dict[str, Any]:
+        spec = self._spec
         with store.transaction():  # check and claim at once: two apps cannot both win
             state = SweepState.load(store, self.sweep_id)
             if state.owned_elsewhere():
                 raise ConfigError(f"sweep {self.sweep_id}: being run by process "
                                   f"{state.owner['pid']}; stop it there first")
             self._base = state.base_config()
-            self._overrides = worker_overrides(self._base, self.workers)
+            self._overrides = executor_overrides(spec, self._base, self.workers)
             state.claim()
             state.save(store)
             store.update_sweep(self.sweep_id, status="running")
         self._store, self._state, self._name = store, state, sweep["name"]
         self._notify(SweepStarted(self.sweep_id, sweep["name"], state.record["description"],
                                   state.metric, state.goal, resumed=sweep["status"] != "queued",
-                                  workers=self.workers))
+                                  workers=self.workers, executor=spec.kind))
         status = "paused"
         try:
             self._drive(self._next_trial_job, self._trial_done)
@@ -140,7 +165,7 @@ class SweepRunner:
             return True
         phase = FinalPhase(SweepSession(self.db_path, self.sweep_id, self._name, self._store,
                                         self._state, self._base, self._overrides,
-                                        self._notify), final)
+                                        self._notify, self._spec), final)
         self._drive(phase.next_job, phase.done)
         return phase.complete()
 
@@ -148,41 +173,63 @@ class SweepRunner:
     def _drive(self, next_job: Callable[[int], Job | None],
                on_done: Callable[[Job, RunEnded], None]) -> None:
         """Keep every worker slot busy with ``next_job(slot)`` until it has none."""
-        running: dict[Future, Job] = {}
         free = list(range(self.workers))
-        with ThreadPoolExecutor(self.workers, thread_name_prefix=f"sweep-{self.sweep_id}") as pool:
-            try:
-                while True:
-                    self._follow_pause()
-                    while free and not self.stop.is_set() and not self.pause.is_set():
-                        job = next_job(free[0])
-                        if job is None:
-                            break
-                        free.remove(job.slot)
-                        running[pool.submit(self._execute, job)] = job
-                    if not running:
-                        if self.pause.is_set() and not self.stop.is_set():
-                            time.sleep(POLL_SECONDS)
-                            continue
-                        return
-                    finished, _ = wait(running, timeout=POLL_SECONDS,
-                                       return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        job = running.pop(future)
+        executor = self._executor
+        try:
+            while True:
+                self._follow_pause()
+                while free and not self.stop.is_set() and not self.pause.is_set():
+                    job = next_job(free[0])
+                    if job is None:
+                        break
+                    free.remove(job.slot)
+                    executor.submit(job)
+                if not executor.running:
+                    if self.pause.is_set() and not self.stop.is_set():
+                        time.sleep(POLL_SECONDS)
+                        continue
+                    return
+                for job, ended in executor.finished(POLL_SECONDS):
+                    again = self._settle(job, ended, on_done)
+                    if again is None:
                         free.append(job.slot)
-                        on_done(job, future.result())
-            except BaseException:
-                # Ctrl-C or an error: the runs stop within a step; record how each
-                # ended so that the next session continues them.
-                self.stop.set()
-                for future, job in running.items():
-                    if future.exception() is None:
-                        on_done(job, future.result())
-                raise
+                    else:  # the same slot: Ray places it wherever there is room
+                        executor.submit(again)
+        except BaseException:
+            # Ctrl-C or an error: the runs stop within a step; record how each
+            # ended so that the next session continues them.
+            self.stop.set()
+            for job, ended in executor.settle():
+                self._settle(job, ended, on_done)
+            raise
 
-    def _execute(self, job: Job) -> RunEnded:
-        return execute_job(self.db_path, self.sweep_id, job, self._notify, self.stop,
-                           self.pause)
+    def _settle(self, job: Job, ended: RunEnded,
+                on_done: Callable[[Job, RunEnded], None]) -> Job | None:
+        """Record how a job ended; returns the job that continues it when its worker
+        died (None when it has its result, or when the sweep is stopping)."""
+        if ended.status != "interrupted":
+            on_done(job, ended)
+            return None
+        lost = self._lost[job.run_id] = self._lost.get(job.run_id, 0) + 1
+        if lost >= MAX_LOST:
+            failed = RunEnded("failed", error=f"{ended.error} ({lost} times)")
+            self._store.end_run(job.run_id, "failed", {}, error=failed.error)
+            on_done(job, failed)
+            return None
+        if job.trial is not None:
+            self._store.update_trial(self._state.rows[job.trial.id], status="interrupted")
+            self._notify(TrialFinished(self.sweep_id, job.trial.id, job.run_id, None,
+                                       "interrupted", ended.error))
+        if self.stop.is_set():  # the next session continues it
+            return None
+        again = continue_job(self.db_path, job.run_id, job.slot, trial=job.trial,
+                             final_index=job.final_index, init_from=job.init_from,
+                             start_epoch=job.start_epoch, root=self._root)
+        if job.trial is not None:
+            self._store.update_trial(self._state.rows[job.trial.id], status="running")
+            self._notify(TrialStarted(self.sweep_id, job.trial, job.run_id,
+                                      again.start_epoch, resumed=True))
+        return again
 
     def _follow_pause(self) -> None:
         paused = self.pause.is_set() and not self.stop.is_set()
@@ -218,7 +265,7 @@ class SweepRunner:
         store, state = self._store, self._state
         try:
             config = run_config(self._base, trial.config, trial.epochs, self._overrides[slot])
-            check_config(config)
+            check_trial_config(config, self._spec)
         except ConfigError as exc:  # a value this dataset or model refuses: a failed trial
             with store.transaction():
                 row_id = self._add_trial_row(trial, earlier_run, status="failed")
@@ -231,7 +278,8 @@ class SweepRunner:
                                       sweep_id=self.sweep_id, trial_id=row_id)
             store.update_trial(row_id, run_id=run_id)
             state.save(store)
-        init_from = last_checkpoint(self.db_path, earlier_run) if earlier_run else None
+        init_from = last_checkpoint(self.db_path, earlier_run, self._root) \
+            if earlier_run else None
         return Job(run_id, slot, trial, init_from=init_from, start_epoch=self._start(trial))
 
     def _add_trial_row(self, trial: Trial, earlier_run: int | None,
@@ -255,9 +303,10 @@ class SweepRunner:
             self._tell(trial, run["id"], score, run["status"], last_line(run["error"]))
             return None
         earlier_run = self._run_of(trial.resume_from)
-        init_from = last_checkpoint(self.db_path, earlier_run) if earlier_run else None
+        init_from = last_checkpoint(self.db_path, earlier_run, self._root) \
+            if earlier_run else None
         return continue_job(self.db_path, run["id"], slot, trial=trial, init_from=init_from,
-                            start_epoch=self._start(trial))
+                            start_epoch=self._start(trial), root=self._root)
 
     def _trial_done(self, job: Job, ended: RunEnded) -> None:
         trial = job.trial

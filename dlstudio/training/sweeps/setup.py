@@ -19,9 +19,10 @@ from typing import Any
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.search import SweepSpec, load_sweep_file, parse_sweep, strategy_from_sweep
+from dlstudio.search.executor_spec import ExecutorSpec
 from dlstudio.search.final_seeds import FinalSeeds
 from dlstudio.store import Store
-from dlstudio.training.run_job import check_config
+from dlstudio.training.sweeps.executors import check_executor, check_trial_config
 from dlstudio.training.sweeps.objective import check_objective, objective_name
 from dlstudio.training.sweeps.state import SPEC_VERSION, SweepState
 
@@ -63,6 +64,10 @@ def create_sweep(store: Store, spec: SweepSpec | Mapping[str, Any] | str | Path,
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         problems.append(f"workers: got {workers!r}, expected a whole number >= 1")
     try:
+        check_executor(spec.executor)
+    except ConfigError as exc:
+        problems += exc.problems
+    try:
         strategy = strategy_from_sweep(spec, seed=seed)
     except (ConfigError, ValueError) as exc:
         problems += exc.problems if isinstance(exc, ConfigError) else [str(exc)]
@@ -74,7 +79,7 @@ def create_sweep(store: Store, spec: SweepSpec | Mapping[str, Any] | str | Path,
         "budget": spec.budget, "settings": spec.settings, "seed": seed,
         "strategy": strategy.spec(), "description": strategy.describe(),
         "final_seeds": None if final is None else {"top": final.top, "seeds": final.seeds},
-        "workers": workers,
+        "workers": workers, "executor": spec.executor.to_dict(),
     }
     with store.transaction():
         sweep_id = store.create_sweep(name or _default_name(spec), record)
@@ -86,6 +91,12 @@ def recorded_workers(sweep: Mapping[str, Any]) -> int:
     """The trials a stored sweep trains at once: as recorded by ``create_sweep`` (1 for
     sweeps created before it recorded them)."""
     return int(sweep["spec"].get("workers") or 1)
+
+
+def recorded_executor(sweep: Mapping[str, Any]) -> ExecutorSpec:
+    """Where a stored sweep's trials train: the sweep file's ``executor`` section
+    (local threads for sweeps created before it was recorded)."""
+    return ExecutorSpec.parse(sweep["spec"].get("executor"))
 
 
 def cancel_sweep(store: Store, sweep_id: int) -> None:
@@ -104,7 +115,7 @@ def _deep_problems(spec: SweepSpec) -> list[str]:
     problems: list[str] = []
     try:
         base = RunConfig.from_dict(spec.base)
-        task = check_config(base).dataset.task
+        task = check_trial_config(base, spec.executor).dataset.task
         check_objective(spec.metric_name, task)
     except ConfigError as exc:
         return [f"base: {m}" if not m.startswith("metric.") else m for m in exc.problems]
