@@ -7,19 +7,21 @@ marks the file as ours, so pointing ``--db`` at some other program's SQLite file
 refused instead of silently adding tables to it.
 
 Version 1 holds the tracking core (runs, metrics, tags, sweeps, trials); version 2 adds
-LR range tests and the ``runs.resources`` column. The split is deliberate: it keeps the
+LR range tests and the ``runs.resources`` column; version 3 the ``runs.environment``
+column. The split is deliberate: it keeps the
 upgrade path exercised by a test from the first release.
 
 A file that is not SQLite, is not ours, or has a newer version is refused with a
-``ConfigError`` before SQLite opens it for writing: the 100-byte file header is read
-directly, because even a read-only SQLite connection leaves ``-wal`` / ``-shm`` files
-next to a WAL database.
+``ConfigError`` before SQLite opens it for writing: the file header is read first
+through an immutable SQLite connection, because even a plain read-only one leaves
+``-wal`` / ``-shm`` files next to a WAL database (and a plain ``open()`` of the file
+would drop this process's locks, see ``_check_header``).
 """
 
 from __future__ import annotations
 
 import sqlite3
-import struct
+import os
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -28,7 +30,6 @@ from dlstudio.errors import ConfigError
 
 APPLICATION_ID = 0x646C7374  # "dlst"
 MEMORY = ":memory:"
-_HEADER_MAGIC = b"SQLite format 3\x00"
 
 _V1 = (
     """CREATE TABLE sweeps (
@@ -111,9 +112,13 @@ _V2 = (
     )""",
 )
 
+# The environment a run ran in (versions, git commit, command line, file hashes): what
+# reproducing it needs, recorded for every run whoever started it.
+_V3 = ("ALTER TABLE runs ADD COLUMN environment TEXT",)
+
 # Append only: a released migration is never edited. Steps that rebuild a table must
 # not rely on foreign keys being off (the pragma is ignored inside a transaction).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -164,14 +169,25 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 
 def _check_header(path: Path) -> None:
+    # Through SQLite, read-only and immutable (no -wal / -shm files, no locks), never
+    # with a plain open(): closing any other descriptor of the file drops every POSIX
+    # lock this process holds on it, so a second Store opened next to a first one (a
+    # worker thread, the API's writer thread) let another process's checkpoint reset
+    # the WAL under the first: "disk I/O error" (SQLite's "How To Corrupt", 2.2).
+    # SQLite's own opens share one lock record per file and do not have that problem.
+    if not os.access(path, os.R_OK):
+        raise ConfigError(f"database {path}: cannot read: permission denied")
     try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
-    except OSError as exc:
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error as exc:
         raise ConfigError(f"database {path}: cannot read: {exc}") from exc
-    if len(header) < 100 or not header.startswith(_HEADER_MAGIC):
-        raise ConfigError(f"database {path}: not a SQLite database file")
-    user_version, application_id = struct.unpack(">i4xi", header[60:72])
+    try:
+        user_version = schema_version(probe)
+        application_id = probe.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.DatabaseError:
+        raise ConfigError(f"database {path}: not a SQLite database file") from None
+    finally:
+        probe.close()
     _check_identity(path, user_version, application_id)
 
 

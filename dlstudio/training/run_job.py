@@ -13,11 +13,13 @@ import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
+from dlstudio import reproducibility
 from dlstudio.config import RunConfig
 from dlstudio.data import load_dataset, make_splits
 from dlstudio.data.dataset import DataSplits
 from dlstudio.errors import ConfigError
 from dlstudio.store import MetricWriter, Store
+from dlstudio.store.paths import run_dir
 from dlstudio.training import checkpoints
 from dlstudio.training.device import resolve_device
 from dlstudio.training.events import Event, RunEnded
@@ -54,8 +56,16 @@ def create_run(store: Store, config: RunConfig, *, name: str = "", status: str =
 
 def checkpoint_dir_for(db_path: Path, run_id: int) -> Path:
     """Checkpoints live beside the database: ``<db>-checkpoints/run-<id>/``."""
-    db_path = Path(db_path)
-    return db_path.parent / f"{db_path.stem}-checkpoints" / f"run-{run_id}"
+    return run_dir(db_path, run_id)
+
+
+def run_environment(config: RunConfig) -> dict:
+    """What reproducing a built-in run needs: versions, git state of the plugin's folder
+    (else of the working folder), command line, and hashes of its data and plugin files."""
+    data = [config.data.path] if config.data.name in ("csv", "npz") and config.data.path else []
+    plugin = [config.model.plugin] if config.model.name == "plugin" and config.model.plugin else []
+    return reproducibility.collect(code=plugin[0] if plugin else None, data_files=data,
+                                   plugin_files=plugin)
 
 
 def execute_run(db_path: Path, run_id: int, *, subscribers: Sequence[Callable[[Event], None]] = (),
@@ -74,6 +84,7 @@ def execute_run(db_path: Path, run_id: int, *, subscribers: Sequence[Callable[[E
         directory = checkpoint_dir_for(db_path, run_id)
         store.set_checkpoint_dir(run_id, str(directory))
         store.start_run(run_id)
+        store.set_environment(run_id, run_environment(config))
         writer = MetricWriter(store)
         try:
             ended = _train(store, writer, run_id, config, directory, subscribers, stop, pause,
