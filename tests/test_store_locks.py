@@ -20,33 +20,31 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_second_store_does_not_drop_the_first_ones_locks(db_path, tmp_path):
-    with Store(db_path) as store:
-        run_id = store.create_run({"model": "mine"})
     child = tmp_path / "child.py"
     child.write_text(textwrap.dedent(f"""
         import sys
         from dlstudio.store import Store
-        first = Store({str(db_path)!r}, mark_orphans=False)
+        first = Store({str(db_path)!r}, mark_orphans=False)    # creates the file
+        run_id = first.create_run({{"model": "mine"}})
         second = Store({str(db_path)!r}, mark_orphans=False)   # the header check ran here
-        print("ready", flush=True)
-        for step in range(200):
+        print(run_id, flush=True)
+        for step in range(50):
             sys.stdin.readline()                               # the parent opened+closed
-            first.write_metrics([({run_id}, "loss", step, 0, 1.0, 0.0)])
-            print(first.read_curve({run_id}, "loss")["total"], flush=True)
+            second.write_metrics([(run_id, "loss", step, 0, 1.0, 0.0)])
+            print(second.read_curve(run_id, "loss")["total"], flush=True)
         """))
     process = subprocess.Popen([sys.executable, str(child)], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
-        assert process.stdout.readline().strip() == "ready", process.stderr.read()
-        for step in range(200):
+        run_id = int(process.stdout.readline())
+        for step in range(50):
             with Store(db_path, mark_orphans=False) as reader:  # open and close: last one out
-                seen = reader.read_curve(run_id, "loss")["total"]
-            assert seen == step
+                # Before the fix this stayed 0: the child's commits never reached the file.
+                assert reader.read_curve(run_id, "loss")["total"] == step
             process.stdin.write("\n")
             process.stdin.flush()
-            line = process.stdout.readline()
-            assert line.strip() == str(step + 1), process.stderr.read()
+            assert process.stdout.readline().strip() == str(step + 1)
     finally:
         process.kill()
         process.wait()
