@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 import dlstudio
 from dlstudio.errors import ConfigError
@@ -65,7 +66,6 @@ def test_non_finite_values_are_stored_not_dropped(db_path):
 
 
 def test_tensors_are_converted_in_one_batch_per_flush(db_path, monkeypatch):
-    torch = pytest.importorskip("torch")
     stacks = []
     real_stack = torch.stack
     monkeypatch.setattr(torch, "stack", lambda tensors: stacks.append(len(tensors))
@@ -83,7 +83,6 @@ def test_tensors_are_converted_in_one_batch_per_flush(db_path, monkeypatch):
 
 
 def test_bad_values_name_the_metric(db_path):
-    torch = pytest.importorskip("torch")
     with dlstudio.start_run(db=db_path) as run:
         with pytest.raises(ConfigError, match="'acc': got str 'high'"):
             run.log({"acc": "high"})
@@ -133,7 +132,6 @@ def test_ctrl_c_marks_the_run_stopped(db_path):
 
 
 def test_summary_is_stored_at_once_and_dict_like(db_path):
-    torch = pytest.importorskip("torch")
     with dlstudio.start_run(db=db_path) as run:
         run.summary["test/accuracy"] = torch.tensor(0.5)
         run.summary.update({"a": 1, "b": [1, 2]})
@@ -146,7 +144,6 @@ def test_summary_is_stored_at_once_and_dict_like(db_path):
 
 
 def test_checkpoints_and_artifacts_live_in_the_runs_folder(db_path, tmp_path):
-    torch = pytest.importorskip("torch")
     report = tmp_path / "report.txt"
     report.write_text("hello")
     with dlstudio.start_run(db=db_path) as run:

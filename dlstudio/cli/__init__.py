@@ -8,6 +8,7 @@ import sys
 from dlstudio.cli import diagnose as diagnose_commands
 from dlstudio.cli import export_runs as export_runs_commands
 from dlstudio.cli import groups as group_commands
+from dlstudio.cli import imports as import_commands
 from dlstudio.cli import lr_find as lr_find_commands
 from dlstudio.cli import runs as runs_commands
 from dlstudio.cli import sweep as sweep_commands
@@ -15,7 +16,8 @@ from dlstudio.cli import train as train_commands
 from dlstudio.errors import ConfigError
 
 COMMAND_MODULES = [train_commands, runs_commands, lr_find_commands, group_commands,
-                   diagnose_commands, sweep_commands, export_runs_commands]
+                   diagnose_commands, sweep_commands, export_runs_commands,
+                   import_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

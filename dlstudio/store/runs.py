@@ -107,6 +107,13 @@ class RunsMixin(OwnersMixin):
             self._update(run_id, "summary = ?", (codec.dumps(merged),))
         return merged
 
+    def set_run_times(self, run_id: int, created: float | None = None,
+                      started: float | None = None, ended: float | None = None) -> None:
+        """Set the times a run was created / started / ended (runs imported from other
+        trackers keep their own); ``None`` leaves a time as it is."""
+        self._update(run_id, "created = COALESCE(?, created), started = COALESCE(?, started), "
+                     "ended = COALESCE(?, ended)", (created, started, ended))
+
     def replace_summary(self, run_id: int, summary: dict[str, Any]) -> None:
         """Replace the whole summary (to drop keys, which ``update_summary`` cannot)."""
         self._update(run_id, "summary = ?", (codec.dumps(summary),))
