@@ -24,6 +24,7 @@ from dlstudio.training import checkpoints
 from dlstudio.training.device import resolve_device
 from dlstudio.training.events import Event, RunEnded
 from dlstudio.training.models import build_model
+from dlstudio.training.plugins import plugin_hooks
 from dlstudio.training.recorder import MetricRecorder
 from dlstudio.training.resources import ResourceMonitor
 
@@ -40,9 +41,11 @@ def check_config(config: RunConfig) -> DataSplits:
     dataset = splits.dataset
     if config.model.name == "cnn" and dataset.image_shape is None:
         raise ConfigError("model.name: cnn needs image data; use data.name=digits with "
-                          "data.images=true")
+                          "data.images=true, or an npz file whose X holds images "
+                          "(N, C, H, W), (N, H, W, C) or (N, H, W)")
     if config.model.name == "plugin":
         build_model(config, dataset.image_shape or (dataset.n_features,), dataset.output_dim)
+        plugin_hooks(Path(config.model.plugin))
     return splits
 
 
