@@ -17,6 +17,7 @@ import shutil
 import sys
 import threading
 import time
+from time import monotonic as _monotonic
 import traceback
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from pathlib import Path
@@ -115,16 +116,19 @@ class Run:
         if self.status != "running":
             raise ConfigError(f"run {self.id}: already {self.status}; start a new run "
                               "to log more")
+        # The hot path of a training loop: checks cost only for unusual types.
         if step is None:
             step = self._step + 1
-        else:
+        elif type(step) is not int:
             step = _integer("step", step)
         self._step = step
         if epoch is None:
             epoch = self._epoch
         else:
-            self._epoch = epoch = _integer("epoch", epoch)
-        elapsed = time.monotonic() - self._started
+            if type(epoch) is not int:
+                epoch = _integer("epoch", epoch)
+            self._epoch = epoch
+        elapsed = _monotonic() - self._started
         run_id = self.id
         rows: list[tuple] = []
         tensors: list[int] = []
