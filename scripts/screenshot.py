@@ -31,8 +31,8 @@ from PySide6.QtWidgets import QApplication, QScrollArea, QWidget  # noqa: E402
 from dlstudio.gui import qt_compat  # noqa: E402,F401  (PySide6 6.12 refcount fix)
 
 FORM = {"data.name": "digits", "model.name": "mlp", "model.hidden": "256, 128",
-        "optim.name": "adam", "optim.lr": "0.001", "schedule.name": "onecycle",
-        "schedule.max_lr": "0.01", "schedule.pct_start": "0.3", "train.epochs": "40",
+        "optim.name": "adam", "optim.lr": "0.01", "schedule.name": "onecycle",
+        "schedule.pct_start": "0.3", "train.epochs": "40",
         "train.batch_size": "16", "train.seed": "1", "name": "digits one-cycle"}
 
 

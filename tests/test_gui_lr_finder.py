@@ -67,7 +67,7 @@ def test_adam_on_digits_finishes_is_stored_and_chosen(qtbot, panel, db_path):
     with qtbot.waitSignal(panel.lr_chosen) as chosen:
         panel.suggestion_bar.use_min_div_10.click()
     assert chosen.args == [pytest.approx(suggestions["min_div_10"]), True]
-    assert "schedule.max_lr" in panel.suggestion_bar.chosen_label.text()
+    assert "optim.lr, the one-cycle peak" in panel.suggestion_bar.chosen_label.text()
 
 
 def test_past_test_reopens_in_a_new_panel(qtbot, panel, db_path):

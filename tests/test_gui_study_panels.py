@@ -31,7 +31,7 @@ def test_lr_finder_gets_the_form_config_and_fills_the_form_back(main_window):
     assert main_window.tabs.currentIndex() == 0
     finder.lr_chosen.emit(0.3, True)
     config = main_window.form.config()
-    assert (config.schedule.name, config.schedule.max_lr) == ("onecycle", 0.3)
+    assert (config.schedule.name, config.optim.lr) == ("onecycle", 0.3)
 
 
 def test_sweep_panel_starts_from_the_form(main_window):

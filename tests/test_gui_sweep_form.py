@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from dlstudio.config import RunConfig, load_mapping
+from dlstudio.examples import examples_folder
 from dlstudio.gui.sweep_files import write_sweep_file
 from dlstudio.gui.sweep_form import SweepForm
 from dlstudio.gui.sweep_param_rows import parse_values, row_fields, row_spec
@@ -14,7 +14,7 @@ from dlstudio.gui.sweep_problems import route_problems
 from dlstudio.search import load_sweep_file, strategy_from_sweep
 from dlstudio.training.sweep_setup import read_sweep
 
-SWEEPS = Path(__file__).resolve().parent.parent / "resources" / "sweeps"
+SWEEPS = examples_folder("sweeps")
 BASE = RunConfig.from_dict({"model": {"hidden": [16]}, "train": {"device": "cpu"}})
 HALVING = {"method": "successive_halving", "metric": {"name": "dev_error"},
            "successive_halving": {"n_configs": 4, "min_epochs": 1, "max_epochs": 4, "eta": 2},

@@ -188,10 +188,9 @@ def test_a_deep_problem_found_at_start_is_shown_and_nothing_runs(qtbot, panel):
 
 
 def test_open_and_save_go_through_the_prompts(qtbot, panel, tmp_path):
-    from pathlib import Path
+    from dlstudio.examples import example_path
 
-    panel.prompts.open_answer = str(Path(__file__).resolve().parent.parent / "resources"
-                                    / "sweeps" / "bohb.yaml")
+    panel.prompts.open_answer = str(example_path("bohb.yaml"))
     panel.open_button.click()
     assert panel.form.method_form.method.value() == "bohb"
     assert "BOHB" in panel.plan_view.summary.text()

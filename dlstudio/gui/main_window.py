@@ -25,7 +25,7 @@ from dlstudio.gui.live_view import LiveViewWidget
 from dlstudio.gui.optional_panels import load_panel
 from dlstudio.gui.queue_panel import QueuePanel
 from dlstudio.gui.run_form import RunFormWidget
-from dlstudio.gui.saved_run import load_trace
+from dlstudio.gui.saved_run import load_latest_trace, load_trace
 from dlstudio.gui.status_bar import AppStatusBar
 from dlstudio.gui.study_panels import StudyPanels
 from dlstudio.gui.training_controller import TrainingController
@@ -82,6 +82,8 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._restore_queue()
         self._on_activity_changed()
+        if (latest := load_latest_trace(self.store)) is not None:
+            self.live_view.show_saved(latest)
 
     # -- layout --------------------------------------------------------------------
     def _build(self) -> None:

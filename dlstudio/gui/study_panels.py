@@ -96,7 +96,7 @@ class StudyPanels(QObject):
     @Slot(float, bool)
     def _on_lr_chosen(self, lr: float, for_onecycle: bool) -> None:
         if for_onecycle:
-            self.window.form.set_config({"schedule.name": "onecycle", "schedule.max_lr": lr})
+            self.window.form.set_config({"schedule.name": "onecycle", "optim.lr": lr})
             what = f"one-cycle max LR {lr:.3g}"
         else:
             self.window.form.set_config({"optim.lr": lr})

@@ -32,8 +32,8 @@ WELCOME = (
     "<p><b>3. Press Start.</b> Trials, their curves and the best score so far appear here. "
     "Pause and Stop keep everything: a stopped sweep resumes from the <i>Stored sweeps</i> "
     "tab, even after closing the app.</p>"
-    "<p>Or <b>Open a sweep file</b> (W&amp;B-style YAML; examples in "
-    "<tt>resources/sweeps/</tt>).</p>")
+    "<p>Or <b>Open a sweep file</b> (W&amp;B-style YAML; the dialog opens on the "
+    "examples, which <tt>dlstudio examples</tt> lists).</p>")
 MESSAGE_STYLES = {False: "color: #333;", True: "color: #b00020;"}
 
 
