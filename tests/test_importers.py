@@ -74,6 +74,9 @@ def test_mlflow_database_runs_become_runs(tmp_path, db_path, capsys):
         assert db.curve(resnet.id, "val_acc").value.tolist() == pytest.approx([0.5, 0.6, 0.7])
         assert math.isnan(db.curve(crashed.id, "loss").value[0])
         assert resnet.environment["imported_from"]["id"] == good.info.run_id
+    assert main(["show", str(resnet.id), "--db", str(db_path)]) == 0
+    assert f"imported from mlflow: sqlite:///{tmp_path / 'mlflow.db'} (run {good.info.run_id})" \
+        in capsys.readouterr().out
 
 
 def test_an_mlruns_folder_is_read_too(tmp_path, db_path, monkeypatch, capsys):

@@ -18,6 +18,10 @@ def environment_lines(environment: dict[str, Any]) -> list[str]:
     """``show``'s "environment:" block; empty for runs recorded before it existed."""
     if not environment:
         return []
+    origin = environment.get("imported_from")
+    if origin:
+        return ["environment:", f"  imported from {origin.get('kind')}: {origin.get('source')} "
+                f"(run {origin.get('id')})"]
     versions = ", ".join(f"{name} {environment[name]}" for name in
                          ("python", "torch", "cuda", "dlstudio") if environment.get(name))
     lines = ["environment:", f"  versions: {versions}",
