@@ -6,18 +6,21 @@ import argparse
 import os
 import sys
 
-import dlstudio
 from dlstudio.cli import diagnose as diagnose_commands
 from dlstudio.cli import examples as example_commands
+from dlstudio.cli import export_runs as export_runs_commands
 from dlstudio.cli import groups as group_commands
+from dlstudio.cli import imports as import_commands
 from dlstudio.cli import lr_find as lr_find_commands
 from dlstudio.cli import runs as runs_commands
 from dlstudio.cli import sweep as sweep_commands
 from dlstudio.cli import train as train_commands
 from dlstudio.errors import ConfigError
+from dlstudio.version import __version__
 
 COMMAND_MODULES = [train_commands, runs_commands, lr_find_commands, group_commands,
-                   diagnose_commands, sweep_commands, example_commands]
+                   diagnose_commands, sweep_commands, example_commands,
+                   export_runs_commands, import_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="dlstudio",
         description="Train deep-learning models and track the runs. With no command, "
                     "opens the desktop app.")
-    parser.add_argument("--version", action="version", version=f"dlstudio {dlstudio.__version__}")
+    parser.add_argument("--version", action="version", version=f"dlstudio {__version__}")
     add_db_option(parser)
     # Given after the subcommand, --db is that subcommand's; given before, the top
     # level's. Both default to "absent" so neither erases the other.

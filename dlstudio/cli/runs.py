@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from dlstudio.cli.run_details import environment_lines, files_lines, files_of
 from dlstudio.cli.train import find_run, format_metric
 from dlstudio.store import Store, resolve_db_path
 from dlstudio.store.export import metrics_as_lists, write_metrics_csv
@@ -79,6 +80,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     with Store(resolve_db_path(args.db)) as store:
         run = find_run(store, args.run)
+    run["files"] = files_of(run)
     if args.json:
         print(json.dumps(run, indent=2, default=str))
         return 0
@@ -94,6 +96,8 @@ def run_show(args: argparse.Namespace) -> int:
     print("summary:")
     for key, value in (run.get("summary") or {}).items():
         print(f"  {key}: {value}")
+    for line in environment_lines(run.get("environment") or {}) + files_lines(run["files"]):
+        print(line)
     if run.get("error"):
         print("error:\n" + run["error"])
     return 0

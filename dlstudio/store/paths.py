@@ -28,3 +28,20 @@ def resolve_db_path(cli_value: str | None = None) -> Path:
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def run_dir(db_path: str | Path, run_id: int) -> Path:
+    """A run's files (checkpoints, artifacts) live beside the database:
+    ``<db folder>/<db name>-checkpoints/run-<id>/``; deleting the run removes it."""
+    db_path = Path(db_path)
+    return db_path.parent / f"{db_path.stem}-checkpoints" / f"run-{run_id}"
+
+
+def run_files(directory: str | Path | None) -> list[tuple[str, int]]:
+    """``(path relative to the run's folder, bytes)`` of every file in it, sorted;
+    none when the folder is missing. Half-written files (``*.partial``) are left out."""
+    if not directory or not Path(directory).is_dir():
+        return []
+    root = Path(directory)
+    return sorted((str(p.relative_to(root)), p.stat().st_size) for p in root.rglob("*")
+                  if p.is_file() and p.suffix != ".partial")

@@ -13,6 +13,7 @@ from dlstudio.store.runs import check_status, not_found
 RUN_COLUMNS = (
     "id", "name", "status", "created", "started", "ended", "config", "summary", "error",
     "notes", "sweep_id", "trial_id", "checkpoint_dir", "owner_pid", "owner_host", "resources",
+    "environment",
 )
 
 # Tags come back with each run in the same query, as a JSON array sorted by tag.
@@ -24,8 +25,8 @@ _SELECT = (
 
 
 class RunReadsMixin(StoreBase):
-    """The run-table reads of ``Store``; rows are dicts with config, summary and
-    resources decoded and a ``tags`` list."""
+    """The run-table reads of ``Store``; rows are dicts with config, summary,
+    resources and environment decoded and a ``tags`` list."""
 
     def get_run(self, run_id: int) -> dict[str, Any]:
         """One run; raises ``ConfigError("run 42: not found")`` when missing."""
@@ -104,5 +105,6 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
     row["config"] = codec.loads(row["config"], {})
     row["summary"] = codec.loads(row["summary"], {})
     row["resources"] = codec.loads(row["resources"])
+    row["environment"] = codec.loads(row["environment"], {})
     row["tags"] = codec.loads(row["tags"], [])
     return row

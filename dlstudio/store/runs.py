@@ -107,6 +107,17 @@ class RunsMixin(OwnersMixin):
             self._update(run_id, "summary = ?", (codec.dumps(merged),))
         return merged
 
+    def set_run_times(self, run_id: int, created: float | None = None,
+                      started: float | None = None, ended: float | None = None) -> None:
+        """Set the times a run was created / started / ended (runs imported from other
+        trackers keep their own); ``None`` leaves a time as it is."""
+        self._update(run_id, "created = COALESCE(?, created), started = COALESCE(?, started), "
+                     "ended = COALESCE(?, ended)", (created, started, ended))
+
+    def replace_summary(self, run_id: int, summary: dict[str, Any]) -> None:
+        """Replace the whole summary (to drop keys, which ``update_summary`` cannot)."""
+        self._update(run_id, "summary = ?", (codec.dumps(summary),))
+
     def set_status(self, run_id: int, status: str) -> None:
         """Change the status only (e.g. back to ``queued``)."""
         self._update(run_id, "status = ?", (check_status(status),))
@@ -127,6 +138,10 @@ class RunsMixin(OwnersMixin):
         """Store the device / resource description (samples over time are metrics)."""
         self._update(run_id, "resources = ?",
                      (None if resources is None else codec.dumps(resources),))
+
+    def set_environment(self, run_id: int, environment: dict[str, Any]) -> None:
+        """Store what reproducing the run needs (see ``dlstudio.reproducibility``)."""
+        self._update(run_id, "environment = ?", (codec.dumps(environment),))
 
     def add_tag(self, run_id: int, tag: str) -> None:
         """Tag a run; adding a tag it already has does nothing."""

@@ -7,7 +7,8 @@ marks the file as ours, so pointing ``--db`` at some other program's SQLite file
 refused instead of silently adding tables to it.
 
 Version 1 holds the tracking core (runs, metrics, tags, sweeps, trials); version 2 adds
-LR range tests and the ``runs.resources`` column. The split is deliberate: it keeps the
+LR range tests and the ``runs.resources`` column; version 3 the ``runs.environment``
+column (what reproducing a run needs). The split is deliberate: it keeps the
 upgrade path exercised by a test from the first release.
 
 A file that is not SQLite, is not ours, or has a newer version is refused with a
@@ -123,9 +124,13 @@ _V2 = (
     )""",
 )
 
+# The environment a run ran in (versions, git commit, command line, file hashes): what
+# reproducing it needs, recorded for every run whoever started it.
+_V3 = ("ALTER TABLE runs ADD COLUMN environment TEXT",)
+
 # Append only: a released migration is never edited. Steps that rebuild a table must
 # not rely on foreign keys being off (the pragma is ignored inside a transaction).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # (st_dev, st_ino) of every database file this process has opened a connection to. The

@@ -84,6 +84,13 @@ class MetricWriter:
         if len(rows) >= self.max_rows or self._clock() >= self._deadline:
             self.flush()
 
+    def extend(self, rows: Iterable[MetricRow]) -> None:
+        """Buffer many ``(run_id, key, step, epoch, value, time)`` points at once (a
+        producer that batches itself, such as the public API's flusher); may flush."""
+        self._rows.extend(rows)
+        if len(self._rows) >= self.max_rows or self._clock() >= self._deadline:
+            self.flush()
+
     def flush(self) -> int:
         """Write every buffered point in one transaction; returns how many."""
         self._deadline = self._clock() + self.max_interval

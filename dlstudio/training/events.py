@@ -38,6 +38,7 @@ class EpochEvent:
     time: float
     lr: float = 0.0
     checkpoint: bool = False  # checkpoint files are written right after this event
+    extra: dict[str, float] = field(default_factory=dict)  # a plugin's dev metrics, by name
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,16 @@
-"""Model factories: linear, MLP, small CNN, and a user plugin file."""
+"""Model factories: linear, MLP, small CNN, and a user plugin file (``plugins.py``)."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from pathlib import Path
-from typing import Any
 
 import torch
 from torch import nn
 
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
+from dlstudio.training.plugins import build_plugin_model
 
 _ACTIVATIONS = {
     "relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "gelu": nn.GELU,
@@ -28,7 +27,8 @@ def build_model(config: RunConfig, input_shape: tuple[int, ...], output_dim: int
         return _mlp(config, math.prod(input_shape), output_dim)
     if name == "cnn":
         return _cnn(config, input_shape, output_dim)
-    return load_plugin_model(Path(config.model.plugin), config.to_dict(), input_shape, output_dim)
+    return build_plugin_model(Path(config.model.plugin), config.to_dict(), input_shape,
+                              output_dim)
 
 
 def _mlp(config: RunConfig, n_inputs: int, output_dim: int) -> nn.Module:
@@ -80,30 +80,3 @@ def _cnn(config: RunConfig, input_shape: tuple[int, ...], output_dim: int) -> nn
     with torch.no_grad():
         n_features = features(torch.zeros(1, *input_shape)).shape[1]
     return nn.Sequential(_Reshape(input_shape), features, nn.Linear(n_features, output_dim))
-
-
-def load_plugin_model(path: Path, config: dict[str, Any], input_shape: tuple[int, ...],
-                      output_dim: int) -> nn.Module:
-    """Import a user's ``.py`` and call its ``build_model(config, input_shape, output_dim)``."""
-    key = "model.plugin"
-    if not path.is_file():
-        raise ConfigError(f"{key}: file {path} not found")
-    spec = importlib.util.spec_from_file_location(f"dlstudio_plugin_{path.stem}", path)
-    if spec is None or spec.loader is None:
-        raise ConfigError(f"{key}: {path} is not a Python file")
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:  # the user's code may raise anything
-        raise ConfigError(f"{key}: importing {path} raised {type(exc).__name__}: {exc}") from exc
-    builder = getattr(module, "build_model", None)
-    if not callable(builder):
-        raise ConfigError(f"{key}: {path} defines no build_model(config, input_shape, output_dim)")
-    try:
-        model = builder(config, tuple(input_shape), output_dim)
-    except Exception as exc:
-        raise ConfigError(f"{key}: build_model in {path} raised {type(exc).__name__}: {exc}") from exc
-    if not isinstance(model, nn.Module):
-        raise ConfigError(f"{key}: build_model in {path} returned {type(model).__name__}, "
-                          "expected a torch.nn.Module")
-    return model

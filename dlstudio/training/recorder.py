@@ -30,6 +30,8 @@ class MetricRecorder:
         elif isinstance(event, EpochEvent):
             for key in EPOCH_KEYS:
                 add(self.run_id, key, event.step, event.epoch, getattr(event, key), event.time)
+            for name, value in event.extra.items():  # a plugin's own metrics
+                add(self.run_id, f"dev_{name}", event.step, event.epoch, value, event.time)
             if event.checkpoint:
                 # A checkpoint is written right after this event: its epoch's points must
                 # be on disk first, or a crash would resume past points never stored.

@@ -13,15 +13,18 @@ import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
+from dlstudio import reproducibility
 from dlstudio.config import RunConfig
 from dlstudio.data import load_dataset, make_splits
 from dlstudio.data.dataset import DataSplits
 from dlstudio.errors import ConfigError
 from dlstudio.store import MetricWriter, Store
+from dlstudio.store.paths import run_dir
 from dlstudio.training import checkpoints
 from dlstudio.training.device import resolve_device
 from dlstudio.training.events import Event, RunEnded
 from dlstudio.training.models import build_model
+from dlstudio.training.plugins import plugin_hooks
 from dlstudio.training.recorder import MetricRecorder
 from dlstudio.training.resources import ResourceMonitor
 
@@ -38,9 +41,11 @@ def check_config(config: RunConfig) -> DataSplits:
     dataset = splits.dataset
     if config.model.name == "cnn" and dataset.image_shape is None:
         raise ConfigError("model.name: cnn needs image data; use data.name=digits with "
-                          "data.images=true")
+                          "data.images=true, or an npz file whose X holds images "
+                          "(N, C, H, W), (N, H, W, C) or (N, H, W)")
     if config.model.name == "plugin":
         build_model(config, dataset.image_shape or (dataset.n_features,), dataset.output_dim)
+        plugin_hooks(Path(config.model.plugin))
     return splits
 
 
@@ -55,9 +60,16 @@ def create_run(store: Store, config: RunConfig, *, name: str = "", status: str =
 def checkpoint_dir_for(db_path: Path, run_id: int, root: str | Path | None = None) -> Path:
     """Checkpoints live beside the database, ``<db>-checkpoints/run-<id>/``, or under
     ``root`` (a sweep's folder shared by the nodes of a cluster): ``<root>/run-<id>/``."""
-    db_path = Path(db_path)
-    base = Path(root) if root is not None else db_path.parent / f"{db_path.stem}-checkpoints"
-    return base / f"run-{run_id}"
+    return run_dir(db_path, run_id) if root is None else Path(root) / f"run-{run_id}"
+
+
+def run_environment(config: RunConfig) -> dict:
+    """What reproducing a built-in run needs: versions, git state of the plugin's folder
+    (else of the working folder), command line, and hashes of its data and plugin files."""
+    data = [config.data.path] if config.data.name in ("csv", "npz") and config.data.path else []
+    plugin = [config.model.plugin] if config.model.name == "plugin" and config.model.plugin else []
+    return reproducibility.collect(code=plugin[0] if plugin else None, data_files=data,
+                                   plugin_files=plugin)
 
 
 def execute_run(db_path: Path, run_id: int, *, subscribers: Sequence[Callable[[Event], None]] = (),
@@ -77,6 +89,7 @@ def execute_run(db_path: Path, run_id: int, *, subscribers: Sequence[Callable[[E
         directory = checkpoint_dir_for(db_path, run_id, checkpoint_root)
         store.set_checkpoint_dir(run_id, str(directory))
         store.start_run(run_id)
+        store.set_environment(run_id, run_environment(config))
         writer = MetricWriter(store)
         try:
             ended = _train(store, writer, run_id, config, directory, subscribers, stop, pause,

@@ -28,6 +28,7 @@ from dlstudio.training.device import cpu_threads, resolve_device
 from dlstudio.training.events import EpochEvent, Event, RunEnded, RunStarted, StepEvent
 from dlstudio.training.models import build_model
 from dlstudio.training.optimizers import FULL_BATCH, build_optimizer
+from dlstudio.training.plugins import PluginHooks, metric_values, plugin_hooks
 from dlstudio.training.schedules import Schedule
 
 
@@ -102,6 +103,8 @@ class Trainer:
         self.steps_per_epoch = math.ceil(n_train / self.batch_size)
         self.schedule = Schedule(self.optimizer, config, self.steps_per_epoch)
         self.loss_fn = nn.CrossEntropyLoss() if self.task == "classification" else nn.MSELoss()
+        self.plugin = config.model.plugin if config.model.name == "plugin" else ""
+        self.hooks = plugin_hooks(Path(self.plugin)) if self.plugin else PluginHooks()
         self.epoch = 0  # epochs completed
         self.step = 0  # optimizer steps completed
         self.best_dev_metric: float | None = None
@@ -186,7 +189,7 @@ class Trainer:
         self._report_steps(readout.read(), epoch)
         train_loss = self._epoch_loss_sum / n_train
         train_metric = self._metric_from_sum(float(metric_sum), n_train)
-        dev_loss, dev_metric = self._evaluate(self.data.X_dev, self.data.y_dev)
+        dev_loss, dev_metric, dev_extra = self._evaluate_all(self.data.X_dev, self.data.y_dev)
         lr = self.schedule.current_lr()
         self.schedule.after_epoch(dev_loss)
         self.epoch = epoch
@@ -195,7 +198,7 @@ class Trainer:
         self._emit(EpochEvent(epoch=epoch, step=self.step, train_loss=train_loss,
                               train_metric=train_metric, dev_loss=dev_loss, dev_metric=dev_metric,
                               time=time.perf_counter() - started, lr=lr,
-                              checkpoint=checkpoint_due))
+                              checkpoint=checkpoint_due, extra=dev_extra))
         self._save_checkpoints(checkpoint_due)
         return True
 
@@ -260,12 +263,20 @@ class Trainer:
             self.optimizer.step()
 
     def _loss(self, outputs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if self.hooks.loss is not None:
+            return self.hooks.loss(outputs.float(), y)
         if self.task == "regression":
             return self.loss_fn(outputs.squeeze(-1).float(), y)
         return self.loss_fn(outputs.float(), y)
 
-    @torch.no_grad()
     def _evaluate(self, X: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+        loss, metric, _ = self._evaluate_all(X, y)
+        return loss, metric
+
+    @torch.no_grad()
+    def _evaluate_all(self, X: torch.Tensor, y: torch.Tensor
+                      ) -> tuple[float, float, dict[str, float]]:
+        """Loss, the built-in metric, and the plugin's ``metrics`` (if it has them)."""
         was_training = self.model.training
         self.model.eval()
         with self._autocast():
@@ -275,8 +286,9 @@ class Trainer:
             metric = float((outputs.argmax(1) == y).float().mean())
         else:
             metric = self._metric_from_sum(float(((outputs.squeeze(-1) - y) ** 2).sum()), len(y))
+        extra = metric_values(self.hooks, outputs, y, self.plugin)
         self.model.train(was_training)
-        return loss, metric
+        return loss, metric, extra
 
     def _metric_from_sum(self, total: float, count: int) -> float:
         if self.task == "classification":
@@ -362,9 +374,10 @@ class Trainer:
             return summary
         # The test set is evaluated once, at the end, for the record only.
         for split in ("train", "dev", "test"):
-            loss, metric = self._evaluate(getattr(self.data, f"X_{split}"),
-                                          getattr(self.data, f"y_{split}"))
+            loss, metric, extra = self._evaluate_all(getattr(self.data, f"X_{split}"),
+                                                     getattr(self.data, f"y_{split}"))
             summary[f"{split}_loss"], summary[f"{split}_metric"] = loss, metric
+            summary.update({f"{split}_{name}": value for name, value in extra.items()})
         return summary
 
     # -- plumbing ------------------------------------------------------------------

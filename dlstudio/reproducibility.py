@@ -1,0 +1,113 @@
+"""What reproducing a run needs, recorded when it starts: the code (git commit and
+whether the tree differs from it), the software (Python, torch, CUDA, dlstudio), where
+and how it ran (host, command line) and the exact inputs (a SHA-256 of each data and
+plugin file).
+
+No torch import: the torch version comes from the installed package's metadata, and the
+CUDA version from torch only when the process has loaded torch already (a script that
+logs tensors, or the built-in trainer), so recording never costs a torch import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+import platform
+import shlex
+import socket
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from dlstudio.version import __version__
+
+GIT_TIMEOUT_S = 10.0
+_CHUNK = 1 << 20
+
+
+def collect(code: str | Path | None = None, data_files: Iterable[str | Path] = (),
+            plugin_files: Iterable[str | Path] = ()) -> dict[str, Any]:
+    """The environment of the current process as a JSON-ready dict.
+
+    ``code``: a file or folder of the code being run (the script); its git repository,
+    if any (else the working folder's), gives ``git``; a file is also hashed. ``data_files`` / ``plugin_files``: hashed, so a changed input
+    shows as a different ``sha256``. A file that cannot be read is recorded with its
+    ``error`` instead of failing the run.
+    """
+    torch = sys.modules.get("torch")
+    code_path = Path(code) if code is not None else None
+    return {
+        "python": platform.python_version(),
+        "dlstudio": __version__,
+        "torch": getattr(torch, "__version__", None) or _package_version("torch"),
+        "cuda": _cuda_version(torch),
+        "host": socket.gethostname(),
+        "platform": platform.platform(),
+        "command": shlex.join([Path(sys.executable).name, *sys.argv]),
+        "cwd": os.getcwd(),
+        "git": git_state(code_path or Path.cwd()),
+        "code": file_record(code_path) if code_path and code_path.is_file() else None,
+        "data_files": [file_record(path) for path in data_files],
+        "plugin_files": [file_record(path) for path in plugin_files],
+    }
+
+
+def git_state(path: Path) -> dict[str, Any] | None:
+    """``{"commit", "dirty", "root"}`` of the repository holding ``path``, else None.
+
+    ``dirty``: a tracked file differs from the commit, or ``path`` itself is a file git
+    does not track (the commit then does not hold the code that ran). Untracked files
+    elsewhere (data, the database, outputs) do not count.
+    """
+    folder = path if path.is_dir() else path.parent
+    top = _git(folder, "rev-parse", "--show-toplevel", "HEAD")
+    if top is None:
+        return None
+    lines = top.splitlines()
+    if len(lines) != 2:
+        return None
+    root, commit = lines
+    changes = _git(folder, "status", "--porcelain", "--untracked-files=no")
+    dirty = changes is None or bool(changes.strip())
+    if path.is_file() and _git(folder, "ls-files", "--error-unmatch", path.name) is None:
+        dirty = True
+    return {"commit": commit, "dirty": dirty, "root": root}
+
+
+def file_record(path: str | Path) -> dict[str, Any]:
+    """``{"path", "bytes", "sha256"}`` of one file (``error`` instead when unreadable)."""
+    path = Path(path).expanduser()
+    record: dict[str, Any] = {"path": str(path.resolve())}
+    try:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+        record.update(bytes=path.stat().st_size, sha256=digest.hexdigest())
+    except OSError as exc:
+        record["error"] = f"{type(exc).__name__}: {exc.strerror or exc}"
+    return record
+
+
+def _git(folder: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True,
+                              text=True, timeout=GIT_TIMEOUT_S, check=False)
+    except (OSError, subprocess.SubprocessError):  # no git, or it hung
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _package_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _cuda_version(torch: Any) -> str | None:
+    version = getattr(getattr(torch, "version", None), "cuda", None)
+    return str(version) if version else None
