@@ -141,6 +141,9 @@ def _shrink(data: dict) -> dict:
             data["hyperband"]["n_startup_trials"] = 2
         if "budget" in data:
             data["budget"] = {"epochs": 8}
+    if method == "asha":
+        data["asha"] = {**data["asha"], "max_epochs": 4, "eta": 2}
+        data["budget"] = {"epochs": 12}
     if "early_terminate" in data:  # the W&B file: hyperband over its fixed epochs
         data["parameters"]["epochs"] = {"value": 2}
         data["early_terminate"]["eta"] = 2
