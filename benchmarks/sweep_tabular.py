@@ -27,11 +27,13 @@ anchors. ``asha`` and ``hyperband`` also run with 2 and 4 workers.
 
     python benchmarks/sweep_tabular.py            # R=27, 540 configs, 40 seeds (~5 min)
     python benchmarks/sweep_tabular.py --smoke    # R=9, 48 configs, 5 seeds (< 1 min)
+    python benchmarks/sweep_tabular.py --max-epochs 81   # a 3x longer table to build
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import math
 import statistics
@@ -338,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, help="seeds per method (default 40)")
     parser.add_argument("--methods", default=",".join(METHODS),
                         help="comma-separated subset of " + ", ".join(METHODS))
+    parser.add_argument("--max-epochs", type=int, help="R of the full table (default 27)")
     parser.add_argument("--workers", default="1,2,4",
                         help="worker counts for " + ", ".join(PARALLEL))
     args = parser.parse_args(argv)
@@ -347,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--methods: unknown {', '.join(sorted(unknown))}")
     worker_counts = [int(w) for w in args.workers.split(",")]
     grid = SMOKE if args.smoke else FULL
+    if args.max_epochs:
+        grid = dataclasses.replace(grid, max_epochs=args.max_epochs)
     seeds = args.seeds or (5 if args.smoke else 40)
     table = Table(grid, load_table(grid))
     one = iteration_epochs(grid.max_epochs)

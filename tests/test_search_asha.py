@@ -191,3 +191,22 @@ def test_failed_results_rank_below_every_finished_one_in_the_model():
     failed = [t.id for t in trials if strategy.score(t.id) is None and t.rung == 0]
     assert failed and all(scores[i] == max(scores.values()) for i in failed)
     assert not any(math.isnan(v) for v in scores.values())
+
+
+def test_cost_is_the_epoch_budget_with_the_trial_count_open():
+    from dlstudio.search.estimate import sweep_cost
+
+    cost = sweep_cost(AsyncHalving(small_space(), max_epochs=27, budget_epochs=500))
+    assert (cost.trials, cost.epochs, cost.upper_bound, cost.plan) == (None, 500, True, None)
+
+
+def test_asha_trials_are_promoted_but_never_called_eliminated():
+    from dlstudio.training.sweep_outcomes import trial_outcomes
+
+    def row(trial, rung, lr, bracket=None):
+        return {"trial": trial, "bracket": bracket, "rung": rung, "status": "finished",
+                "config": {"optim.lr": lr}}
+    trials = [row(0, 0, 0.1), row(1, 0, 0.2), row(2, 0, 0.3), row(3, 1, 0.2)]
+    assert trial_outcomes(trials) == {1: "promoted"}  # 0 and 2 may still be promoted
+    bracketed = [dict(t, bracket=0) for t in trials]
+    assert trial_outcomes(bracketed) == {0: "eliminated", 1: "promoted", 2: "eliminated"}
