@@ -95,8 +95,8 @@ from dlstudio.search.sweep_file import SweepSpec, load_sweep_file, parse_sweep
 from dlstudio.search.trial import Plan, Trial
 
 __all__ = [
-    "AsyncHalving", "Bayesian", "Categorical", "CoarseToFine", "Fixed", "Float", "Grid", "Hyperband", "Int",
-    "Param", "Plan", "RandomSearch", "STRATEGIES", "SearchSpace", "Strategy",
+    "AsyncHalving", "Bayesian", "Categorical", "CoarseToFine", "Fixed", "Float", "Grid",
+    "Hyperband", "Int", "Param", "Plan", "RandomSearch", "STRATEGIES", "SearchSpace", "Strategy",
     "SuccessiveHalving", "SweepSpec", "Trial", "load_sweep_file", "parse_sweep",
     "strategy_from_state", "strategy_from_sweep",
 ]

@@ -1,12 +1,13 @@
 """Asynchronous successive halving (ASHA, Li et al. 2020), random or TPE proposals.
 
 Rungs train ``max_epochs // eta**k`` epochs, down to the last that is at least
-``min_epochs`` (R=27, eta=4: 1, 6, 27). Whenever a worker asks, the highest rung that has an unpromoted configuration in
-the best ``1/eta`` of its results promotes it one rung up (a resumed trial: it pays only
-the extra epochs); with nothing to promote, a new configuration starts at the lowest
-rung. Nothing ever waits for a whole rung to finish, so parallel workers never idle,
-and the sweep is *anytime*: whenever it stops, its best full-length result is recent.
-eta defaults to 4 as in Ray Tune's ASHA and Optuna's SuccessiveHalvingPruner.
+``min_epochs`` (R=27, eta=4: 1, 6, 27). Whenever a worker asks, the highest rung that
+has an unpromoted configuration in the best ``1/eta`` of its results promotes it one
+rung up (a resumed trial: it pays only the extra epochs); with nothing to promote, a new
+configuration starts at the lowest rung. Nothing ever waits for a whole rung to finish,
+so parallel workers never idle, and the sweep is *anytime*: whenever it stops, its best
+full-length result is recent. eta defaults to 4, as in Ray Tune's ASHA and Optuna's
+SuccessiveHalvingPruner.
 
 ``sampler="tpe"`` proposes from an Optuna TPE model fitted on *every* configuration
 tried, not only on one budget as in BOHB: each is scored by the highest rung it reached
