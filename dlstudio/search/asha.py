@@ -17,8 +17,11 @@ halvings. Configurations still running are in the model as running trials (const
 liar). A share ``random_fraction`` of proposals stay random. Every proposal rebuilds a
 small in-memory study from the stored results with a sampler seeded by ``(seed, n-th
 configuration)``: a restart continues exactly. On our tabular benchmark
-(``benchmarks/sweep_tabular.py``) TPE proposals concentrated on near-duplicates and did
-worse than random ones, hence the default ``sampler="random"``.
+(``benchmarks/sweep_tabular.py``) TPE proposals concentrated on near-duplicates of the
+first survivors and found worse final models than random ones, hence the default
+``sampler="random"``. BOHB's rule instead (fit on the highest rung with enough results)
+is worse still as a model: every configuration there survived, so TPE's "bad" set is
+the near-best and it proposes the far ends of the ranges.
 
 The incumbent (``best()``) is the best configuration at the highest rung that has a
 result, never a one-epoch fluke. ``budget_epochs`` caps the epochs the sweep trains
