@@ -85,8 +85,11 @@ class OptunaPlayer:
         optuna.logging.set_verbosity(optuna.logging.ERROR)
         self.optuna, self.table = optuna, table
         r = table.grid.max_epochs
+        # A fixed name: HyperbandPruner assigns brackets by a checksum of the study name
+        # (a fresh UUID by default, which made runs differ).
         self.study = optuna.create_study(
-            direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed),
+            study_name=f"tabular-{seed}", direction="minimize",
+            sampler=optuna.samplers.TPESampler(seed=seed),
             pruner=optuna.pruners.HyperbandPruner(min_resource=1, max_resource=r,
                                                   reduction_factor=3) if pruner else None)
         self.pruner = pruner
