@@ -23,8 +23,8 @@ first survivors and found worse final models than random ones, hence the default
 is worse still as a model: every configuration there survived, so TPE's "bad" set is
 the near-best and it proposes the far ends of the ranges.
 
-The incumbent (``best()``) is the best configuration at the highest rung that has a
-result, never a one-epoch fluke. ``budget_epochs`` caps the epochs the sweep trains
+The incumbent (``best()``, by the one rule of ``search.best``) is the best result at the
+highest rung reached, never a one-epoch fluke. ``budget_epochs`` caps the epochs the sweep trains
 (resumed epochs counted once; by default one Hyperband iteration's worth for the same
 R, eta and min_epochs); a trial that would cross it is not started.
 """
@@ -53,6 +53,7 @@ class AsyncHalving(Strategy):
     """
 
     method = "asha"
+    halving = True  # best(): the best result at the most epochs reached (search.best)
 
     def __init__(self, space: SearchSpace, *, max_epochs: int = 81, eta: int = 4,
                  min_epochs: int = 1, budget_epochs: int | None = None, resume: bool = True,
@@ -86,14 +87,6 @@ class AsyncHalving(Strategy):
         self._source: dict[int, int] = {}  # promoted trial -> the trial it continues
 
     # -- reading -------------------------------------------------------------------
-    def best(self) -> tuple[Trial, float] | None:
-        """The best result at the highest rung that has one (ties: the earliest)."""
-        told = [i for i, loss in self._losses.items() if math.isfinite(loss)]
-        if not told:
-            return None
-        top = max(self._trials[i].rung for i in told)  # type: ignore[type-var]
-        return self._best_of([i for i in told if self._trials[i].rung == top])
-
     @property
     def epochs_committed(self) -> int:
         """Epochs of every trial handed out, running ones included (resumed: the extra)."""
