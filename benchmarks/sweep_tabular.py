@@ -26,6 +26,10 @@ anchors. ``asha`` and ``hyperband`` also run with 2 and 4 workers.
     python benchmarks/sweep_tabular.py            # R=27, 540 configs, 40 seeds (~5 min)
     python benchmarks/sweep_tabular.py --smoke    # R=9, 48 configs, 5 seeds (< 1 min)
     python benchmarks/sweep_tabular.py --max-epochs 81   # a 3x longer table to build
+
+Regret moves in steps of one dev example (1/359 = 0.0028). With R=81 every method ends
+within about one step of the best at three iterations, so that table separates them
+mostly at the smaller budgets.
 """
 
 from __future__ import annotations
