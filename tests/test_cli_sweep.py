@@ -71,6 +71,19 @@ def test_sweep_then_list_then_resume(db_path, tmp_path, capsys):
     assert code == 0 and out.startswith("sweep 1: already finished")
 
 
+def test_asha_sweep_shows_rungs_and_spends_its_epoch_budget(db_path, tmp_path, capsys):
+    text = TINY.replace("method: successive_halving", "method: asha").replace(
+        "successive_halving: {n_configs: 4, min_epochs: 1, max_epochs: 2, eta: 2}",
+        "asha: {max_epochs: 2, eta: 2}\nbudget: {epochs: 6}").replace(
+        "final_seeds: {top: 2, seeds: 2}\n", "")
+    code, out, err = _run(capsys, "sweep", _write(tmp_path, text), "--db", db_path)
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("sweep 1 'tiny-sh' starts: ASHA (random proposals)")
+    trial_lines = [line for line in out.splitlines() if line.startswith("trial ")]
+    assert any("[r1]  epochs 1->2" in line for line in trial_lines)
+    assert "6 epochs spent" in out
+
+
 def test_resume_a_stopped_sweep_by_name_with_json(db_path, tmp_path, capsys):
     stop = threading.Event()
 
@@ -141,6 +154,9 @@ def _shrink(data: dict) -> dict:
             data["hyperband"]["n_startup_trials"] = 2
         if "budget" in data:
             data["budget"] = {"epochs": 8}
+    if method == "asha":
+        data["asha"] = {**data["asha"], "max_epochs": 4, "eta": 2}
+        data["budget"] = {"epochs": 12}
     if "early_terminate" in data:  # the W&B file: hyperband over its fixed epochs
         data["parameters"]["epochs"] = {"value": 2}
         data["early_terminate"]["eta"] = 2

@@ -148,3 +148,19 @@ def test_a_sweep_run_by_another_live_process_is_refused(db_path):
         other.kill()
         other.wait()
     assert SweepRunner(db_path, sweep_id).run()["status"] == "finished"  # once it is gone
+
+
+def test_asha_sweep_killed_mid_run_then_resumed_matches_an_uninterrupted_one(tmp_path):
+    spec = {**halving(), "method": "asha", "asha": {"max_epochs": 4, "eta": 2},
+            "budget": {"epochs": 12}}
+    del spec["successive_halving"]
+    reference = run_sweep(tmp_path / "reference.db", spec)[1]
+    assert any(t["rung"] for t in reference["trials"]), "the sweep should promote"
+    db_path = tmp_path / "killed.db"
+    with Store(db_path) as store:
+        sweep_id = create_sweep(store, spec)
+    run_child(db_path, sweep_id, "mid-run", 6)  # dies in the middle of the sweep
+    summary = SweepRunner(db_path, sweep_id).run()
+    assert_same_sweep(summary, reference)
+    with Store(db_path) as store:
+        assert len(store.list_runs(sweep_id=sweep_id)) == len(reference["trials"])

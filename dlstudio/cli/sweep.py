@@ -196,6 +196,8 @@ class TrialPrinter:
             trial, start = self.trials[event.trial_id]
             if trial.bracket is not None:
                 place = f"  [b{trial.bracket} r{trial.rung}]"
+            elif trial.rung is not None:  # ASHA: rungs without brackets
+                place = f"  [r{trial.rung}]"
             epochs = f"  epochs {start}->{trial.epochs}"
             config = "  " + _config_text(trial.config)
         run = f"  run {event.run_id}" if event.run_id is not None else ""

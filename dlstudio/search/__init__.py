@@ -57,6 +57,10 @@ Strategies
 - ``Hyperband(space, max_epochs=81, eta=3, min_epochs=1, budget_epochs=None,
   finish_last_bracket=False, resume=True, sampler="random"|"tpe", n_startup_trials=10,
   random_fraction=1/3)``; ``.plan()`` gives ``Plan(brackets, total_epochs)``.
+- ``AsyncHalving(space, max_epochs=81, eta=4, min_epochs=1, budget_epochs=None,
+  resume=True, sampler="random"|"tpe", n_startup_trials=10, random_fraction=0.2)``:
+  ASHA, promotions as soon as a configuration is in a rung's best 1/eta, never waiting;
+  ``budget_epochs`` defaults to one Hyperband iteration's epochs (method ``asha``).
 - ``Bayesian(space, n_trials=50, sampler="tpe"|"gp", n_startup_trials=10,
   constant_liar=True, epochs=10)``; ``.in_startup`` while proposals are still random.
 
@@ -76,6 +80,7 @@ Sweep files
 ``dlstudio/resources/sweeps/`` (``dlstudio.examples``).
 """
 
+from dlstudio.search.asha import AsyncHalving
 from dlstudio.search.bayesian import Bayesian
 from dlstudio.search.coarse_to_fine import CoarseToFine
 from dlstudio.search.factory import STRATEGIES, strategy_from_state
@@ -91,8 +96,8 @@ from dlstudio.search.sweep_spec import SweepSpec
 from dlstudio.search.trial import Plan, Trial
 
 __all__ = [
-    "Bayesian", "Categorical", "CoarseToFine", "Fixed", "Float", "Grid", "Hyperband", "Int",
-    "Param", "Plan", "RandomSearch", "STRATEGIES", "SearchSpace", "Strategy",
+    "AsyncHalving", "Bayesian", "Categorical", "CoarseToFine", "Fixed", "Float", "Grid",
+    "Hyperband", "Int", "Param", "Plan", "RandomSearch", "STRATEGIES", "SearchSpace", "Strategy",
     "SuccessiveHalving", "SweepSpec", "Trial", "load_sweep_file", "parse_sweep",
     "strategy_from_state", "strategy_from_sweep",
 ]

@@ -2,7 +2,7 @@
 every view of a sweep.
 
 The best score wins, ties to the earlier result. Under a halving schedule (successive
-halving, Hyperband) only the results that reached the most epochs so far compete: a
+halving, Hyperband, ASHA) only the results that reached the most epochs so far compete: a
 1-epoch score is not comparable with a 27-epoch one, and the configuration the schedule
 trained longest is the one it chose. So the best so far can get worse when a new rung is
 reached, and every place that shows a best shows that same one.

@@ -7,7 +7,8 @@ from past finished runs of the same dataset and model; ``format_seconds`` says i
 
 Counts are exact for grid, random, Bayesian and halving schedules (failures can only
 make a halving schedule cheaper); for coarse-to-fine in grid mode the later rounds
-depend on the results, so the count is an upper bound.
+depend on the results, so the count is an upper bound; ASHA's epochs are its budget, an
+upper bound, and its trial count is unknown until it runs.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def sweep_cost(strategy: Strategy) -> SweepCost:
         trials = sum(n for rungs in table.brackets for n, _ in rungs)
         return SweepCost(trials, table.total_epochs, plan=table)
     settings = strategy.settings()
+    if strategy.method == "asha":  # promotions depend on results: only the budget is fixed
+        return SweepCost(None, settings["budget_epochs"], upper_bound=True)
     epochs = None if "train.epochs" in strategy.space else settings.get("epochs")
     size = None
     upper = False

@@ -7,6 +7,7 @@ from typing import Any
 
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
+from dlstudio.search.asha import AsyncHalving
 from dlstudio.search.bayesian import Bayesian
 from dlstudio.search.coarse_to_fine import CoarseToFine
 from dlstudio.search.grid import Grid
@@ -15,11 +16,12 @@ from dlstudio.search.random_search import RandomSearch
 from dlstudio.search.space import SearchSpace
 from dlstudio.search.strategy import Strategy
 from dlstudio.search.successive_halving import SuccessiveHalving
-from dlstudio.search.sweep_spec import SweepSpec
+from dlstudio.search.sweep_spec import SCHEDULED, SweepSpec
 
 STRATEGIES: dict[str, type[Strategy]] = {
     cls.method: cls
-    for cls in (Grid, RandomSearch, CoarseToFine, SuccessiveHalving, Hyperband, Bayesian)
+    for cls in (Grid, RandomSearch, CoarseToFine, SuccessiveHalving, Hyperband, Bayesian,
+                AsyncHalving)
 }
 DEFAULT_TRIALS = 20  # random and bayes sweeps without a budget: W&B would run forever
 
@@ -29,8 +31,9 @@ def build_strategy(spec: SweepSpec, seed: int = 0) -> Strategy:
 
     Trials of grid / random / bayes / coarse_to_fine train the base config's
     ``train.epochs`` (unless train.epochs is a parameter); successive halving and
-    Hyperband default ``max_epochs`` to it. ``sweep_file.strategy_from_sweep`` also
-    takes a raw sweep mapping and parses it first.
+    Hyperband default ``max_epochs`` to it; ASHA spends ``budget.epochs``, by default
+    one Hyperband iteration's epochs. ``sweep_file.strategy_from_sweep`` also takes a
+    raw sweep mapping and parses it first.
     """
     cls = STRATEGIES[spec.method]
     return cls(spec.space, **_kwargs(spec), goal=spec.goal, seed=seed)
@@ -39,9 +42,9 @@ def build_strategy(spec: SweepSpec, seed: int = 0) -> Strategy:
 def _kwargs(spec: SweepSpec) -> dict[str, Any]:
     epochs = RunConfig.from_dict(spec.base).train.epochs
     settings = dict(spec.settings)
-    if spec.method in ("successive_halving", "hyperband"):
+    if spec.method in SCHEDULED:
         settings.setdefault("max_epochs", epochs)
-        if spec.method == "hyperband" and "epochs" in spec.budget:
+        if spec.method in ("hyperband", "asha") and "epochs" in spec.budget:
             settings["budget_epochs"] = spec.budget["epochs"]
         return settings
     settings["epochs"] = epochs

@@ -19,6 +19,9 @@ STREAM_BOHB_COIN = 4
 STREAM_BOHB_TPE = 5
 STREAM_BAYES = 6
 STREAM_COARSE = 7
+STREAM_ASHA = 8
+STREAM_ASHA_COIN = 9
+STREAM_ASHA_TPE = 10
 
 
 def rng_for(seed: int, *keys: int) -> np.random.Generator:

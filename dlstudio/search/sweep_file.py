@@ -3,7 +3,7 @@
 ::
 
     method: hyperband              # W&B: grid | random | bayes; ours: coarse_to_fine,
-    metric:                        #   successive_halving, hyperband, bohb
+    metric:                        #   successive_halving, hyperband, bohb, asha
       name: dev_loss               # a dev-set metric; anything naming "test" is refused
       goal: minimize
     parameters:                    # see space_format: values / value / distribution
@@ -37,9 +37,10 @@ from dlstudio.search.params import Fixed
 from dlstudio.search.factory import build_strategy
 from dlstudio.search.space import SearchSpace
 from dlstudio.search.strategy import Strategy
-from dlstudio.search.sweep_spec import SweepSpec
+from dlstudio.search.sweep_spec import SCHEDULED, SweepSpec
 
-METHODS = ("grid", "random", "bayes", "coarse_to_fine", "successive_halving", "hyperband")
+METHODS = ("grid", "random", "bayes", "coarse_to_fine", "successive_halving", "hyperband",
+           "asha")
 METHOD_ALIASES = {"bayesian": "bayes", "bohb": "hyperband"}
 SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "grid": ("points",),
@@ -49,6 +50,8 @@ SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "successive_halving": ("n_configs", "min_epochs", "max_epochs", "eta", "resume"),
     "hyperband": ("max_epochs", "min_epochs", "eta", "resume", "sampler",
                   "finish_last_bracket", "n_startup_trials", "random_fraction"),
+    "asha": ("max_epochs", "min_epochs", "eta", "resume", "sampler", "n_startup_trials",
+             "random_fraction"),
 }
 WANDB_ONLY = ("program", "command", "project", "entity", "name", "description")
 TOP_KEYS = ("method", "metric", "parameters", "early_terminate", "run_cap", "budget", "base",
@@ -91,7 +94,7 @@ def parse_sweep(data: dict[str, Any], source: str = "<sweep>") -> SweepSpec:
         problems += exc.problems
     if not data.get("parameters"):
         problems.append("parameters: missing; a sweep needs at least one parameter")
-    if space is not None and method in ("successive_halving", "hyperband"):
+    if space is not None and method in SCHEDULED:
         space = _epochs_to_schedule(space, settings, problems)
     spec = SweepSpec(method=method or "", metric_name=metric_name, goal=goal,
                      space=space, settings=settings, base=base, budget=budget,  # type: ignore
@@ -253,8 +256,8 @@ def _budget(data: dict[str, Any], method: str | None, problems: list[str]) -> di
     if method == "successive_halving" and budget:
         problems.append("budget: successive_halving runs a fixed schedule; set "
                         "successive_halving.n_configs and max_epochs instead")
-    if method == "hyperband" and "trials" in budget:
-        problems.append("budget.trials: hyperband is budgeted in epochs; use budget.epochs")
+    if method in ("hyperband", "asha") and "trials" in budget:
+        problems.append(f"budget.trials: {method} is budgeted in epochs; use budget.epochs")
     return budget
 
 

@@ -9,6 +9,8 @@ from dlstudio.search.executor_spec import ExecutorSpec
 from dlstudio.search.final_seeds import FinalSeeds
 from dlstudio.search.space import SearchSpace
 
+SCHEDULED = ("successive_halving", "hyperband", "asha")  # rungs set the epochs
+
 
 @dataclass
 class SweepSpec:

@@ -3,7 +3,8 @@
 - Under a halving schedule (successive halving, Hyperband) a told trial is
   ``promoted`` when its configuration reappears one rung up in the same bracket, and
   ``eliminated`` when that rung has promoted others but not it. Until a rung's first
-  promotion nobody in it is either: the rung is still deciding.
+  promotion nobody in it is either: the rung is still deciding. ASHA's trials (rungs
+  without brackets) are only ever ``promoted``: any of them may still be promoted later.
 - A model-based sweep (Bayesian, Hyperband with TPE) proposes at random until it has
   enough results; ``startup_progress`` says how far it is.
 """
@@ -30,7 +31,8 @@ def trial_outcomes(trials: list[dict[str, Any]]) -> dict[int, str]:
         promoted = above.get((trial["bracket"], trial["rung"] + 1))
         if promoted is not None:
             inside = config_key(trial["config"]) in promoted
-            outcomes[trial["trial"]] = "promoted" if inside else "eliminated"
+            if inside or trial["bracket"] is not None:  # ASHA (no bracket) may promote later
+                outcomes[trial["trial"]] = "promoted" if inside else "eliminated"
     return outcomes
 
 

@@ -28,7 +28,7 @@ from dlstudio.training.sweeps.state import SPEC_VERSION, SweepState
 
 # Sweeps that can (still) run; "running" is also a closed or killed app's sweep.
 RESUMABLE_SWEEPS = ("queued", "paused", "running")
-BRACKET_METHODS = ("successive_halving", "hyperband")
+BRACKET_METHODS = ("successive_halving", "hyperband", "asha")  # promotions resume
 
 
 def read_sweep(source: SweepSpec | Mapping[str, Any] | str | Path

@@ -1,0 +1,281 @@
+"""Tabular sweep benchmark: regret of each search method for the same epochs, many seeds.
+
+``sweep_efficiency.py`` trains for real, so it affords only a few seeds. Here every
+configuration of a grid of digits MLPs is trained once, to R epochs, and its dev error
+after every epoch is cached (``tabular_curves.py``; built on the first run, a few
+minutes on 2 cores). Search methods are then replayed against the table: a trial of ``e`` epochs reads the
+dev error after epoch ``e``; a resumed promotion costs only its extra epochs. The
+learning rate is searched on a log scale and read from the nearest grid value, so
+samplers see a continuous parameter.
+
+Workers are simulated epoch by epoch: each busy worker trains one epoch per step, an
+idle one asks for work (a strategy may answer "wait" while others run), and the budget
+counts every epoch trained, finished or not. Each method runs once per seed up to the
+largest budget; its incumbent is read when the spent epochs cross each budget (a third
+of a Hyperband iteration, one, three). Regret is the incumbent's dev error after R
+epochs minus the table's best dev error after R epochs.
+
+Methods: ``random`` (R epochs each), ``optuna_tpe`` (Optuna's TPESampler, R epochs
+each), ``optuna_tpe_hb`` (TPESampler + HyperbandPruner, reporting every epoch),
+``hyperband`` (textbook: random proposals, brackets repeated, incumbent the best at the
+most epochs), ``bohb`` (dlstudio's Hyperband with TPE proposals), and dlstudio's
+asynchronous successive halving: ``asha`` (its defaults: eta=4, random proposals),
+``asha_eta3`` and ``asha_tpe`` (TPE proposals over every rung). The first four are the
+anchors. ``asha`` and ``hyperband`` also run with 2 and 4 workers.
+
+    python benchmarks/sweep_tabular.py            # R=27, 540 configs, 40 seeds (~5 min)
+    python benchmarks/sweep_tabular.py --smoke    # R=9, 48 configs, 5 seeds (< 1 min)
+    python benchmarks/sweep_tabular.py --max-epochs 81   # a 3x longer table to build
+
+Regret moves in steps of one dev example (1/359 = 0.0028). With R=81 every method ends
+within about one step of the best at three iterations, so that table separates them
+mostly at the smaller budgets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tabular_curves import FULL, OPTIMIZERS, SMOKE, Table, load_table
+
+
+# -- replay ------------------------------------------------------------------------------
+class Job:
+    def __init__(self, handle: Any, epochs: int, start: int = 0):
+        self.handle, self.epoch, self.end = handle, start, epochs
+
+
+class StrategyPlayer:
+    """A dlstudio strategy: ask, train the extra epochs, tell the error at trial.epochs."""
+
+    def __init__(self, strategy: Any, table: Table):
+        self.strategy, self.table = strategy, table
+
+    def start(self) -> Job | None:
+        trial = self.strategy.ask()
+        if trial is None:
+            return None
+        start = 0
+        if trial.resume_from is not None:
+            start = self.strategy.trials[trial.resume_from].epochs
+        return Job(trial, trial.epochs, start)
+
+    def step(self, job: Job) -> bool:
+        job.epoch += 1
+        if job.epoch < job.end:
+            return False
+        trial = job.handle
+        self.strategy.tell(trial.id, self.table.error(trial.config, trial.epochs))
+        return True
+
+    def incumbent(self) -> dict[str, Any] | None:
+        best = self.strategy.best()
+        return None if best is None else best[0].config
+
+
+class OptunaPlayer:
+    """Optuna's TPESampler, optionally with its HyperbandPruner fed every epoch."""
+
+    def __init__(self, table: Table, seed: int, pruner: bool):
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.ERROR)
+        self.optuna, self.table = optuna, table
+        r = table.grid.max_epochs
+        # A fixed name: HyperbandPruner assigns brackets by a checksum of the study name
+        # (a fresh UUID by default, which made runs differ).
+        self.study = optuna.create_study(
+            study_name=f"tabular-{seed}", direction="minimize",
+            sampler=optuna.samplers.TPESampler(seed=seed),
+            pruner=optuna.pruners.HyperbandPruner(min_resource=1, max_resource=r,
+                                                  reduction_factor=3) if pruner else None)
+        self.pruner = pruner
+        self.reached: dict[int, tuple[int, float, dict]] = {}  # number: (epochs, error, config)
+
+    def start(self) -> Job | None:
+        g = self.table.grid
+        trial = self.study.ask()
+        config = {"optim.name": trial.suggest_categorical("optim", OPTIMIZERS),
+                  "optim.lr": trial.suggest_float("lr", min(g.lrs), max(g.lrs), log=True),
+                  "model.hidden": [trial.suggest_categorical("width", list(g.widths))],
+                  "train.batch_size": trial.suggest_categorical("batch", list(g.batch_sizes)),
+                  "optim.weight_decay": trial.suggest_categorical("decay",
+                                                                  list(g.weight_decays))}
+        return Job((trial, config), g.max_epochs)
+
+    def step(self, job: Job) -> bool:
+        trial, config = job.handle
+        job.epoch += 1
+        error = self.table.error(config, job.epoch)
+        if job.epoch == job.end:
+            self.study.tell(trial, error)
+            self.reached[trial.number] = (job.epoch, error, config)
+            return True
+        if self.pruner:
+            trial.report(error, job.epoch)
+            self.reached[trial.number] = (job.epoch, error, config)
+            if trial.should_prune():
+                self.study.tell(trial, state=self.optuna.trial.TrialState.PRUNED)
+                return True
+        return False
+
+    def incumbent(self) -> dict[str, Any] | None:
+        """The best completed trial; before any, the best at the most epochs reached."""
+        if not self.reached:
+            return None
+        return min(self.reached.values(), key=lambda r: (-r[0], r[1]))[2]
+
+
+def replay(player: Any, workers: int, budgets: list[int], table: Table) -> list[float]:
+    """Regret of the player's incumbent as the spent epochs cross each budget."""
+    jobs: list[Job | None] = [None] * workers
+    spent, regrets = 0, []
+    while len(regrets) < len(budgets):
+        for w in range(workers):
+            if jobs[w] is None:
+                jobs[w] = player.start()
+        if all(job is None for job in jobs):
+            break  # the strategy has finished
+        for w, job in enumerate(jobs):
+            if job is None:
+                continue
+            if player.step(job):
+                jobs[w] = None
+            spent += 1
+            while len(regrets) < len(budgets) and spent >= budgets[len(regrets)]:
+                regrets.append(table.regret(player.incumbent()))
+            if len(regrets) == len(budgets):
+                break
+    while len(regrets) < len(budgets):
+        regrets.append(table.regret(player.incumbent()))
+    return regrets
+
+
+# -- methods -----------------------------------------------------------------------------
+def strategy_maker(method: str, **settings: Any) -> Callable[[Table, int, int], Any]:
+    def make(table: Table, seed: int, budget: int) -> Any:
+        from dlstudio.search import STRATEGIES, SearchSpace
+
+        space = SearchSpace.from_dict(table.space())
+        r = table.grid.max_epochs
+        extra = dict(settings)
+        if method in ("hyperband", "asha"):
+            extra.setdefault("max_epochs", r)
+            extra["budget_epochs"] = budget * 2  # never the limit: the replay stops it
+        elif method == "random":
+            extra.update(n_trials=None, epochs=r)
+        return StrategyPlayer(STRATEGIES[method](space, seed=seed, **extra), table)
+    return make
+
+
+def optuna_maker(pruner: bool) -> Callable[[Table, int, int], Any]:
+    return lambda table, seed, budget: OptunaPlayer(table, seed, pruner)
+
+
+ANCHORS = ("random", "optuna_tpe", "optuna_tpe_hb", "hyperband")
+METHODS: dict[str, Callable[[Table, int, int], Any]] = {
+    "random": strategy_maker("random"),
+    "optuna_tpe": optuna_maker(False),
+    "optuna_tpe_hb": optuna_maker(True),
+    "hyperband": strategy_maker("hyperband"),
+    "bohb": strategy_maker("hyperband", sampler="tpe", n_startup_trials=9),
+    "asha": strategy_maker("asha"),
+    "asha_eta3": strategy_maker("asha", eta=3),
+    "asha_tpe": strategy_maker("asha", sampler="tpe"),
+}
+PARALLEL = ("hyperband", "asha")
+
+
+def iteration_epochs(max_epochs: int, eta: int = 3) -> int:
+    from dlstudio.search import Hyperband, SearchSpace
+
+    space = SearchSpace.from_dict({"optim.lr": {"min": 0.1, "max": 1.0}})
+    return Hyperband(space, max_epochs=max_epochs, eta=eta).plan().total_epochs
+
+
+def mean_se(values: list[float]) -> tuple[float, float]:
+    if len(values) < 2:
+        return values[0], 0.0
+    return statistics.fmean(values), statistics.stdev(values) / math.sqrt(len(values))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="small table, 5 seeds")
+    parser.add_argument("--seeds", type=int, help="seeds per method (default 40)")
+    parser.add_argument("--methods", default=",".join(METHODS),
+                        help="comma-separated subset of " + ", ".join(METHODS))
+    parser.add_argument("--max-epochs", type=int, help="R of the full table (default 27)")
+    parser.add_argument("--workers", default="1,2,4",
+                        help="worker counts for " + ", ".join(PARALLEL))
+    args = parser.parse_args(argv)
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = set(methods) - set(METHODS)
+    if unknown:
+        parser.error(f"--methods: unknown {', '.join(sorted(unknown))}")
+    worker_counts = [int(w) for w in args.workers.split(",")]
+    grid = SMOKE if args.smoke else FULL
+    if args.max_epochs:
+        grid = dataclasses.replace(grid, max_epochs=args.max_epochs)
+    seeds = args.seeds or (5 if args.smoke else 40)
+    table = Table(grid, load_table(grid))
+    one = iteration_epochs(grid.max_epochs)
+    budgets = [one // 3, one, 3 * one]
+    labels = ["third", "one", "three"]
+    print(f"digits MLP table: {len(table.curves)} configurations x R={grid.max_epochs} "
+          f"epochs; best final dev error {table.best:.4f}; one Hyperband iteration "
+          f"(eta=3) = {one} epochs; budgets {budgets}; {seeds} seeds", flush=True)
+    rows: dict[tuple[str, int], list[list[float]]] = {}
+    for method in methods:
+        for workers in (worker_counts if method in PARALLEL else [1]):
+            started = time.perf_counter()
+            runs = [replay(METHODS[method](table, seed, budgets[-1]), workers, budgets, table)
+                    for seed in range(seeds)]
+            rows[(method, workers)] = runs
+            print(f"  {method} x{workers}: {time.perf_counter() - started:.1f} s",
+                  file=sys.stderr, flush=True)
+    print_table(rows, budgets, labels)
+    if args.smoke:
+        print("smoke: a 48-configuration table; these numbers check that the benchmark "
+              "runs, they do not rank the methods")
+    return 0
+
+
+def print_table(rows: dict[tuple[str, int], list[list[float]]], budgets: list[int],
+                labels: list[str]) -> None:
+    head = "".join(f"{f'{lab} ({b} ep)':>22}" for lab, b in zip(labels, budgets))
+    print(f"{'regret (mean ± s.e.)':<24}{head}")
+    summary: dict[tuple[str, int], list[float]] = {}
+    for (method, workers), runs in rows.items():
+        name = method if workers == 1 else f"{method} x{workers} workers"
+        cells = [mean_se([run[i] for run in runs]) for i in range(len(budgets))]
+        summary[(method, workers)] = [m for m, _ in cells]
+        print(f"{name:<24}" + "".join(f"{m:>13.4f} ± {s:<6.4f}" for m, s in cells))
+    anchors = [summary[(a, 1)][-1] for a in ANCHORS if (a, 1) in summary]
+    for (method, workers), means in summary.items():
+        tag = method if workers == 1 else f"{method}_w{workers}"
+        for label, value in zip(labels, means):
+            print(f"RESULT tabular_regret_{tag}_{label} {value:.6f}")
+    if anchors and ("asha", 1) in summary:  # the goal: <= 0.8 at three iterations
+        print(f"RESULT tabular_asha_over_best_anchor_three "
+              f"{ratio(summary[('asha', 1)][-1], min(anchors)):.3f}")
+    if ("asha", 1) in summary and ("hyperband", 1) in summary:  # the goal: <= 1 at each
+        for workers in sorted(w for m, w in summary if m == "asha"):
+            ours, textbook = summary[("asha", workers)], summary.get(("hyperband", workers))
+            for label, a, b in zip(labels, ours, textbook or []):
+                print(f"RESULT tabular_asha_over_hyperband_w{workers}_{label} {ratio(a, b):.3f}")
+
+
+def ratio(value: float, baseline: float) -> float:
+    return value / baseline if baseline > 0 else (1.0 if value == 0 else math.inf)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
