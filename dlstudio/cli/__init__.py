@@ -7,6 +7,7 @@ import sys
 
 from dlstudio.cli import diagnose as diagnose_commands
 from dlstudio.cli import groups as group_commands
+from dlstudio.cli import importance as importance_commands
 from dlstudio.cli import lr_find as lr_find_commands
 from dlstudio.cli import runs as runs_commands
 from dlstudio.cli import sweep as sweep_commands
@@ -14,7 +15,7 @@ from dlstudio.cli import train as train_commands
 from dlstudio.errors import ConfigError
 
 COMMAND_MODULES = [train_commands, runs_commands, lr_find_commands, group_commands,
-                   diagnose_commands, sweep_commands]
+                   diagnose_commands, sweep_commands, importance_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
