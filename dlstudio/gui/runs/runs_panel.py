@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QMenu, QPushButton, QStackedWidget, QTableView,
+                               QLineEdit, QMenu, QPushButton, QStackedWidget, QTreeView,
                                QVBoxLayout, QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
@@ -21,8 +21,10 @@ from dlstudio.gui.runs.run_editor import RunEditor
 from dlstudio.gui.runs.run_resume import resume_problem
 from dlstudio.gui.runs.runs_cv import cv_summary, with_cv_groups
 from dlstudio.gui.runs.runs_menu import build_runs_menu
-from dlstudio.gui.runs.runs_model import (COLUMN_INDEX, CV_COLUMN, RUN_ID_ROLE, RunsFilterProxyModel,
-                                     RunsTableModel)
+from dlstudio.gui.runs.runs_model import COLUMN_INDEX, CV_COLUMN
+from dlstudio.gui.runs.runs_tree_model import RunsTreeModel
+from dlstudio.gui.runs.runs_view_controls import RunsViewControls
+from dlstudio.gui.runs.tree_state import TreeStateKeeper
 from dlstudio.store import RUN_STATUSES, Store
 
 EMPTY_TEXT = ("<h3>No runs yet</h3><p>Train one from the <b>New run</b> tab, or from a "
@@ -37,7 +39,8 @@ class RunsPanel(QWidget):
     """Lists the runs of the database at ``db_path``; edits them through the store.
 
     ``prompts`` asks the user (confirmations, names, notes); tests pass a stand-in,
-    or set ``panel.editor.prompts``.
+    or set ``panel.editor.prompts``. ``settings`` keeps the grouping and the columns
+    (default: the parent window's ``settings``, else the user's).
     """
 
     run_again_requested = Signal(dict)
@@ -45,13 +48,16 @@ class RunsPanel(QWidget):
     open_run_requested = Signal(int)
     resume_requested = Signal(int)  # a stopped / interrupted run with a checkpoint
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None, *, prompts=None):
+    def __init__(self, db_path: Path, parent: QWidget | None = None, *, prompts=None,
+                 settings: QSettings | None = None):
         super().__init__(parent)
         self.db_path = Path(db_path)
+        self.settings = settings or getattr(parent, "settings", None) or QSettings(
+            "dlstudio", "dlstudio")
         self.editor = RunEditor(self.db_path, prompts or DialogPrompts(), self)
-        self.model = RunsTableModel(self)
-        self.proxy = RunsFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
+        # One model filters, groups and sorts (runs_tree_model); "proxy" is what the
+        # view shows, kept as a name for the callers of the flat table's proxy.
+        self.model = self.proxy = RunsTreeModel(self)
         self._build()
         self._connect()
         self.refresh()
@@ -70,6 +76,9 @@ class RunsPanel(QWidget):
         self.tag_filter.addItem(ALL_TAGS, NO_FILTER)
         self.tag_filter.setMinimumContentsLength(10)
         self.table = self._make_table()
+        self.tree_state = TreeStateKeeper(self.table, self.model)
+        self.view_controls = RunsViewControls(self.model, self.table, self.settings,
+                                              self._open_store, self.editor.prompts)
         self.empty_label = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         self.pages = QStackedWidget()
@@ -82,11 +91,14 @@ class RunsPanel(QWidget):
         filters.addWidget(self.tag_filter)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
+        layout.addWidget(self.view_controls)
         layout.addWidget(self.pages, 1)
         layout.addLayout(self._make_buttons())
 
-    def _make_table(self) -> QTableView:
-        table = QTableView()
+    def _make_table(self) -> QTreeView:
+        table = QTreeView()
+        table.setUniformRowHeights(True)  # 10,000 rows: no per-row size queries
+        table.setAllColumnsShowFocus(True)
         table.setModel(self.proxy)
         table.setSortingEnabled(True)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -94,11 +106,8 @@ class RunsPanel(QWidget):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
-        table.horizontalHeader().setStretchLastSection(True)
-        table.horizontalHeader().setSectionsMovable(True)
+        table.header().setStretchLastSection(True)
+        table.header().setSectionsMovable(True)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         return table
 
@@ -154,9 +163,9 @@ class RunsPanel(QWidget):
         self.table.addAction(action)
 
     def _fit_columns(self) -> None:
-        header = self.table.horizontalHeader()
+        header = self.table.header()
         header.setResizeContentsPrecision(200)  # thousands of rows: sample, don't scan
-        self.table.resizeColumnsToContents()
+        header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
         name = COLUMN_INDEX["Name"]
         header.resizeSection(name, min(max(header.sectionSize(name), 160), 320))
 
@@ -164,13 +173,12 @@ class RunsPanel(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Re-read the runs from the store, keeping the selection, sort and filters."""
-        selected = self.selected_run_ids()
-        current = self._current_run_id()
         with self._open_store() as store:
             runs = with_cv_groups(store.list_runs())
-        was_empty = self.model.rowCount() == 0
-        if self.model.set_runs(runs):
-            self._select_run_ids(selected, current)
+            sweep_names = {sweep["id"]: sweep["name"] for sweep in store.list_sweeps()}
+        was_empty = self.model.run_count() == 0
+        self.model.set_runs(runs, sweep_names)  # tree_state keeps selection and groups
+        self.view_controls.update_choices()
         self.table.setColumnHidden(CV_COLUMN, not any(cv_summary(run) for run in runs))
         if was_empty and runs:  # sized to the first rows; later the user's widths stay
             self._fit_columns()
@@ -178,36 +186,21 @@ class RunsPanel(QWidget):
         self._update_state()
 
     def selected_run_ids(self) -> list[int]:
-        """Ids of the selected runs, in the order shown."""
-        rows = sorted(self.table.selectionModel().selectedRows(), key=QModelIndex.row)
-        return [index.data(RUN_ID_ROLE) for index in rows]
+        """Ids of the selected runs in the order shown; a selected group row counts
+        as all of its runs."""
+        rows = sorted(self.table.selectionModel().selectedRows(), key=_shown_order)
+        return list(dict.fromkeys(run_id for index in rows
+                                  for run_id in self.model.run_ids_at(index)))
+
+    def select_run_ids(self, run_ids: list[int], current: int | None = None) -> None:
+        """Select these runs' rows (in groups too) and make ``current`` the current row."""
+        self.tree_state.select(run_ids, current=current)
 
     # -- helpers -------------------------------------------------------------------
     def _open_store(self) -> Store:
         # Orphaned runs are marked by the main window when it opens the file; a table
         # refresh only reads.
         return Store(self.db_path, mark_orphans=False)
-
-    def _current_run_id(self) -> int | None:
-        index = self.table.currentIndex()
-        return index.data(RUN_ID_ROLE) if index.isValid() else None
-
-    def _select_run_ids(self, run_ids: list[int], current: int | None) -> None:
-        wanted = set(run_ids)
-        selection = QItemSelection()
-        current_index = QModelIndex()
-        last = self.proxy.columnCount() - 1
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            run_id = index.data(RUN_ID_ROLE)
-            if run_id in wanted:
-                selection.select(index, self.proxy.index(row, last))
-            if run_id == current:
-                current_index = index
-        model = self.table.selectionModel()
-        if current_index.isValid():
-            model.setCurrentIndex(current_index, QItemSelectionModel.SelectionFlag.NoUpdate)
-        model.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     def _update_tag_choices(self, runs: list[dict]) -> None:
         chosen = self.tag_filter.currentData()
@@ -222,7 +215,7 @@ class RunsPanel(QWidget):
         self.proxy.set_tag(self.tag_filter.currentData())
 
     def _update_state(self) -> None:
-        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        total, shown = self.model.run_count(), self.model.shown_run_count()
         self.empty_label.setText(EMPTY_TEXT if total == 0 else NO_MATCH_TEXT)
         self.pages.setCurrentWidget(self.table if shown else self.empty_label)
         selected = len(self.selected_run_ids())
@@ -276,7 +269,9 @@ class RunsPanel(QWidget):
 
     @Slot(QModelIndex)
     def _on_row_double_clicked(self, index: QModelIndex) -> None:
-        self.open_run_requested.emit(index.data(RUN_ID_ROLE))
+        run_ids = self.model.run_ids_at(index)
+        if len(run_ids) == 1 and self.model.group_at(index) is None:
+            self.open_run_requested.emit(run_ids[0])
 
     @Slot()
     def _on_open_clicked(self) -> None:
@@ -343,3 +338,8 @@ class RunsPanel(QWidget):
     def _on_show_group_triggered(self) -> None:
         tag = self.sender().data()
         self.tag_filter.setCurrentIndex(max(0, self.tag_filter.findData(tag)))
+
+
+def _shown_order(index: QModelIndex) -> tuple[int, int]:
+    parent = index.parent()
+    return (parent.row(), index.row()) if parent.isValid() else (index.row(), -1)

@@ -89,7 +89,7 @@ def shown_ids(panel: RunsPanel) -> list[int]:
 
 
 def select(panel: RunsPanel, run_ids: list[int]) -> None:
-    panel._select_run_ids(run_ids, run_ids[0] if run_ids else None)
+    panel.select_run_ids(run_ids, run_ids[0] if run_ids else None)
 
 
 def test_table_shows_every_run_with_its_columns(qtbot, db_path, three_runs):
