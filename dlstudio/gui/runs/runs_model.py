@@ -34,7 +34,13 @@ class Column:
 
 
 def _section(run: dict, section: str, key: str) -> Any:
-    return ((run.get("config") or {}).get(section) or {}).get(key)
+    # Nested as RunConfig stores it, flat ("optim.lr") or free-form from a user's script,
+    # where "model" may be plain text: only a mapping has keys.
+    config = run.get("config") or {}
+    nested = config.get(section)
+    if isinstance(nested, dict):
+        return nested.get(key)
+    return config.get(f"{section}.{key}")
 
 
 def _summary(run: dict, key: str) -> Any:

@@ -140,6 +140,7 @@ class RunsPanel(QWidget):
         self.search.textChanged.connect(self._on_search_changed)
         self.status_filter.currentIndexChanged.connect(self._on_status_filter_changed)
         self.tag_filter.currentIndexChanged.connect(self._on_tag_filter_changed)
+        self.model.modelReset.connect(self._on_model_reset)  # query, grouping, filters
         self.table.doubleClicked.connect(self._on_row_double_clicked)
         self.table.customContextMenuRequested.connect(self._on_context_menu_requested)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -166,6 +167,8 @@ class RunsPanel(QWidget):
         header = self.table.header()
         header.setResizeContentsPrecision(200)  # thousands of rows: sample, don't scan
         header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
+        # Column 0 also holds the tree's indentation for a group's runs.
+        header.resizeSection(0, max(header.sectionSize(0), self.table.indentation() + 48))
         name = COLUMN_INDEX["Name"]
         header.resizeSection(name, min(max(header.sectionSize(name), 160), 320))
 
@@ -261,6 +264,10 @@ class RunsPanel(QWidget):
     @Slot(int)
     def _on_tag_filter_changed(self, _index: int) -> None:
         self.proxy.set_tag(self.tag_filter.currentData())
+        self._update_state()
+
+    @Slot()
+    def _on_model_reset(self) -> None:
         self._update_state()
 
     @Slot()
