@@ -15,6 +15,7 @@ from dlstudio.gui.runs.runs_tree_model import RunsTreeModel
 ALWAYS_SHOWN = ("ID", "Name")
 HIDDEN_KEY, ADDED_KEY = "runs/hidden_columns", "runs/key_columns"
 MAX_KEYS_IN_MENU = 200  # a free-form config may hold thousands of keys
+KEY_SAMPLE = 2000  # runs whose keys the menu lists (spread over the table)
 
 
 class ColumnChooserButton(QToolButton):
@@ -61,7 +62,7 @@ class ColumnChooserButton(QToolButton):
                 continue
             self._add(menu, column.header, ("standard", column.header),
                       column.header not in hidden)
-        keys = available_keys(self.model.runs(), self.model.flat_configs())
+        keys = available_keys(self.model.runs(), self.model.flat_configs(sample=KEY_SAMPLE))
         added = set(self.added())
         for source, title in (("config", "Config keys"), ("summary", "Summary values")):
             submenu = menu.addMenu(title)

@@ -46,7 +46,7 @@ def group_items(items: list, run_of, flat_of, mode: str,
     groups: dict[str, Group] = {}
     alone: list[Group] = []
     for item in items:
-        for key, label in _keys(run_of(item), flat_of(item), mode, sweep_names):
+        for key, label in _keys(run_of(item), lambda: flat_of(item), mode, sweep_names):
             if key is None:
                 alone.append(Group(None, "", [item]))
                 continue
@@ -56,7 +56,8 @@ def group_items(items: list, run_of, flat_of, mode: str,
     return [*groups.values(), *alone]
 
 
-def _keys(run: dict, flat: dict, mode: str, sweep_names: dict[int, str]):
+def _keys(run: dict, flat, mode: str, sweep_names: dict[int, str]):
+    # ``flat()`` flattens the config: only grouping by a config key needs it.
     if mode == GROUP_SWEEP:
         sweep_id = run.get("sweep_id")
         if sweep_id is None:
@@ -68,7 +69,7 @@ def _keys(run: dict, flat: dict, mode: str, sweep_names: dict[int, str]):
         return [(f"tag:{tag}", tag) for tag in tags] or [("tag:", NO_TAG)]
     if mode.startswith(CONFIG_PREFIX):
         key = mode[len(CONFIG_PREFIX):]
-        value = flat.get(key, NOT_SET)
+        value = flat().get(key, NOT_SET)
         text = value if isinstance(value, str) else format_value(value)
         return [(f"config:{key}={text}", f"{key} = {text}")]
     raise ValueError(f"group mode: unknown {mode!r}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
                                QLineEdit, QMenu, QPushButton, QStackedWidget, QTreeView,
                                QVBoxLayout, QWidget)
 
@@ -22,6 +22,7 @@ from dlstudio.gui.runs.run_resume import resume_problem
 from dlstudio.gui.runs.runs_cv import cv_summary, with_cv_groups
 from dlstudio.gui.runs.runs_menu import build_runs_menu
 from dlstudio.gui.runs.runs_model import COLUMN_INDEX, CV_COLUMN
+from dlstudio.gui.runs.column_widths import fit_columns
 from dlstudio.gui.runs.runs_tree_model import RunsTreeModel
 from dlstudio.gui.runs.runs_view_controls import RunsViewControls
 from dlstudio.gui.runs.tree_state import TreeStateKeeper
@@ -165,8 +166,7 @@ class RunsPanel(QWidget):
 
     def _fit_columns(self) -> None:
         header = self.table.header()
-        header.setResizeContentsPrecision(200)  # thousands of rows: sample, don't scan
-        header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
+        fit_columns(self.table)
         # Column 0 also holds the tree's indentation for a group's runs.
         header.resizeSection(0, max(header.sectionSize(0), self.table.indentation() + 48))
         name = COLUMN_INDEX["Name"]

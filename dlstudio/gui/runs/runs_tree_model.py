@@ -10,7 +10,6 @@ chosen column sorts the top level (a group by its best run).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
@@ -21,34 +20,67 @@ from dlstudio.config import flatten
 from dlstudio.gui.runs import runs_cv
 from dlstudio.gui.runs.key_columns import KeyColumn, key_column
 from dlstudio.gui.runs.run_grouping import GROUP_SWEEP, Group, group_items
-from dlstudio.gui.runs.runs_model import (COLUMNS, CV_COLUMN, RUN_ID_ROLE, SORT_ROLE,
+from dlstudio.gui.runs.runs_model import (COLUMN_INDEX, COLUMNS, CV_COLUMN, RUN_ID_ROLE, SORT_ROLE,
                                           STATUS_COLORS, STATUS_COLUMN, Column, run_tooltip)
 
+SEARCHED = [COLUMN_INDEX[h] for h in ("ID", "Name", "Status", "Dataset", "Model",
+                                      "Optimizer", "LR", "Tags")]
 GROUP_ROLE = Qt.ItemDataRole.UserRole + 3  # a group row's key ("sweep:3"), else None
 NAME_COLUMN = 1
 
 
-@dataclass
 class _Row:
-    run: dict
-    flat: dict
-    texts: list[str]
-    sort_keys: list[Any]
-    haystack: str
+    """One run's cells, each computed when first needed and then kept: opening 10,000
+    runs formats only the rows on screen; sorting computes one column's keys."""
 
-    @classmethod
-    def of(cls, run: dict, extra: list[KeyColumn]) -> _Row:
-        flat = flatten(run.get("config") or {})
-        texts = [c.text(run) for c in COLUMNS]
-        haystack = " ".join([*texts, run.get("notes") or ""]).lower()
-        row = cls(run, flat, texts, [c.sort_key(run) for c in COLUMNS], haystack)
-        row.add_columns(extra)
-        return row
+    __slots__ = ("run", "extra", "_flat", "_texts", "_keys", "_haystack")
+
+    def __init__(self, run: dict, extra: list[KeyColumn]):
+        self.run, self.extra = run, extra
+        self._flat: dict | None = None
+        self._texts: list[str] | None = None
+        self._keys: dict[int, Any] = {}
+        self._haystack: str | None = None
+
+    @property
+    def flat(self) -> dict:
+        if self._flat is None:
+            self._flat = flatten(self.run.get("config") or {})
+        return self._flat
+
+    @property
+    def texts(self) -> list[str]:
+        if self._texts is None:
+            self._texts = [c.text(self.run) for c in COLUMNS] + [
+                c.text(self.run, self.flat) for c in self.extra]
+        return self._texts
+
+    @property
+    def haystack(self) -> str:
+        # What the plain-text filter searches: the cells that name a run (not the
+        # formatted numbers and dates, whose formatting for 10,000 runs would cost a
+        # second on the first keystroke) and the notes.
+        if self._haystack is None:
+            self._haystack = " ".join([*(COLUMNS[c].text(self.run) for c in SEARCHED),
+                                       self.run.get("notes") or ""]).lower()
+        return self._haystack
+
+    def sort_key(self, column: int) -> Any:
+        key = self._keys.get(column)
+        if key is None:
+            if column < len(COLUMNS):
+                key = COLUMNS[column].sort_key(self.run)
+            else:
+                key = self.extra[column - len(COLUMNS)].sort_key(self.run, self.flat)
+            self._keys[column] = key
+        return key
 
     def add_columns(self, extra: list[KeyColumn]) -> None:
-        del self.texts[len(COLUMNS):], self.sort_keys[len(COLUMNS):]
-        self.texts += [c.text(self.run, self.flat) for c in extra]
-        self.sort_keys += [c.sort_key(self.run, self.flat) for c in extra]
+        self.extra = extra
+        if self._texts is not None:
+            del self._texts[len(COLUMNS):]
+            self._texts += [c.text(self.run, self.flat) for c in extra]
+        self._keys = {k: v for k, v in self._keys.items() if k < len(COLUMNS)}
 
 
 class RunsTreeModel(QAbstractItemModel):
@@ -59,6 +91,7 @@ class RunsTreeModel(QAbstractItemModel):
         self._rows: dict[int, _Row] = {}
         self.extra_columns: list[KeyColumn] = []
         self._groups: list[Group] = []
+        self._group_rows: list[tuple[int, str]] = []
         self._mode = GROUP_SWEEP
         self._sweep_names: dict[int, str] = {}
         self._filters: dict[str, Any] = {"text": "", "status": None, "tag": None,
@@ -73,7 +106,7 @@ class RunsTreeModel(QAbstractItemModel):
         for run in runs:
             kept = old.get(run["id"])
             same = kept is not None and kept.run == run
-            self._rows[run["id"]] = kept if same else _Row.of(run, self.extra_columns)
+            self._rows[run["id"]] = kept if same else _Row(run, self.extra_columns)
         if sweep_names is not None:
             self._sweep_names = dict(sweep_names)
         self._rebuild()
@@ -127,9 +160,13 @@ class RunsTreeModel(QAbstractItemModel):
     def runs(self) -> list[dict]:
         return [row.run for row in self._rows.values()]
 
-    def flat_configs(self) -> list[dict]:
-        """Every run's config as dotted keys (cached), in ``runs()`` order."""
-        return [row.flat for row in self._rows.values()]
+    def flat_configs(self, sample: int | None = None) -> list[dict]:
+        """Runs' configs as dotted keys (cached): every run's, or about ``sample`` of
+        them spread over the table (key lists for menus need not flatten 10,000)."""
+        rows = list(self._rows.values())
+        if sample:
+            rows = rows[::max(1, len(rows) // sample)]
+        return [row.flat for row in rows]
 
     def shown_runs(self) -> list[tuple[Group, dict]]:
         """Every run that passes the filters, in the order shown, with its group."""
@@ -140,6 +177,10 @@ class RunsTreeModel(QAbstractItemModel):
 
     def cell_text(self, run: dict, column: int) -> str:
         return self._rows[run["id"]].texts[column]
+
+    def group_rows(self) -> list[tuple[int, str]]:
+        """(top-level row, group key) of every group row."""
+        return list(self._group_rows)
 
     def group_at(self, index: QModelIndex) -> Group | None:
         """The group of a group row (None for a run's row)."""
@@ -165,6 +206,8 @@ class RunsTreeModel(QAbstractItemModel):
         groups = group_items(rows, lambda row: row.run, lambda row: row.flat, self._mode,
                              self._sweep_names)
         self._groups = self._sorted(groups)
+        self._group_rows = [(row, group.key) for row, group in enumerate(self._groups)
+                            if group.key is not None]
         self.endResetModel()
 
     def _accepts(self, row: _Row) -> bool:
@@ -183,7 +226,7 @@ class RunsTreeModel(QAbstractItemModel):
         column = self._sort_column
         if column < 0 or column >= len(self.columns):
             return sorted(groups, key=lambda g: g.runs[0].run["id"], reverse=True)
-        return sorted(groups, key=lambda g: (g.runs[0].sort_keys[column], g.runs[0].run["id"]),
+        return sorted(groups, key=lambda g: (g.runs[0].sort_key(column), g.runs[0].run["id"]),
                       reverse=self._descending)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -242,7 +285,7 @@ class RunsTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return row.texts[column]
         if role == SORT_ROLE:
-            return row.sort_keys[column]
+            return row.sort_key(column)
         if role == RUN_ID_ROLE:
             return row.run["id"]
         if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[column].numeric:
@@ -265,7 +308,7 @@ class RunsTreeModel(QAbstractItemModel):
         if role == GROUP_ROLE:
             return group.key
         if role == SORT_ROLE:
-            return best.sort_keys[column]
+            return best.sort_key(column)
         if role == Qt.ItemDataRole.FontRole:
             font = QFont()
             font.setBold(True)

@@ -24,6 +24,9 @@ from dlstudio.store.run_query import COMPUTED, RUN_COLUMNS
 
 GROUP_KEY = "runs/group_by"
 MAX_GROUP_VALUES = 50  # a key with more values (lr of a random search) makes no groups
+# Runs whose config keys the grouping and completion lists offer: flattening every
+# config of 10,000 runs on each refresh would cost more than the table itself.
+KEY_SAMPLE = 1000
 
 
 class RunsViewControls(QWidget):
@@ -65,7 +68,7 @@ class RunsViewControls(QWidget):
     def update_choices(self) -> None:
         """Offer the keys of the runs now loaded (grouping, completion) and re-run the
         query on them."""
-        flats = self.model.flat_configs()
+        flats = self.model.flat_configs(sample=KEY_SAMPLE)
         self._fill_group_choices(flats)
         tags = sorted({tag for run in self.model.runs() for tag in run.get("tags") or []})
         sweeps = sorted({run["sweep_id"] for run in self.model.runs() if run.get("sweep_id")})
@@ -100,7 +103,9 @@ class RunsViewControls(QWidget):
         values: dict[str, set] = {}
         for flat in flats:
             for key, value in flat.items():
-                values.setdefault(key, set()).add(repr(value))
+                seen = values.setdefault(key, set())
+                if len(seen) <= MAX_GROUP_VALUES:
+                    seen.add(value if isinstance(value, (str, int, float, bool)) else repr(value))
         keys = [key for key, seen in sorted(values.items())
                 if 1 < len(seen) <= MAX_GROUP_VALUES]
         self.group_by.blockSignals(True)

@@ -65,16 +65,13 @@ class TreeStateKeeper(QObject):
         current = self.view.currentIndex()
         self._current = (None if not current.isValid() else
                          current.data(GROUP_ROLE) or current.data(RUN_ID_ROLE))
-        tops = (self.model.index(row, 0) for row in range(self.model.rowCount()))
-        self._expanded = {index.data(GROUP_ROLE) for index in tops
-                          if index.data(GROUP_ROLE) is not None and self.view.isExpanded(index)}
+        self._expanded = {key for row, key in self.model.group_rows()
+                          if self.view.isExpanded(self.model.index(row, 0))}
 
     @Slot()
     def _on_model_reset(self) -> None:
-        if self._expanded:
-            for row in range(self.model.rowCount()):
-                index = self.model.index(row, 0)
-                if index.data(GROUP_ROLE) in self._expanded:
-                    self.view.setExpanded(index, True)
+        for row, key in self.model.group_rows():
+            if key in self._expanded:
+                self.view.setExpanded(self.model.index(row, 0), True)
         if self._selected != (set(), set()) or self._current is not None:
             self.select(*self._selected, current=self._current)
