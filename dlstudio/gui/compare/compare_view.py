@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMenu, QPushButton, QSplitter,
-                               QStackedWidget, QToolButton, QVBoxLayout, QWidget)
+                               QStackedWidget, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.errors import ConfigError
@@ -17,6 +17,8 @@ from dlstudio.gui.common import run_format as fmt
 from dlstudio.gui.compare.run_curves_plot import LoadedCurve, RunCurvesPlot, points_budget, run_color
 from dlstudio.gui.compare.config_diff import flat_config
 from dlstudio.gui.compare.config_diff_table import ConfigDiffTable
+from dlstudio.gui.compare.importance_view import ImportanceView
+from dlstudio.gui.compare.metric_panels_view import MetricPanelsView
 from dlstudio.gui.common.export import export_run_csv
 from dlstudio.gui.common.plot_tools import PlotOptionsBar
 from dlstudio.gui.common.prompts import DialogPrompts
@@ -44,13 +46,19 @@ class CompareView(QWidget):
     Curves are read downsampled in SQL to a min and a max per pixel column of the plot,
     several runs at once (``read_curves``), so runs of any length open quickly; a notice
     names the curves that were downsampled.
-    ``prompts`` asks for file names (tests pass a fake).
+    ``prompts`` asks for file names (tests pass a fake). Beside the one-metric overlay,
+    the "Panels" tab shows several metrics with groups as mean and band and the
+    "Parameters" tab which hyperparameters mattered; ``settings`` keeps the panels chosen
+    (default: the parent window's ``settings``, else the user's).
     """
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None, *, prompts=None):
+    def __init__(self, db_path: Path, parent: QWidget | None = None, *, prompts=None,
+                 settings: QSettings | None = None):
         super().__init__(parent)
         self.db_path = Path(db_path)
         self.prompts = prompts or DialogPrompts()
+        self.settings = settings or getattr(parent, "settings", None) or QSettings(
+            "dlstudio", "dlstudio")
         self.runs: list[dict] = []
         self._build()
         self.metric_chooser.currentIndexChanged.connect(self._on_metric_changed)
@@ -58,6 +66,7 @@ class CompareView(QWidget):
         self.reload_button.clicked.connect(self._on_reload_clicked)
         self.save_plot_button.clicked.connect(self._on_save_plot_clicked)
         self.csv_menu.triggered.connect(self._on_csv_run_chosen)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self._show_page()
 
     # -- building ------------------------------------------------------------------
@@ -95,8 +104,14 @@ class CompareView(QWidget):
         content_layout.addWidget(splitter, 1)
         self.empty_label = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
+        self.panels_view = MetricPanelsView(self.db_path, self.settings, self.prompts)
+        self.importance_view = ImportanceView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(content, "One metric")
+        self.tabs.addTab(self.panels_view, "Panels")
+        self.tabs.addTab(self.importance_view, "Parameters")
         self.pages = QStackedWidget()
-        self.pages.addWidget(content)
+        self.pages.addWidget(self.tabs)
         self.pages.addWidget(self.empty_label)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
@@ -129,6 +144,22 @@ class CompareView(QWidget):
             [flat_config(run.get("config") or {}) for run in self.runs])
         self._show_page()
         self._load_curves()
+        self._update_tab()
+
+    def _update_tab(self) -> None:
+        # The panels and the importance are read and computed when their tab is shown:
+        # most comparisons only look at the curves.
+        tab = self.tabs.currentWidget()
+        if tab in (self.panels_view, self.importance_view) and tab.runs != self.runs:
+            tab.set_runs(self.runs)
+
+    @Slot(int)
+    def _on_tab_changed(self, _index: int) -> None:
+        self._update_tab()
+
+    def shutdown(self) -> None:
+        """Wait for the importance computation, if one is running."""
+        self.importance_view.shutdown()
 
     def set_metric(self, key: str) -> None:
         """Show metric ``key`` (one of the chooser's)."""
