@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QFont, QFontMetrics
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.search.importance import EVALUATOR_TITLES, ImportanceResult
@@ -48,17 +49,23 @@ def draw_bars(plot: pg.PlotItem, result: ImportanceResult, evaluator: str) -> No
     plot.clear()
     shares = result.importances[evaluator]
     names = list(shares)[::-1]
-    heights = [shares[name] for name in names]
+    heights = [100 * shares[name] for name in names]  # percent: no SI-prefix scaling
     plot.addItem(pg.BarGraphItem(x0=0, y=np.arange(len(names)), height=0.6, width=heights,
                                  brush=BAR_COLOR, pen=None))
-    plot.getAxis("left").setTicks([list(enumerate(names))])
+    left = plot.getAxis("left")
+    left.setTicks([list(enumerate(names))])
+    # Room for the longest name: the axis would otherwise keep its default width and
+    # clip the names away.
+    metrics = QFontMetrics(left.style.get("tickFont") or QFont())
+    left.setWidth(max((metrics.horizontalAdvance(n) for n in names), default=40) + 16)
+    plot.getAxis("bottom").enableAutoSIPrefix(False)
     for y, share in enumerate(heights):
-        label = pg.TextItem(f"{share:.2f}", color=INK, anchor=(0, 0.5))
+        label = pg.TextItem(f"{share:.0f} %", color=INK, anchor=(0, 0.5))
         label.setPos(share, y)
         plot.addItem(label)
     plot.setXRange(0, max(heights) * 1.2 if heights else 1)
     _style(plot, f"Importance ({EVALUATOR_TITLES[evaluator]}), of {result.runs_used} runs")
-    plot.setLabel("bottom", "share of the metric's variation", color=INK)
+    plot.setLabel("bottom", "share of the metric's variation (%)", color=INK)
 
 
 def draw_parallel(layout: pg.GraphicsLayout, result: ImportanceResult) -> pg.ColorBarItem:
@@ -88,6 +95,7 @@ def draw_parallel(layout: pg.GraphicsLayout, result: ImportanceResult) -> pg.Col
             label.setPos(x, y)
             plot.addItem(label)
     plot.setYRange(-0.12, 1.12)
+    plot.setXRange(-0.4, len(names) - 0.6, padding=0)  # room for the end axes' names
     bar = pg.ColorBarItem(values=(low, high), colorMap=cmap, interactive=False,
                           label=result.metric)
     bar.getAxis("right").setTextPen(INK)

@@ -70,6 +70,10 @@ class ImportanceView(QWidget):
         self.runs = list(runs)
         self._compute()
 
+    def is_busy(self) -> bool:
+        """True while a computation's thread is running."""
+        return self._session is not None
+
     def shutdown(self) -> None:
         """Wait for a computation still running (the window is closing)."""
         if self._session is not None:

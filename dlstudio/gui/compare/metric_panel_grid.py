@@ -26,6 +26,7 @@ DRAW_RUNS, DRAW_MIN_MAX, DRAW_SD = "runs", "min-max", "sd"
 DRAW_CHOICES = {DRAW_MIN_MAX: "Mean, min–max band", DRAW_SD: "Mean ± sd band",
                 DRAW_RUNS: "Single runs"}
 COLUMNS = 2
+LEGEND_COLUMNS = 2
 INK, AXIS_PEN = "#202020", "#555555"
 LEGEND_BRUSH, LEGEND_PEN = (255, 255, 255, 235), "#999999"
 BAND_ALPHA = 60
@@ -47,6 +48,7 @@ class MetricPanelGrid(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.setBackground("w")
         self.plots: dict[str, pg.PlotItem] = {}
+        self.legend: pg.LegendItem | None = None
 
     def show_panels(self, panels: dict[str, list[Series]], titles: dict[str, str],
                     groups: list[str], draw: str, x_label: str, wall_time: bool,
@@ -54,16 +56,24 @@ class MetricPanelGrid(pg.GraphicsLayoutWidget):
         """One panel per key of ``panels`` (in order); ``groups`` are the group labels."""
         self.clear()
         self.plots = {}
+        # One legend above the grid: every panel shows the same runs or groups, and a
+        # legend inside each panel covered its curves.
+        self.legend = pg.LegendItem(brush=pg.mkBrush(*LEGEND_BRUSH), pen=pg.mkPen(LEGEND_PEN),
+                                    labelTextColor=INK, colCount=LEGEND_COLUMNS)
+        self.addItem(self.legend, row=0, col=0, colspan=COLUMNS)
         first = None
         for index, (key, series) in enumerate(panels.items()):
             axes = {"bottom": pg.DateAxisItem()} if wall_time else {}
-            plot = self.addPlot(row=index // COLUMNS, col=index % COLUMNS, axisItems=axes)
+            plot = self.addPlot(row=1 + index // COLUMNS, col=index % COLUMNS, axisItems=axes)
             self._style(plot, titles.get(key, key), x_label, log_y)
             if first is None:
                 first = plot
             else:
                 plot.setXLink(first)
-            self._draw(plot, series, groups, draw)
+            named = self._draw(plot, series, groups, draw)
+            if plot is first:
+                for item in named:
+                    self.legend.addItem(item, item.name())
             self.plots[key] = plot
 
     def _style(self, plot: pg.PlotItem, title: str, x_label: str, log_y: bool) -> None:
@@ -79,11 +89,11 @@ class MetricPanelGrid(pg.GraphicsLayoutWidget):
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.setLabel("bottom", x_label, color=INK)
         plot.setLogMode(y=log_y)
-        plot.addLegend(offset=(-8, 8), brush=pg.mkBrush(*LEGEND_BRUSH),
-                       pen=pg.mkPen(LEGEND_PEN), labelTextColor=INK)
 
     def _draw(self, plot: pg.PlotItem, series: list[Series], groups: list[str],
-              draw: str) -> None:
+              draw: str) -> list[pg.PlotDataItem]:
+        """Draw the series; returns the items that carry a legend name."""
+        named = []
         by_group: dict[int, list[Series]] = {}
         for one in series:
             by_group.setdefault(one.group, []).append(one)
@@ -92,15 +102,18 @@ class MetricPanelGrid(pg.GraphicsLayoutWidget):
             label = groups[group]
             if draw == DRAW_RUNS or len(members) == 1:
                 for n, one in enumerate(members):
-                    plot.plot(one.x, one.y, pen=pg.mkPen(color, width=1),
-                              name=(f"{label} ({len(members)} runs)" if len(members) > 1
-                                    else label) if n == 0 else None)
+                    item = plot.plot(one.x, one.y, pen=pg.mkPen(color, width=1),
+                                     name=(f"{label} ({len(members)} runs)" if len(members) > 1
+                                           else label) if n == 0 else None)
+                    if n == 0:
+                        named.append(item)
                 continue
-            self._draw_band(plot, members, color, label, draw)
+            named.append(self._draw_band(plot, members, color, label, draw))
+        return named
 
     @staticmethod
     def _draw_band(plot: pg.PlotItem, members: list[Series], color: QColor, label: str,
-                   draw: str) -> None:
+                   draw: str) -> pg.PlotDataItem:
         summary = band([(one.x, one.y) for one in members])
         low, high = ((summary.low, summary.high) if draw == DRAW_MIN_MAX else
                      (summary.mean - summary.sd, summary.mean + summary.sd))
@@ -111,8 +124,8 @@ class MetricPanelGrid(pg.GraphicsLayoutWidget):
         fill = pg.FillBetweenItem(lower, upper, brush=pg.mkBrush(edge))
         plot.addItem(fill)
         how = "min–max" if draw == DRAW_MIN_MAX else "± sd"
-        plot.plot(summary.x, summary.mean, pen=pg.mkPen(color, width=2),
-                  name=f"{label}: mean of {len(members)}, {how}")
+        return plot.plot(summary.x, summary.mean, pen=pg.mkPen(color, width=2),
+                         name=f"{label}: mean of {len(members)}, {how}")
 
     def export(self, path: str | Path, width: int, height: int) -> Path:
         """Write the grid as a ``width`` x ``height`` PNG or SVG (by the suffix)."""

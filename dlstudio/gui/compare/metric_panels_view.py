@@ -107,10 +107,13 @@ class MetricPanelsView(QWidget):
 
     def set_panels(self, keys: list[str]) -> None:
         """Show these metrics (and remember them)."""
-        self.settings.setValue(PANELS_KEY, list(keys))
-        self.settings.sync()
+        self._save_panels(keys)
         self._fill_panel_menu()
         self.redraw()
+
+    def _save_panels(self, keys: list[str]) -> None:
+        self.settings.setValue(PANELS_KEY, list(keys))
+        self.settings.sync()
 
     def redraw(self) -> None:
         keys = self.chosen_panels()
@@ -170,7 +173,11 @@ class MetricPanelsView(QWidget):
     # -- events --------------------------------------------------------------------
     @Slot(QAction)
     def _on_panel_toggled(self, _action: QAction) -> None:
-        self.set_panels([a.text() for a in self.panels_button.menu().actions() if a.isChecked()])
+        # The menu is not rebuilt here: that would delete the action being triggered.
+        keys = [a.text() for a in self.panels_button.menu().actions() if a.isChecked()]
+        self._save_panels(keys)
+        self.panels_button.setText(f"Panels ({len(keys)})")
+        self.redraw()
 
     @Slot()
     def _on_choice_changed(self) -> None:
