@@ -5,12 +5,12 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from pathlib import Path
 
 import pytest
 import yaml
 
 from dlstudio.cli import main
+from dlstudio.examples import examples_folder
 from dlstudio.errors import ConfigError
 from dlstudio.store import Store
 from dlstudio.training.events import StepEvent
@@ -18,7 +18,7 @@ from dlstudio.training.sweeps.events import RunEvent
 from dlstudio.training.sweeps.runner import SweepRunner
 from dlstudio.training.sweeps.setup import create_sweep
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "sweeps"
+EXAMPLES = examples_folder("sweeps")
 
 TINY = """
 method: successive_halving

@@ -96,7 +96,7 @@ def run_list(args: argparse.Namespace) -> int:
                          indent=2, default=str))
         return 0
     if not summaries:
-        print("no sweeps yet: try  dlstudio sweep resources/sweeps/successive_halving.yaml")
+        print('no sweeps yet: try  dlstudio sweep "$(dlstudio examples successive_halving.yaml)"')
         return 0
     print(f"{'id':>4}  {'status':<9} {'name':<24} {'method':<18} {'trials':>6} "
           f"{'best':>18} {'created':<16}")

@@ -73,7 +73,7 @@ Sweep files
 -----------
 ``load_sweep_file(path) -> SweepSpec`` reads W&B-shaped YAML (see ``sweep_file``), and
 ``strategy_from_sweep(spec, seed)`` builds the strategy it names. Examples live in
-``resources/sweeps/``.
+``dlstudio/resources/sweeps/`` (``dlstudio.examples``).
 """
 
 from dlstudio.search.bayesian import Bayesian

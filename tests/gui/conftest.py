@@ -57,11 +57,22 @@ def stop_answer():
 
 
 @pytest.fixture
+def app_context(db_path, qt_settings):
+    """What a panel is built from, on a temporary database; closed at the end."""
+    from dlstudio.gui.context import AppContext
+
+    context = AppContext.open(db_path, qt_settings)
+    yield context
+    context.close()
+
+
+@pytest.fixture
 def main_window(qtbot, db_path, qt_settings, stop_answer):
     """The main window on a temporary database, closed (threads joined) at the end."""
+    from dlstudio.gui.context import AppContext
     from dlstudio.gui.main_window import MainWindow
 
-    window = MainWindow(db_path, settings=qt_settings, confirm_stop=stop_answer)
+    window = MainWindow(AppContext.open(db_path, qt_settings), confirm_stop=stop_answer)
     qtbot.addWidget(window)
     window.show()
     yield window

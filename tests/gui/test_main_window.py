@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QLabel
 
-from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
 from tests.gui.helpers import FAST, fill_form, read_store, run_and_wait
+from tests.gui.runs.test_runs_panel import select
 
 
 def test_empty_state_and_status_bar(main_window, db_path):
@@ -19,25 +18,21 @@ def test_empty_state_and_status_bar(main_window, db_path):
     assert main_window.tabs.tabText(0) == "Train"
 
 
-def test_add_panel_adds_a_tab(main_window):
-    index = main_window.add_panel(QLabel("sweeps"), "Sweeps")
-    assert main_window.tabs.tabText(index) == "Sweeps"
-
-
 def test_window_state_and_last_form_persist(qtbot, db_path, qt_settings):
+    from dlstudio.gui.context import AppContext
     from dlstudio.gui.main_window import MainWindow
 
-    first = MainWindow(db_path, settings=qt_settings)
+    first = MainWindow(AppContext.open(db_path, qt_settings))
     qtbot.addWidget(first)
     first.show()
     first.resize(760, 560)  # the offscreen screen is small; restore clamps to it
     size = first.size()
     fill_form(first, {"optim.name": "sgd", "optim.lr": "0.02", "train.epochs": "4"})
     first.live_view.plots.options.smoothing.setValue(60)
-    first.train_splitter.setSizes([500, 600])
-    sizes = first.train_splitter.sizes()
+    first.train.splitter.setSizes([500, 600])
+    sizes = first.train.splitter.sizes()
     first.close()
-    second = MainWindow(db_path, settings=qt_settings)
+    second = MainWindow(AppContext.open(db_path, qt_settings))
     qtbot.addWidget(second)
     second.show()
     try:
@@ -46,14 +41,23 @@ def test_window_state_and_last_form_persist(qtbot, db_path, qt_settings):
         assert second.live_view.plots.options.smoothing.value() == 60
         assert second.size().height() == size.height()  # widths clamp to the tiny screen
         assert qt_settings.value("window/geometry") is not None
-        assert abs(second.train_splitter.sizes()[0] - sizes[0]) < 80  # the form's column
+        assert abs(second.train.splitter.sizes()[0] - sizes[0]) < 80  # the form's column
     finally:
         second.close()
 
 
+def open_from_runs_tab(window, run_id: int) -> None:
+    """Select the run in the Runs tab and press Open, as a user does."""
+    window.tabs.show_panel("runs")
+    window.runs_panel.refresh()
+    select(window.runs_panel, [run_id])
+    window.runs_panel.open_button.click()
+    assert window.tabs.currentWidget() is window.train  # the live view shows it
+
+
 def test_open_saved_run_shows_its_stored_curves(qtbot, main_window, db_path):
     run_id, _ = run_and_wait(qtbot, main_window, FAST)
-    main_window._on_open_run_requested(run_id)
+    open_from_runs_tab(main_window, run_id)
     trace = main_window.live_view.trace()
     assert trace.run_id == run_id and run_id not in main_window.live_view.active
     with read_store(db_path) as store:
@@ -64,17 +68,11 @@ def test_open_saved_run_shows_its_stored_curves(qtbot, main_window, db_path):
     assert "finished" in main_window.live_view.progress.title.text()
 
 
-def test_runs_panel_signals_drive_the_window(qtbot, main_window):
-    main_window._on_run_again_requested({"optim": {"name": "rmsprop", "lr": 0.004}})
-    config = main_window.form.config()
-    assert (config.optim.name, config.optim.lr) == ("rmsprop", 0.004)
-    assert main_window.tabs.currentIndex() == 0
-
-
 def test_closing_an_idle_window_asks_nothing(qtbot, db_path, qt_settings, stop_answer):
+    from dlstudio.gui.context import AppContext
     from dlstudio.gui.main_window import MainWindow
 
-    window = MainWindow(db_path, settings=qt_settings, confirm_stop=stop_answer)
+    window = MainWindow(AppContext.open(db_path, qt_settings), confirm_stop=stop_answer)
     qtbot.addWidget(window)
     window.show()
     assert window.close()
@@ -109,7 +107,7 @@ def test_app_main_opens_the_window_and_returns_when_it_closes(qtbot, tmp_path, q
         assert main(db_path, settings=qt_settings) == 0
     finally:
         app.setQuitOnLastWindowClosed(True)
-    assert len(opened) == 1 and opened[0].db_path == db_path
+    assert len(opened) == 1 and opened[0].context.db_path == db_path
     assert db_path.is_file() and opened[0]._closed
 
 
@@ -133,7 +131,7 @@ def test_a_long_saved_run_opens_downsampled_and_says_so(qtbot, main_window, db_p
                 writer.add(run_id, "loss", step, 1 + step // 1000, 1.0 / step, step * 1e-3)
         store.end_run(run_id, "finished", {"metric_name": "accuracy", "steps": 30_000,
                                            "epochs_done": 30})
-    main_window._on_open_run_requested(run_id)
+    open_from_runs_tab(main_window, run_id)
     trace = main_window.live_view.trace()
     assert trace.count("loss") <= 20_000 and trace.totals["loss"] == 30_000
     assert "of 30,000 points" in main_window.live_view.plots.downsample_note.text()

@@ -56,7 +56,7 @@ def ema_smooth(values: np.ndarray, weight: float) -> np.ndarray:
 
 
 def configure_plot(plot: pg.PlotItem, y_label: str, x_axis: str = "step") -> None:
-    """Peak downsampling and clip-to-view before any curve is added (STYLE.md)."""
+    """Peak downsampling and clip-to-view; call it before any curve is added."""
     plot.setDownsampling(auto=True, mode="peak")
     plot.setClipToView(True)
     plot.showGrid(x=True, y=True, alpha=0.25)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMenu, QPushButton, QSpinBox,
                                QToolButton, QVBoxLayout, QWidget)
@@ -23,7 +23,7 @@ from dlstudio.errors import ConfigError
 from dlstudio.gui.common.plot_tools import PlotOptionsBar, ema_smooth, steps_to_epochs
 from dlstudio.gui.compare.curve_bands import GROUP_BY_CONFIG, GROUP_BY_TAG, GROUP_NONE, group_runs
 from dlstudio.gui.compare.metric_panel_grid import DRAW_CHOICES, MetricPanelGrid, Series
-from dlstudio.store import Store, read_curves
+from dlstudio.store import read_curves
 from dlstudio.store.curves_csv import write_curves_long_csv
 
 X_CHOICES = {"step": "Step", "epoch": "Epoch", "relative": "Time since start (s)",
@@ -39,10 +39,10 @@ POINTS = 2000
 class MetricPanelsView(QWidget):
     """Panels for the runs given to ``set_runs`` (store rows)."""
 
-    def __init__(self, db_path: Path, settings: QSettings, prompts,
-                 parent: QWidget | None = None):
+    def __init__(self, context, prompts, parent: QWidget | None = None):
         super().__init__(parent)
-        self.db_path, self.settings, self.prompts = Path(db_path), settings, prompts
+        self.context, self.prompts = context, prompts
+        self.db_path, self.settings = context.db_path, context.settings
         self.runs: list[dict] = []
         self.keys: list[str] = []
         self._curves: dict[tuple[int, str], dict] = {}
@@ -93,8 +93,8 @@ class MetricPanelsView(QWidget):
         """Show these runs (store rows) in the chosen panels."""
         self.runs = list(runs)
         self._curves = {}
-        with Store(self.db_path, mark_orphans=False) as store:
-            keys = {key for run in self.runs for key in store.metric_keys(run["id"])}
+        store = self.context.store
+        keys = {key for run in self.runs for key in store.metric_keys(run["id"])}
         self.keys = [k for k in DEFAULT_PANELS if k in keys] + sorted(keys - set(DEFAULT_PANELS))
         self._fill_panel_menu()
         self.redraw()
@@ -203,9 +203,9 @@ class MetricPanelsView(QWidget):
         if not path:
             return
         try:
-            with Store(self.db_path, mark_orphans=False) as store, \
-                    open(path, "w", newline="", encoding="utf-8") as handle:
-                lines = write_curves_long_csv(store, [run["id"] for run in self.runs], handle)
+            with open(path, "w", newline="", encoding="utf-8") as handle:
+                lines = write_curves_long_csv(self.context.store,
+                                              [run["id"] for run in self.runs], handle)
             self.message.setText(f"Wrote {lines:,} points of {len(self.runs)} runs to {path}")
         except (OSError, ConfigError) as exc:
             self.prompts.inform(self, "Export the curves", f"Could not export: {exc}")

@@ -10,23 +10,23 @@ run's train and dev curves, its learning curve, and a dev-set size helper.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QGroupBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.panel import Panel
+from dlstudio.gui.context import AppContext
 from dlstudio.diagnosis import Diagnosis, diagnose
 from dlstudio.diagnosis.cv_metrics import fold_mean_metrics
 from dlstudio.diagnosis.run_metrics import RunMetrics, run_label, run_metrics
 from dlstudio.errors import ConfigError
 from dlstudio.gui.diagnosis.run_curves_view import RunCurvesView
 from dlstudio.gui.diagnosis.dev_set_size_helper import DevSetSizeHelper
-from dlstudio.gui.diagnosis.diagnosis_inputs import TYPED_IN, DiagnosisInputsWidget
-from dlstudio.gui.diagnosis.learning_curve_box import LearningCurveBox
+from dlstudio.gui.diagnosis.diagnosis_inputs_form import TYPED_IN, DiagnosisInputsForm
+from dlstudio.gui.diagnosis.learning_curve_view import LearningCurveView
 from dlstudio.gui.diagnosis.diagnosis_result_view import DiagnosisResultView
-from dlstudio.store import Store
 from dlstudio.training.run_groups import group_kind
 
 CURVE_KEYS = ("train_metric", "dev_metric", "train_loss", "dev_loss")
@@ -56,26 +56,27 @@ def _scrolled(widget: QWidget, width: int | None = None) -> QScrollArea:
     return area
 
 
-class DiagnosisPanel(QWidget):
+class DiagnosisPanel(Panel):
     """Diagnose a run (or typed numbers): verdict, gaps with CIs, remedies, curves."""
 
     diagnosed = Signal(dict)  # Diagnosis.to_dict() after every successful diagnosis
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.db_path = Path(db_path)
+    tab_title = "Diagnosis"
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(context, parent)
         self.diagnosis: Diagnosis | None = None
         self._run_problem = ""
         self._user_chose = False  # until then, the newest finished run is shown
         self._group: tuple[str, int] | None = None  # CV group shown, its finished folds
-        self.inputs = DiagnosisInputsWidget()
+        self.inputs = DiagnosisInputsForm()
         self.dev_size = DevSetSizeHelper()
         self.result = DiagnosisResultView()
         self.curves = RunCurvesView()
         self.evidence_box = QGroupBox("More evidence")  # filled by add_evidence_widget
         QVBoxLayout(self.evidence_box)
         self.evidence_box.hide()
-        self.learning = LearningCurveBox(self.db_path)
+        self.learning = LearningCurveView(context.store, context.controller)
         self._build()
         self.add_evidence_widget(self.learning)
         self.inputs.run_picked.connect(self._on_run_picked)
@@ -112,11 +113,11 @@ class DiagnosisPanel(QWidget):
     def set_run(self, run_id: int) -> None:
         """Diagnose stored run ``run_id``; an unusable run says why under the run list."""
         try:
-            with Store(self.db_path, mark_orphans=False) as store:
-                run = store.get_run(run_id)
-                curves = {key: store.read_curve(run_id, key) for key in CURVE_KEYS}
-                tag = next((t for t in run.get("tags") or [] if group_kind(t) == "cv"), None)
-                folds = store.list_runs(tag=tag) if tag else []
+            store = self.context.store
+            run = store.get_run(run_id)
+            curves = {key: store.read_curve(run_id, key) for key in CURVE_KEYS}
+            tag = next((t for t in run.get("tags") or [] if group_kind(t) == "cv"), None)
+            folds = store.list_runs(tag=tag) if tag else []
         except ConfigError as error:
             self.learning.set_run(None)
             self._refuse_run(run_id, f"run {run_id}", "\n".join(error.problems))
@@ -141,8 +142,7 @@ class DiagnosisPanel(QWidget):
     def refresh_runs(self) -> None:
         """Re-read the finished runs offered in the run list and the learning curves;
         until the user chose, show the newest finished run."""
-        with Store(self.db_path, mark_orphans=False) as store:
-            runs = store.list_runs(status="finished")
+        runs = self.context.store.list_runs(status="finished")
         self.inputs.set_runs([(run["id"], self._run_text(run)) for run in runs])
         self.learning.refresh()
         if runs and not self._user_chose and self.inputs.run_id() is TYPED_IN:
@@ -159,10 +159,6 @@ class DiagnosisPanel(QWidget):
         self.set_run(int(self.inputs.run_id()))
         self.inputs.fields["human_level"].setText(human_level)
 
-    def attach_controller(self, controller) -> None:
-        """The window's ``TrainingController``: learning-curve runs go to its queue."""
-        self.learning.set_controller(controller)
-
     def showEvent(self, event) -> None:  # noqa: N802  (Qt's name)
         """Runs finish while the tab is hidden: list them again when it shows."""
         self.refresh_runs()
@@ -172,9 +168,6 @@ class DiagnosisPanel(QWidget):
         """A place for more evidence (learning curve, cross-validation), under the curves."""
         self.evidence_box.layout().addWidget(widget)
         self.evidence_box.show()
-
-    def shutdown(self) -> None:
-        """Nothing runs in the background here; present for the window's close."""
 
     # -- slots ---------------------------------------------------------------------
     @Slot(object)

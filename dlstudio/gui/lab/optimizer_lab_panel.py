@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import math
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QApplication, QComboBox, QDoubleSpinBox, QFormLayout,
@@ -18,6 +17,8 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDoubleSpinBox, QFormLay
                                QSplitter, QVBoxLayout, QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.panel import Panel
+from dlstudio.gui.context import AppContext
 from dlstudio.gui.lab.surface_contour_plot import SurfaceContourPlot
 from dlstudio.gui.workers.job_worker import JobSession
 from dlstudio.gui.lab.step_loss_plot import StepLossPlot
@@ -32,15 +33,16 @@ HINT = ("Tick the optimizers to compare, then press <b>Run</b>. Click the map to
         "from another point (it runs at once). &#9733; marks the minima, &#9675; the start.")
 
 
-class OptimizerLabPanel(QWidget):
+class OptimizerLabPanel(Panel):
     """Optimizers on test surfaces: contour map, replay, loss per step, Newton step."""
 
     trajectories_computed = Signal(dict)  # {optimizer name: Trajectory}, GUI thread
     run_failed = Signal(str)
 
-    def __init__(self, db_path: Path | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.db_path = db_path  # unused: the lab stores nothing; kept for the tab loader
+    tab_title = "Optimizer lab"
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(context, parent)  # the lab stores nothing
         self.surface: Surface = SURFACES["quadratic"]
         self.trajectories: dict = {}
         self.session: JobSession | None = None

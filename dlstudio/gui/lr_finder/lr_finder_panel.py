@@ -9,122 +9,48 @@ click shows it again.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (QApplication, QGroupBox, QHBoxLayout, QLabel,
-                               QProgressBar, QPushButton, QSplitter, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QApplication, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.lr_finder.lr_finder_panel_layout import LRFinderPanelLayout
+from dlstudio.gui.context import AppContext
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
-from dlstudio.gui.lr_finder.lr_test_history_list import LRTestHistoryList, describe_config
-from dlstudio.gui.lr_finder.lr_curve_plot import LRCurvePlot
-from dlstudio.gui.lr_finder.lr_test_settings_form import SMOOTHING, LRTestSettingsForm
-from dlstudio.gui.lr_finder.lr_suggestion_bar import LRSuggestionBar
 from dlstudio.gui.common.number_field import format_number
 from dlstudio.gui.lr_finder.lr_finder_worker import LRFinderSession
-from dlstudio.store import Store
+from dlstudio.gui.lr_finder.lr_test_history_list import describe_config
+from dlstudio.gui.lr_finder.lr_test_settings_form import SMOOTHING
 from dlstudio.training.lr_finder import zero_lag_smooth
 from dlstudio.training.optimizers import FULL_BATCH
 
-EMPTY_TEXT = (
-    "<h2>Find a good learning rate in one short test</h2>"
-    "<p>The LR range test trains the model from its fresh start for at most one epoch, "
-    "multiplying the learning rate by a constant factor after every mini-batch, from "
-    "<b>min LR</b> to <b>max LR</b>. It stops as soon as the smoothed loss explodes (4x its "
-    "best), then puts the model back as it was.</p>"
-    "<p>Pick the LR where the smoothed loss falls <b>fastest</b> (steepest descent), or "
-    "the LR of the <b>minimum divided by 10</b> - at the minimum itself the loss is already "
-    "about to blow up.</p>"
-    "<p>It tests the config in the Train tab's form (mini-batch optimizers only: not GD "
-    "or L-BFGS). Press <b>Run test</b>; past tests are listed on the left.</p>")
 
-
-class LRFinderPanel(QWidget):
+class LRFinderPanel(LRFinderPanelLayout):
     """Run the LR range test, see the curve, send a suggestion to the run form."""
 
     lr_chosen = Signal(float, bool)  # lr, as the one-cycle max LR (else optim.lr)
     test_finished = Signal(dict)  # re-emitted in the GUI thread, with "test_id"
     test_failed = Signal(str)  # the message shown in the panel
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.db_path = Path(db_path)
+    tab_title = "LR finder"
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(context, parent)
         self.config = RunConfig()
         self.session: LRFinderSession | None = None
-        self._build()
+        self.run_button.clicked.connect(self._on_run_clicked)
+        self.stop_button.clicked.connect(self._on_stop_clicked)
+        self.settings_form.settings_edited.connect(self._on_settings_edited)
+        self.history.test_picked.connect(self._on_test_picked)
+        self.suggestion_bar.lr_chosen.connect(self._on_lr_chosen)
         self._show_suggestions({})
         self.set_config(self.config)
         self.refresh_history()
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
-
-    # -- layout --------------------------------------------------------------------
-    def _build(self) -> None:
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self._build_controls())
-        splitter.addWidget(self._build_results())
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([330, 930])
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
-
-    def _build_controls(self) -> QWidget:
-        self.settings_form = LRTestSettingsForm()
-        self.run_button = QPushButton("Run test")
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setEnabled(False)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.run_button)
-        buttons.addWidget(self.stop_button)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setFormat("idle")
-        self.progress.setValue(0)
-        self.message = QLabel(wordWrap=True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.history = LRTestHistoryList()
-        box = QGroupBox("Range test")
-        box_layout = QVBoxLayout(box)
-        box_layout.addWidget(self.settings_form)
-        box_layout.addLayout(buttons)
-        box_layout.addWidget(self.progress)
-        box_layout.addWidget(self.message)
-        panel = QWidget()
-        column = QVBoxLayout(panel)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(box)
-        column.addWidget(QLabel("<b>Past tests</b> (newest first)"))
-        column.addWidget(self.history, 1)
-        self.run_button.clicked.connect(self._on_run_clicked)
-        self.stop_button.clicked.connect(self._on_stop_clicked)
-        self.settings_form.settings_edited.connect(self._on_settings_edited)
-        self.history.test_picked.connect(self._on_test_picked)
-        return panel
-
-    def _build_results(self) -> QWidget:
-        self.plot = LRCurvePlot()
-        self.empty_state = QLabel(EMPTY_TEXT, wordWrap=True)
-        self.empty_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_state.setContentsMargins(60, 20, 60, 20)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty_state)
-        self.stack.addWidget(self.plot)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-weight: bold;")
-        self.suggestion_bar = LRSuggestionBar()
-        results = QWidget()
-        column = QVBoxLayout(results)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.title)
-        column.addWidget(self.stack, 1)
-        column.addWidget(self.suggestion_bar)
-        self.suggestion_bar.lr_chosen.connect(self._on_lr_chosen)
-        return results
 
     # -- public API ----------------------------------------------------------------
     @Slot(object)
@@ -161,7 +87,7 @@ class LRFinderPanel(QWidget):
         self.title.setText(f"Running: {describe_config(self.config.to_dict())}")
         self._show_message("")
         self._lr_span = (math.log(settings["min_lr"]), math.log(settings["max_lr"]))
-        self.session = LRFinderSession(self.db_path, self.config, settings, self)
+        self.session = LRFinderSession(self.context.db_path, self.config, settings, self)
         self.session.points_received.connect(self._on_points_received)
         self.session.test_finished.connect(self._on_test_finished)
         self.session.test_failed.connect(self._on_test_failed)
@@ -185,13 +111,11 @@ class LRFinderPanel(QWidget):
 
     def refresh_history(self) -> None:
         """Re-read the list of past tests from the store."""
-        with Store(self.db_path, mark_orphans=False) as store:
-            self.history.set_tests(store.list_lr_tests())
+        self.history.set_tests(self.context.store.list_lr_tests())
 
     def show_test(self, test_id: int) -> None:
         """Show a stored test again: its curve, suggestions and config."""
-        with Store(self.db_path, mark_orphans=False) as store:
-            test = store.get_lr_test(test_id)
+        test = self.context.store.get_lr_test(test_id)
         losses = np.array([np.nan if v is None else v for v in test["losses"]], float)
         curve = (test.get("details") or {}).get("suggestion_curve")
         self.plot.set_curve(test["lrs"], losses, self._smoothed(losses, curve))

@@ -20,7 +20,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
-from dlstudio.gui.workers.thread_session import ThreadSession
+from dlstudio.gui.workers.worker_session import WorkerSession
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 
@@ -98,8 +98,8 @@ class LRFinderWorker(QObject):
         return "\n".join(error.problems)
 
 
-class LRFinderSession(ThreadSession):
-    """One test's thread and worker; re-emits the worker's signals in the GUI thread.
+class LRFinderSession(WorkerSession):
+    """One test's thread and worker; its signals carry the worker's to the GUI thread.
 
     ``session_ended`` fires once the thread has really ended (after ``test_finished``
     or ``test_failed``).
@@ -109,14 +109,13 @@ class LRFinderSession(ThreadSession):
     test_finished = Signal(dict)
     test_failed = Signal(str)
     session_ended = Signal()
+    relays = {"points_batched": "points_received", "test_finished": "test_finished",
+              "test_failed": "test_failed"}
 
     def __init__(self, db_path: Path, config: RunConfig, settings: dict[str, Any],
                  parent: QObject | None = None):
         super().__init__(LRFinderWorker(db_path, config, settings), "dlstudio-lr-finder",
                          parent)
-        self.worker.points_batched.connect(self._on_points_batched)
-        self.worker.test_finished.connect(self._on_test_finished)
-        self.worker.test_failed.connect(self._on_test_failed)
         self._stop_event = self.worker.stop_event
 
     def stop(self) -> None:
@@ -131,18 +130,6 @@ class LRFinderSession(ThreadSession):
         """Stop, then quit and wait for the thread (never terminate)."""
         self.stop()
         super().shutdown()
-
-    @Slot(object)
-    def _on_points_batched(self, batch: dict) -> None:
-        self.points_received.emit(batch)
-
-    @Slot(dict)
-    def _on_test_finished(self, result: dict) -> None:
-        self.test_finished.emit(result)
-
-    @Slot(str)
-    def _on_test_failed(self, message: str) -> None:
-        self.test_failed.emit(message)
 
     def _thread_ended(self) -> None:
         self.session_ended.emit()

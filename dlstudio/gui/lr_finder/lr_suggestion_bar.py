@@ -19,8 +19,8 @@ class LRSuggestionBar(QWidget):
         self.use_steepest = QPushButton()
         self.use_min_div_10 = QPushButton()
         self.as_onecycle = QCheckBox("as the one-cycle max LR")
-        self.as_onecycle.setToolTip("Checked: set schedule.max_lr (one-cycle peak) "
-                                    "instead of optim.lr")
+        self.as_onecycle.setToolTip("Checked: also switch the form to the one-cycle "
+                                    "schedule, whose peak is this LR (optim.lr)")
         self.chosen_label = QLabel()
         self.chosen_label.setStyleSheet("color: #2e7d32;")
         row = QHBoxLayout(self)
@@ -56,6 +56,6 @@ class LRSuggestionBar(QWidget):
         if lr is None:
             return
         onecycle = self.as_onecycle.isChecked()
-        target = "schedule.max_lr (one-cycle peak)" if onecycle else "optim.lr"
+        target = "optim.lr, the one-cycle peak" if onecycle else "optim.lr"
         self.chosen_label.setText(f"Sent {format_number(lr, 2)} to the run form as {target}.")
         self.lr_chosen.emit(lr, onecycle)

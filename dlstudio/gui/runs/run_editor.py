@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtWidgets import QWidget
 
 from dlstudio.gui.common import run_format as fmt
@@ -26,13 +24,10 @@ class RunEditor:
     something (the caller then refreshes). ``prompts`` is a ``DialogPrompts`` or a
     test's stand-in; ``parent`` owns the dialogs."""
 
-    def __init__(self, db_path: Path, prompts, parent: QWidget):
-        self.db_path = Path(db_path)
+    def __init__(self, store: Store, prompts, parent: QWidget):
+        self.store = store
         self.prompts = prompts
         self.parent = parent
-
-    def _store(self) -> Store:
-        return Store(self.db_path, mark_orphans=False)
 
     def rename(self, run: dict) -> bool:
         old = run.get("name") or ""
@@ -40,8 +35,7 @@ class RunEditor:
                                  f"New name for {fmt.run_label(run)}:", old)
         if name is None or not name.strip() or name.strip() == old:
             return False
-        with self._store() as store:
-            store.rename_run(run["id"], name.strip())
+        self.store.rename_run(run["id"], name.strip())
         return True
 
     def edit_tags(self, runs: list[dict]) -> bool:
@@ -55,12 +49,11 @@ class RunEditor:
         added, removed = tag_changes(current, parse_tags(text))
         if not added and not removed:
             return False
-        with self._store() as store:
-            for run in runs:
-                for tag in added:
-                    store.add_tag(run["id"], tag)
-                for tag in removed:
-                    store.remove_tag(run["id"], tag)
+        for run in runs:
+            for tag in added:
+                self.store.add_tag(run["id"], tag)
+            for tag in removed:
+                self.store.remove_tag(run["id"], tag)
         return True
 
     def edit_notes(self, run: dict) -> bool:
@@ -69,8 +62,7 @@ class RunEditor:
                                             f"Notes on {fmt.run_label(run)}:", old)
         if notes is None or notes == old:
             return False
-        with self._store() as store:
-            store.set_notes(run["id"], notes)
+        self.store.set_notes(run["id"], notes)
         return True
 
     def delete(self, runs: list[dict]) -> bool:
@@ -84,7 +76,6 @@ class RunEditor:
                     "This cannot be undone.")
         if not self.prompts.confirm(self.parent, "Delete runs", question):
             return False
-        with self._store() as store:
-            for run in runs:
-                store.delete_run(run["id"])
+        for run in runs:
+            self.store.delete_run(run["id"])
         return True

@@ -7,41 +7,30 @@ the training controller go to the main window as signals, like "Run again".
 
 from __future__ import annotations
 
-from pathlib import Path
+from contextlib import nullcontext
 
-from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
-                               QLineEdit, QMenu, QPushButton, QStackedWidget, QTreeView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QMenu, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.common.prompts import DialogPrompts
+from dlstudio.gui.context import AppContext
 from dlstudio.gui.runs.run_editor import RunEditor
-from dlstudio.gui.runs.run_resume import resume_problem
+from dlstudio.gui.workers.run_resume import resume_problem
 from dlstudio.gui.runs.runs_cv import cv_summary, with_cv_groups
 from dlstudio.gui.runs.runs_menu import build_runs_menu
 from dlstudio.gui.runs.runs_model import COLUMN_INDEX, CV_COLUMN
-from dlstudio.gui.runs.column_widths import fit_columns
-from dlstudio.gui.runs.runs_tree_model import RunsTreeModel
 from dlstudio.gui.runs.runs_view_controls import RunsViewControls
-from dlstudio.gui.runs.tree_state import TreeStateKeeper
-from dlstudio.store import RUN_STATUSES, Store
+from dlstudio.gui.runs.runs_panel_layout import (ALL_TAGS, EMPTY_TEXT, NO_FILTER, NO_MATCH_TEXT,
+                                                 RunsPanelLayout)
 
-EMPTY_TEXT = ("<h3>No runs yet</h3><p>Train one from the <b>New run</b> tab, or from a "
-              "terminal with <code>dlstudio train</code>.<br>Every run is kept here with "
-              "its config, curves and results.</p>")
-NO_MATCH_TEXT = "<h3>No run matches the filters</h3><p>Clear the search box, status or tag.</p>"
-ALL_STATUSES, ALL_TAGS = "All statuses", "All tags"
-NO_FILTER = ""  # the "all" items' data: not None, which PySide6 6.12 returns unowned
-
-
-class RunsPanel(QWidget):
-    """Lists the runs of the database at ``db_path``; edits them through the store.
+class RunsPanel(RunsPanelLayout):
+    """Lists the runs of the database; edits them through the store.
 
     ``prompts`` asks the user (confirmations, names, notes); tests pass a stand-in,
-    or set ``panel.editor.prompts``. ``settings`` keeps the grouping and the columns
-    (default: the parent window's ``settings``, else the user's).
+    or set ``panel.editor.prompts``. The grouping and the columns are kept in the
+    context's ``settings``.
     """
 
     run_again_requested = Signal(dict)
@@ -49,93 +38,19 @@ class RunsPanel(QWidget):
     open_run_requested = Signal(int)
     resume_requested = Signal(int)  # a stopped / interrupted run with a checkpoint
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None, *, prompts=None,
-                 settings: QSettings | None = None):
-        super().__init__(parent)
-        self.db_path = Path(db_path)
-        self.settings = settings or getattr(parent, "settings", None) or QSettings(
-            "dlstudio", "dlstudio")
-        self.editor = RunEditor(self.db_path, prompts or DialogPrompts(), self)
-        # One model filters, groups and sorts (runs_tree_model); "proxy" is what the
-        # view shows, kept as a name for the callers of the flat table's proxy.
-        self.model = self.proxy = RunsTreeModel(self)
-        self._build()
+    tab_title = "Runs"
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, prompts=None):
+        super().__init__(context, parent)
+        self.editor = RunEditor(context.store, prompts or DialogPrompts(), self)
+        self.view_controls = RunsViewControls(self.model, self.table, context.settings,
+                                              lambda: nullcontext(context.store),
+                                              self.editor.prompts)
+        self.layout().insertWidget(1, self.view_controls)  # under the filters
         self._connect()
         self.refresh()
         self.table.sortByColumn(COLUMN_INDEX["ID"], Qt.SortOrder.DescendingOrder)
         self._fit_columns()
-
-    # -- building ------------------------------------------------------------------
-    def _build(self) -> None:
-        self.search = QLineEdit(placeholderText="Filter: name, dataset, model, tag, notes…")
-        self.search.setClearButtonEnabled(True)
-        self.status_filter = QComboBox()
-        self.status_filter.addItem(ALL_STATUSES, NO_FILTER)
-        for status in RUN_STATUSES:
-            self.status_filter.addItem(status, status)
-        self.tag_filter = QComboBox()
-        self.tag_filter.addItem(ALL_TAGS, NO_FILTER)
-        self.tag_filter.setMinimumContentsLength(10)
-        self.table = self._make_table()
-        self.tree_state = TreeStateKeeper(self.table, self.model)
-        self.view_controls = RunsViewControls(self.model, self.table, self.settings,
-                                              self._open_store, self.editor.prompts)
-        self.empty_label = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.table)
-        self.pages.addWidget(self.empty_label)
-        self.count_label = QLabel()
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 1)
-        filters.addWidget(self.status_filter)
-        filters.addWidget(self.tag_filter)
-        layout = QVBoxLayout(self)
-        layout.addLayout(filters)
-        layout.addWidget(self.view_controls)
-        layout.addWidget(self.pages, 1)
-        layout.addLayout(self._make_buttons())
-
-    def _make_table(self) -> QTreeView:
-        table = QTreeView()
-        table.setUniformRowHeights(True)  # 10,000 rows: no per-row size queries
-        table.setAllColumnsShowFocus(True)
-        table.setModel(self.proxy)
-        table.setSortingEnabled(True)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.header().setStretchLastSection(True)
-        table.header().setSectionsMovable(True)
-        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        return table
-
-    def _make_buttons(self) -> QHBoxLayout:
-        self.open_button = QPushButton("Open")
-        self.compare_button = QPushButton("Compare selected")
-        self.run_again_button = QPushButton("Run again with changes…")
-        self.resume_button = QPushButton("Resume")
-        self.rename_button = QPushButton("Rename…")
-        self.tags_button = QPushButton("Tags…")
-        self.notes_button = QPushButton("Notes…")
-        self.delete_button = QPushButton("Delete…")
-        self.open_button.setToolTip("Show this run's curves and results (double-click a row)")
-        self.compare_button.setToolTip("Overlay the curves and diff the configs of the "
-                                       "selected runs (Ctrl+click to select several)")
-        self.run_again_button.setToolTip("Load this run's config into the New run form")
-        self.tags_button.setToolTip("Edit the tags of the selected runs, comma-separated")
-        row = QHBoxLayout()
-        for button in (self.open_button, self.compare_button, self.run_again_button,
-                       self.resume_button):
-            row.addWidget(button)
-        row.addSpacing(12)
-        row.addWidget(self.count_label, 1)
-        for button in (self.rename_button, self.tags_button, self.notes_button,
-                       self.delete_button):
-            row.addWidget(button)
-        return row
 
     def _connect(self) -> None:
         self.search.textChanged.connect(self._on_search_changed)
@@ -164,21 +79,13 @@ class RunsPanel(QWidget):
         action.triggered.connect(slot)
         self.table.addAction(action)
 
-    def _fit_columns(self) -> None:
-        header = self.table.header()
-        fit_columns(self.table)
-        # Column 0 also holds the tree's indentation for a group's runs.
-        header.resizeSection(0, max(header.sectionSize(0), self.table.indentation() + 48))
-        name = COLUMN_INDEX["Name"]
-        header.resizeSection(name, min(max(header.sectionSize(name), 160), 320))
-
     # -- public --------------------------------------------------------------------
     @Slot()
     def refresh(self) -> None:
         """Re-read the runs from the store, keeping the selection, sort and filters."""
-        with self._open_store() as store:
-            runs = with_cv_groups(store.list_runs())
-            sweep_names = {sweep["id"]: sweep["name"] for sweep in store.list_sweeps()}
+        store = self.context.store
+        runs = with_cv_groups(store.list_runs())
+        sweep_names = {sweep["id"]: sweep["name"] for sweep in store.list_sweeps()}
         was_empty = self.model.run_count() == 0
         self.model.set_runs(runs, sweep_names)  # tree_state keeps selection and groups
         self.view_controls.update_choices()
@@ -200,11 +107,6 @@ class RunsPanel(QWidget):
         self.tree_state.select(run_ids, current=current)
 
     # -- helpers -------------------------------------------------------------------
-    def _open_store(self) -> Store:
-        # Orphaned runs are marked by the main window when it opens the file; a table
-        # refresh only reads.
-        return Store(self.db_path, mark_orphans=False)
-
     def _update_tag_choices(self, runs: list[dict]) -> None:
         chosen = self.tag_filter.currentData()
         tags = sorted({tag for run in runs for tag in run.get("tags") or []}, key=str.lower)
@@ -237,7 +139,8 @@ class RunsPanel(QWidget):
 
     def _update_resume_button(self) -> None:
         run = self._single_selected_run()
-        problem = "Select one stopped, interrupted or failed run." if run is None else resume_problem(run)
+        problem = ("Select one stopped, interrupted or failed run." if run is None
+                   else resume_problem(run))
         self.resume_button.setEnabled(not problem)
         self.resume_button.setToolTip(problem or "Continue training this run from its last "
                                       "checkpoint, on the device its config names")

@@ -5,10 +5,8 @@ Pause / Stop; a second tab lists the stored sweeps, where an unfinished one resu
 Right: the sweep being shown (``SweepResultsView``). Sweeps go through the window's run
 queue (``TrainingController.enqueue_sweep``), in line with single runs: a sweep starts
 when its devices are free and runs on a ``SweepSession`` (its own QThread) that the
-controller owns; live batches feed the curves, and every trial event re-reads the
-core's ``sweep_summary`` from the store, which the table and plots show. Built alone
-(tests, no window), the panel keeps a controller of its own. The panel only calls the
-core: ``create_sweep``, ``SweepRunner`` (through the session), ``cancel_sweep``,
+controller owns; ``SweepFollower`` follows it (live curves, summaries, its end). The
+panel only calls the core: ``create_sweep``, ``SweepRunner`` (through the session), ``cancel_sweep``,
 ``sweep_summary`` and the store's reads.
 """
 
@@ -16,55 +14,40 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.config import RunConfig, load_mapping
 from dlstudio.errors import ConfigError
-from dlstudio.gui.workers.run_queue import SWEEP
-from dlstudio.gui.sweeps.sweep_prompts import SWEEP_FILTERS, SweepPrompts, sweeps_folder, write_sweep_file
+from dlstudio.gui.context import AppContext
+from dlstudio.gui.sweeps.sweep_follower import SweepFollower
 from dlstudio.gui.sweeps.sweep_list_view import RESUMABLE
-from dlstudio.gui.sweeps.sweep_panel_layout import SweepPanelLayout
 from dlstudio.gui.sweeps.sweep_plan_view import PlanInfo
-from dlstudio.gui.sweeps.progress import metric_curve
-from dlstudio.gui.workers.sweep_worker import SweepSession
-from dlstudio.gui.workers.training_controller import TrainingController
+from dlstudio.gui.sweeps.sweep_prompts import (SWEEP_FILTERS, SweepPrompts, sweeps_folder,
+                                              write_sweep_file)
+from dlstudio.gui.workers.run_queue import SWEEP
 from dlstudio.search.estimate import seconds_per_epoch
-from dlstudio.store import Store
 from dlstudio.training.sweeps.setup import cancel_sweep, create_sweep
-from dlstudio.training.sweeps.summary import sweep_summary
 
-TRIAL_EVENTS = ("SweepStarted", "TrialStarted", "TrialFinished", "FinalRunStarted",
-                "FinalRunFinished", "SweepEnded")
-CURVE_POINTS = 2000  # per stored curve; longer ones come back min/max-downsampled
 SPEED_RUNS = 200  # newest finished runs the time estimate looks at
 EXAMPLE = {"optim.lr": {"distribution": "log_uniform_values", "min": 1e-4, "max": 0.1}}
 
 
-class SweepPanel(SweepPanelLayout):
-    """Define, run and watch hyperparameter sweeps on the database ``db_path``."""
+class SweepPanel(SweepFollower):
+    """Define, run and watch hyperparameter sweeps."""
 
     open_run_requested = Signal(int)  # a trial's run to show
-    sweep_started = Signal(int)  # sweep id, once its thread started
-    sweep_updated = Signal(int)  # the shown sweep was re-read from the store
-    sweep_finished = Signal(int, str)  # sweep id, finished | paused | failed (thread gone)
+    tab_title = "Sweeps"
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None, *, prompts=None,
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, prompts=None,
                  debounce_ms: int = 250):
-        super().__init__(parent, debounce_ms=debounce_ms)
-        self.db_path = Path(db_path)
+        super().__init__(context, parent, debounce_ms=debounce_ms)
         self.prompts = prompts or SweepPrompts()
-        self.store = Store(self.db_path, mark_orphans=False)
-        self.controller: TrainingController | None = None
-        self._own_controller = False
-        self.sessions: dict[int, SweepSession] = {}  # running sweeps, by id
-        self.shown_id: int | None = None
         self._plan: PlanInfo | None = None
-        self._closed = False
-        self._refresh_timer = QTimer(self, singleShot=True, interval=150)
-        self._refresh_timer.timeout.connect(self._on_refresh_due)
         self._connect()
+        for session in list(self.controller.sweep_sessions.values()):  # began before us
+            self._on_sweep_session_started(session)
         self.form.params_editor.set_parameters(EXAMPLE)
         self.form.validate_now()
         self.refresh()
@@ -91,21 +74,6 @@ class SweepPanel(SweepPanelLayout):
         """True while a sweep runs (or is stopping)."""
         return bool(self.sessions)
 
-    @property
-    def session(self) -> SweepSession | None:
-        """The session of the sweep shown, while it runs."""
-        return self.sessions.get(self.shown_id) if self.shown_id is not None else None
-
-    def attach_controller(self, controller: TrainingController) -> None:
-        """Run sweeps through ``controller``'s queue (the main window's), not our own."""
-        if self.controller is not None:
-            return
-        self.controller = controller
-        controller.sweep_session_started.connect(self._on_sweep_session_started)
-        controller.queue.changed.connect(self._on_queue_changed)
-        for session in list(controller.sweep_sessions.values()):  # began before this panel
-            self._on_sweep_session_started(session)
-
     @Slot(object)
     def set_base_config(self, config: RunConfig) -> None:
         """The config trials start from: the Train tab's form config."""
@@ -130,70 +98,15 @@ class SweepPanel(SweepPanelLayout):
         if sweep_id not in self.sessions:
             self._queue(sweep_id)
 
-    def set_paused(self, paused: bool) -> None:
-        """Pause (training trials wait between two steps) or continue the sweep."""
-        if self.session is not None and not self.session.stopping:
-            self.session.set_paused(paused)
-            self.pause_button.setText("Continue" if paused else "Pause")
-            self._say("Paused: training trials wait between two steps." if paused else
-                      "Continuing.")
-            self._refresh_timer.start(400)  # the runner marks the row paused shortly
-
-    def stop_sweep(self) -> None:
-        """Stop: running trials stop within one step; the sweep stays resumable."""
-        if self.session is not None:
-            self.session.stop()
-            self._say("Stopping: the running trials stop within one step; the sweep can "
-                      "be resumed from the Stored sweeps tab.")
-            self._update_buttons()
-
-    def show_sweep(self, sweep_id: int) -> None:
-        """Show a stored sweep: its trials, plots and stored curves."""
-        self.shown_id = sweep_id
-        self.results.show_sweep(self.store.get_sweep(sweep_id))
-        self.results_stack.show_content(True)
-        summary = self._apply_summary()
-        self.sweep_list.select(sweep_id, quietly=True)
-        for trial in summary["trials"]:
-            if trial["run_id"] is not None:
-                self._load_curves(trial["run_id"])
-        self._update_buttons()
-
-    @Slot()
-    def refresh(self) -> None:
-        """Re-read the stored sweeps and the one shown."""
-        if self._closed:
-            return
-        summaries = [sweep_summary(self.store, s["id"]) for s in self.store.list_sweeps()]
-        self.sweep_list.set_sweeps(summaries)
-        if self.shown_id is not None:
-            self._apply_summary()
-        self.list_tabs.setTabText(1, f"Stored sweeps ({len(summaries)})")
-        self._update_buttons()
-
     def shutdown(self) -> None:
-        """Stop our own controller's sweeps and join them; close the store connection.
-
-        With the window's controller attached, the window stops and joins them first.
-        """
-        if self._closed:
-            return
-        if self._own_controller and self.controller is not None:
-            self.controller.shutdown()
+        """Stop refreshing (the context's controller stops and joins the sweeps)."""
         self._closed = True
         self._refresh_timer.stop()
-        self.store.close()
 
     # -- running -------------------------------------------------------------------
-    def _controller(self) -> TrainingController:
-        if self.controller is None:
-            self.attach_controller(TrainingController(self.db_path, self.store, parent=self))
-            self._own_controller = True
-        return self.controller
-
     def _queue(self, sweep_id: int) -> None:
         self.show_sweep(sweep_id)
-        controller = self._controller()
+        controller = self.controller
         try:
             # As many workers as the sweep was created with (the form may show another
             # sweep by now).
@@ -206,7 +119,7 @@ class SweepPanel(SweepPanelLayout):
         self._update_buttons()
 
     def _waiting_text(self, sweep_id: int) -> str:
-        controller = self._controller()
+        controller = self.controller
         position = controller.queue.position((SWEEP, sweep_id))
         if position is None:
             return f"Sweep {sweep_id} is not queued."
@@ -215,78 +128,6 @@ class SweepPanel(SweepPanelLayout):
                     "Train tab.")
         return (f"Sweep {sweep_id} is queued (position {position + 1}) and starts when its "
                 "device is free; reorder or remove it in the Train tab's queue.")
-
-    @Slot(object)
-    def _on_sweep_session_started(self, session: SweepSession) -> None:
-        if self._closed:
-            return
-        sweep_id = session.sweep_id
-        self.sessions[sweep_id] = session
-        session.batch_received.connect(self._on_batch_received)
-        session.sweep_failed.connect(self._on_sweep_failed)
-        session.session_ended.connect(self._on_session_ended)
-        self.show_sweep(sweep_id)
-        self.pause_button.setText("Pause")
-        self._say(f"Sweep {sweep_id} is running.")
-        self._update_buttons()
-        self.sweep_started.emit(sweep_id)
-
-    @Slot()
-    def _on_queue_changed(self) -> None:
-        if not self._closed:
-            self._update_buttons()
-
-    @Slot(object)
-    def _on_batch_received(self, batch: dict) -> None:
-        if self._closed:
-            return
-        if self.shown_id is not None and batch.get("sweep_id") == self.shown_id:
-            for run_id, curves in batch["curves"].items():
-                self.results.add_points(run_id, curves)
-        if any(event["type"] in TRIAL_EVENTS for event in batch["events"]):
-            if not self._refresh_timer.isActive():
-                self._refresh_timer.start(150)
-
-    @Slot(str)
-    def _on_sweep_failed(self, message: str) -> None:
-        self._say(message, error=True)
-
-    @Slot(int)
-    def _on_session_ended(self, sweep_id: int) -> None:
-        session = self.sessions.pop(sweep_id, None)
-        if self._closed:
-            return
-        failure = session.failure if session is not None else ""
-        self._refresh_timer.stop()
-        self.pause_button.setText("Pause")
-        self.refresh()
-        self.form.validate_now()  # the new runs make the time estimate better
-        if self.shown_id == sweep_id:
-            self.show_sweep(sweep_id)  # the stored curves are the whole record
-        status = "failed" if failure else self.store.get_sweep(sweep_id)["status"]
-        if not failure:
-            self._say({"finished": f"Sweep {sweep_id} finished.",
-                       "paused": f"Sweep {sweep_id} stopped; resume it any time from the "
-                                 "Stored sweeps tab."}.get(status, f"Sweep {sweep_id}: {status}."))
-        self.sweep_finished.emit(sweep_id, status)
-
-    @Slot()
-    def _on_refresh_due(self) -> None:
-        if not self._closed and self.shown_id is not None:
-            self._apply_summary()
-
-    def _apply_summary(self) -> dict:
-        summary = sweep_summary(self.store, self.shown_id)
-        self.results.apply_summary(summary)
-        self.sweep_list.update_sweep(summary)
-        self.list_tabs.setTabText(1, f"Stored sweeps ({len(self.sweep_list.summaries)})")
-        self.sweep_updated.emit(self.shown_id)
-        return summary
-
-    def _load_curves(self, run_id: int) -> None:
-        key, _ = metric_curve(self.results.metric)
-        self.results.load_curves(run_id, self.store.read_curve(run_id, key, CURVE_POINTS),
-                                 self.store.read_curve(run_id, "loss", CURVE_POINTS))
 
     # -- buttons -------------------------------------------------------------------
     @Slot()
@@ -317,8 +158,7 @@ class SweepPanel(SweepPanelLayout):
                                     "good? Its trials and runs are kept, but it can no "
                                     "longer be resumed."):
             return
-        if self.controller is not None:
-            self.controller.queue.remove((SWEEP, sweep_id))
+        self.controller.queue.remove((SWEEP, sweep_id))
         try:
             cancel_sweep(self.store, sweep_id)
         except ConfigError as error:
@@ -382,8 +222,7 @@ class SweepPanel(SweepPanelLayout):
         self.stop_button.setEnabled(running and not stopping)
         selected = self.sweep_list.selected_id()
         status = self.sweep_list.summaries.get(selected, {}).get("status")
-        queued = (self.controller is not None and selected is not None
-                  and (SWEEP, selected) in self.controller.queue)
+        queued = selected is not None and (SWEEP, selected) in self.controller.queue
         idle = selected not in self.sessions and status in RESUMABLE
         self.resume_button.setEnabled(idle and not queued)
         self.cancel_button.setEnabled(idle)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButt
                                QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.panel import Panel
 from dlstudio.gui.sweeps.sweep_form import SweepForm
 from dlstudio.gui.sweeps.sweep_list_view import SweepListView
 from dlstudio.gui.sweeps.sweep_plan_view import SweepPlanView
@@ -32,16 +33,16 @@ WELCOME = (
     "<p><b>3. Press Start.</b> Trials, their curves and the best score so far appear here. "
     "Pause and Stop keep everything: a stopped sweep resumes from the <i>Stored sweeps</i> "
     "tab, even after closing the app.</p>"
-    "<p>Or <b>Open a sweep file</b> (W&amp;B-style YAML; examples in "
-    "<tt>resources/sweeps/</tt>).</p>")
+    "<p>Or <b>Open a sweep file</b> (W&amp;B-style YAML; the dialog opens on the "
+    "examples, which <tt>dlstudio examples</tt> lists).</p>")
 MESSAGE_STYLES = {False: "color: #333;", True: "color: #b00020;"}
 
 
-class SweepPanelLayout(QWidget):
+class SweepPanelLayout(Panel):
     """The panel's widgets, laid out for 1280x800 and up."""
 
-    def __init__(self, parent: QWidget | None = None, debounce_ms: int = 250):
-        super().__init__(parent)
+    def __init__(self, context, parent: QWidget | None = None, debounce_ms: int = 250):
+        super().__init__(context, parent)
         self.form = SweepForm(debounce_ms=debounce_ms)
         self.plan_view = SweepPlanView()
         self.sweep_list = SweepListView()

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from dlstudio.examples import examples_folder
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.common.prompts import DialogPrompts
 
@@ -41,5 +42,5 @@ def write_sweep_file(path: str | Path, mapping: dict[str, Any]) -> Path:
 
 def sweeps_folder() -> str:
     """Where to start looking for sweep files: the examples when they are at hand."""
-    examples = Path(__file__).resolve().parents[2] / "resources" / "sweeps"
+    examples = examples_folder("sweeps")
     return str(examples) if examples.is_dir() else ""

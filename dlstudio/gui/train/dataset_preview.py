@@ -45,7 +45,7 @@ def _classes_line(info: dict[str, Any]) -> str:
             + (f" … and {more} more" if more > 0 else ""))
 
 
-class DatasetPreviewWidget(QWidget):
+class DatasetPreview(QWidget):
     """Shows the summary, or a loading / problem message."""
 
     def __init__(self, parent: QWidget | None = None):

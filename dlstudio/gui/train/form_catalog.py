@@ -21,7 +21,8 @@ MODEL_LABELS = {"linear": "Linear (no hidden layer)", "mlp": "MLP (fully connect
                 "cnn": "CNN (digits as 8×8 images)", "plugin": "Your model (.py plugin)"}
 
 OPTIM_FIELDS = {
-    "lr": ("Learning rate", "Step size, e.g. 0.001 for Adam, 0.1 for SGD"),
+    "lr": ("Learning rate", "Step size, e.g. 0.001 for Adam, 0.1 for SGD; the peak of the "
+                            "cyclic and one-cycle schedules; AdaDelta: 1 (it has none)"),
     "momentum": ("Momentum (0–1)", "Share of the previous update kept, e.g. 0.9"),
     "beta1": ("β₁ (0–1)", "Decay of the gradient average, e.g. 0.9"),
     "beta2": ("β₂ (0–1)", "Decay of the squared-gradient average, e.g. 0.999"),
@@ -36,8 +37,6 @@ SCHEDULE_FIELDS = {
     "step_size": ("Step size (epochs)", "Epochs between two decays"),
     "gamma": ("γ decay factor (0–1]", "Multiplies the LR at each decay"),
     "base_lr": ("Lowest LR", "Cyclic: lower bound"),
-    "max_lr": ("Highest LR", "Cyclic upper bound / one-cycle peak; with these two schedules "
-                             "the LR comes from the schedule, not from the optimizer's field"),
     "step_size_up": ("Half cycle (steps)", "Cyclic: optimizer steps from low to high"),
     "mode": ("Cyclic mode", "triangular2 halves the range each cycle; exp_range decays it by γ"),
     "pct_start": ("Warm share (0–1)", "One-cycle: share of the steps spent rising"),

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QStackedWidget, Q
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
 from dlstudio.gui.workers.event_bridge import EventBridge
-from dlstudio.gui.train.live_plots import LivePlotsWidget
-from dlstudio.gui.train.run_progress import RunProgressWidget
+from dlstudio.gui.train.live_plots_view import LivePlotsView
+from dlstudio.gui.train.run_progress_view import RunProgressView
 from dlstudio.gui.train.run_trace import RunTrace
 
 EMPTY_TEXT = ("<h3>No run yet</h3><p>Fill the form on the left and press <b>Run</b>.</p>"
@@ -49,7 +49,7 @@ def redraw_wait_ms(cost_seconds: float) -> int:
     return int(max(MIN_REDRAW_MS, min(paced, slowest)))
 
 
-class LiveViewWidget(QWidget):
+class LiveView(QWidget):
     """Progress, controls and plots of one run at a time; ``stop_requested`` / ``pause_requested``
     carry the run id to whoever owns the training sessions."""
 
@@ -67,8 +67,8 @@ class LiveViewWidget(QWidget):
         self.empty_label.setWordWrap(True)
         self.run_selector = QComboBox()
         self.run_selector.setToolTip("Runs training now and the last ones shown")
-        self.progress = RunProgressWidget()
-        self.plots = LivePlotsWidget()
+        self.progress = RunProgressView()
+        self.plots = LivePlotsView()
         self.stack = QStackedWidget()
         # Points go into the trace as they arrive (a few batches a second); the
         # plots catch up between MIN_REDRAW_MS and MAX_REDRAW_MS later, so painting never

@@ -25,14 +25,14 @@ from PySide6.QtWidgets import (
 from dlstudio.config import RunConfig, flatten
 from dlstudio.errors import ConfigError
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
-from dlstudio.gui.train.dataset_preview import DatasetPreviewWidget
+from dlstudio.gui.train.dataset_preview import DatasetPreview
 from dlstudio.gui.train.form_catalog import build_sections
 from dlstudio.gui.common.form_fields import ERROR_STYLE, FormField, TextField
 from dlstudio.gui.train.form_previewer import FormPreviewer
-from dlstudio.gui.train.schedule_preview import SchedulePreviewWidget
+from dlstudio.gui.train.schedule_preview_plot import SchedulePreviewPlot
 
 
-class RunFormWidget(QWidget):
+class RunForm(QWidget):
     """Fill in a run; ``run_requested`` / ``queue_requested`` carry a validated ``RunConfig``."""
 
     run_requested = Signal(object)
@@ -57,8 +57,8 @@ class RunFormWidget(QWidget):
         self._layouts: dict[str, QFormLayout] = {}
         self.name_field = TextField("name", "Run name", "Shown in the runs table",
                                     placeholder="automatic, e.g. digits-mlp-adam #12")
-        self.dataset_preview = DatasetPreviewWidget()
-        self.schedule_preview = SchedulePreviewWidget()
+        self.dataset_preview = DatasetPreview()
+        self.schedule_preview = SchedulePreviewPlot()
         self.general_errors = QLabel("")
         self.general_errors.setStyleSheet(ERROR_STYLE)
         self.general_errors.setWordWrap(True)

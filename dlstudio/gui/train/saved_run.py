@@ -7,6 +7,14 @@ from dlstudio.gui.train.run_trace import EPOCH_KEYS, STEP_KEYS, RunTrace
 MAX_POINTS = 20_000  # per curve; longer curves come back min/max-downsampled by the store
 
 
+def load_latest_trace(store) -> RunTrace | None:
+    """The newest run that ran (a queued or running one has nothing to show yet), or None:
+    the app opens on it rather than on an empty view (the README's demo run)."""
+    latest = store.list_runs(status=("finished", "stopped", "diverged", "failed",
+                                     "interrupted"), limit=1)
+    return load_trace(store, latest[0]["id"]) if latest else None
+
+
 def load_trace(store, run_id: int, max_points: int = MAX_POINTS) -> RunTrace:
     """A trace holding run ``run_id``'s step and epoch curves, its summary and status."""
     run = store.get_run(run_id)

@@ -76,7 +76,8 @@ def _columns(rows: list[tuple[float, ...]], names: tuple[str, ...]) -> dict[str,
 
 
 class EventBridge(QObject):
-    """Receives one worker's signals in the GUI thread and re-emits them with the run id."""
+    """One run's training signals in the GUI thread (its session relays the worker's
+    here); ``ended`` keeps how the run ended."""
 
     run_started = Signal(int, dict)  # run_id, RunStarted fields
     points_arrived = Signal(int, object)  # run_id, MetricBatcher batch
@@ -87,20 +88,8 @@ class EventBridge(QObject):
         super().__init__(parent)
         self.run_id = run_id
         self.ended: dict[str, Any] | None = None
+        self.run_ended.connect(self._on_run_ended)  # first: later receivers see it kept
 
-    @Slot(dict)
-    def _on_run_started(self, info: dict) -> None:
-        self.run_started.emit(self.run_id, info)
-
-    @Slot(object)
-    def _on_points_batched(self, batch: object) -> None:
-        self.points_arrived.emit(self.run_id, batch)
-
-    @Slot(dict)
-    def _on_resources_sampled(self, sample: dict) -> None:
-        self.resources_sampled.emit(self.run_id, sample)
-
-    @Slot(dict)
-    def _on_run_ended(self, ended: dict) -> None:
+    @Slot(int, dict)
+    def _on_run_ended(self, _run_id: int, ended: dict) -> None:
         self.ended = ended
-        self.run_ended.emit(self.run_id, ended)

@@ -2,7 +2,7 @@
 
 ``JobWorker`` calls the job in its thread and reports the return value or the error;
 ``finished`` always follows, from ``finally:``, so the thread quits. ``JobSession`` lives
-in the GUI thread, receives those signals in bound slots and re-emits them there.
+in the GUI thread; its ``job_done`` and ``job_failed`` carry them there.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Signal, Slot
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
-from dlstudio.gui.workers.thread_session import ThreadSession
+from dlstudio.gui.workers.worker_session import WorkerSession
 from dlstudio.errors import ConfigError
 
 
@@ -39,26 +39,17 @@ class JobWorker(QObject):
             self.finished.emit()
 
 
-class JobSession(ThreadSession):
+class JobSession(WorkerSession):
     """One job's thread and worker; ``session_ended`` fires after the thread ended."""
 
     job_done = Signal(object)
     job_failed = Signal(str)
     session_ended = Signal()
+    relays = {"result_ready": "job_done", "failed": "job_failed"}
 
     def __init__(self, job: Callable[[], Any], name: str = "dlstudio-job",
                  parent: QObject | None = None):
         super().__init__(JobWorker(job), name, parent)  # no stop: jobs take about a second
-        self.worker.result_ready.connect(self._on_result_ready)
-        self.worker.failed.connect(self._on_failed)
-
-    @Slot(object)
-    def _on_result_ready(self, result: Any) -> None:
-        self.job_done.emit(result)
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self.job_failed.emit(message)
 
     def _thread_ended(self) -> None:
         self.session_ended.emit()

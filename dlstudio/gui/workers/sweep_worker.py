@@ -6,9 +6,9 @@ in the worker thread and trains trials on its own pool threads) with a
 trial runs' step / epoch events into numpy columns, and hands them over at most
 ``max_rate`` times a second, so no point is dropped and the signals stay bounded.
 
-The session, a ``ThreadSession`` (which wires thread and worker as STYLE.md asks),
-re-emits the worker's signals from the GUI thread. While the sweep is paused no event arrives to carry the last batch out, so the
-session's timer asks the batcher for what is due; batches travel through a queued
+The session, a ``WorkerSession``, brings the worker's signals to the GUI thread. While
+the sweep is paused no event arrives to carry the last batch out, so the session's
+timer asks the batcher for what is due; batches travel through a queued
 connection and are emitted under the batcher's lock, so they arrive in order.
 """
 
@@ -26,7 +26,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from dlstudio.errors import ConfigError
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
-from dlstudio.gui.workers.thread_session import ThreadSession
+from dlstudio.gui.workers.worker_session import WorkerSession
 from dlstudio.gui.workers.stop_pause_control import StopPauseControl
 from dlstudio.training.events import EpochEvent, StepEvent
 from dlstudio.training.sweeps.events import RunEvent
@@ -154,7 +154,7 @@ class SweepWorker(QObject):
             self.finished.emit()
 
 
-class SweepSession(StopPauseControl, ThreadSession):
+class SweepSession(StopPauseControl, WorkerSession):
     """One sweep's thread and worker; ``session_ended`` fires after the thread ended.
 
     Batches leave with the sweep's id added (``batch["sweep_id"]``) and a failure stays
@@ -165,6 +165,7 @@ class SweepSession(StopPauseControl, ThreadSession):
     sweep_returned = Signal(object)
     sweep_failed = Signal(str)
     session_ended = Signal(int)  # sweep_id
+    relays = {"sweep_returned": "sweep_returned"}
 
     def __init__(self, db_path: Path, sweep_id: int, workers: int = 1,
                  parent: QObject | None = None, max_rate: float = 30.0):
@@ -174,7 +175,6 @@ class SweepSession(StopPauseControl, ThreadSession):
         self.worker.finished.connect(self._on_worker_finished)
         queued = Qt.ConnectionType.QueuedConnection  # also when the timer flushes
         self.worker.batched.connect(self._on_batched, queued)
-        self.worker.sweep_returned.connect(self._on_sweep_returned)
         self.worker.sweep_failed.connect(self._on_sweep_failed)
         self._batcher = self.worker.batcher
         self._stop_event = self.worker.stop_event
@@ -204,10 +204,6 @@ class SweepSession(StopPauseControl, ThreadSession):
     def _on_batched(self, batch: dict) -> None:
         batch["sweep_id"] = self.sweep_id
         self.batch_received.emit(batch)
-
-    @Slot(object)
-    def _on_sweep_returned(self, summary: object) -> None:
-        self.sweep_returned.emit(summary)
 
     @Slot(str)
     def _on_sweep_failed(self, message: str) -> None:

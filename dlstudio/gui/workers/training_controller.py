@@ -22,7 +22,6 @@ from dlstudio.gui.workers.training_worker import TrainingSession
 from dlstudio.training.resumable import RESUMABLE_RUNS
 
 
-
 def device_key(config: RunConfig) -> str:
     """The device a config trains on, resolved (``auto`` -> ``cuda:0`` / ``mps`` / ``cpu``)."""
     from dlstudio.training.device import resolve_device

@@ -3,7 +3,7 @@
 ::
 
     with Store(db_path) as store:
-        sweep_id = create_sweep(store, "resources/sweeps/hyperband.yaml")
+        sweep_id = create_sweep(store, example_path("hyperband.yaml"))
     summary = SweepRunner(db_path, sweep_id, workers=2, subscribers=[print]).run()
 
 ``run()`` starts a new sweep or continues a stopped or killed one: the strategy comes

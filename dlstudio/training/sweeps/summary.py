@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from dlstudio.search.best import Result, running_best
 from dlstudio.store import Store
 from dlstudio.training.sweeps.final import final_report
 from dlstudio.training.sweeps.outcomes import startup_progress, trial_outcomes
@@ -25,8 +26,9 @@ def sweep_summary(store: Store, sweep_id: int) -> dict[str, Any]:
     halving rung decided, else None), ``epochs_spent`` (trial epochs actually trained; a
     promotion counts only its extra epochs), ``final_epochs`` (final-seed re-runs),
     ``best`` (``trial, run_id, config, score, epochs``, or None), ``curve``
-    (``{"epochs": [...], "best": [...]}``: best score so far against epochs spent, one
-    point per told trial), ``final`` (the final-seeds report, see ``final_report``) and
+    (``{"epochs": [...], "best": [...]}``: ``best``'s score so far against epochs spent,
+    one point per told trial; under halving it is the best at the most epochs reached,
+    so it can rise when a rung is reached), ``final`` (the final-seeds report, see ``final_report``) and
     ``startup`` (``startup_progress``: set while a model-based sweep is still random).
     """
     sweep = store.get_sweep(sweep_id)
@@ -61,16 +63,19 @@ def sweep_summary(store: Store, sweep_id: int) -> dict[str, Any]:
 
 
 def best_trial(told: list[dict[str, Any]], goal: str) -> dict[str, Any] | None:
-    """The best scored trial; under a halving schedule, among the longest-trained ones."""
-    scored = [t for t in told if t["score"] is not None]
-    if any(t["rung"] is not None for t in scored):
-        top = max(t["epochs"] for t in scored)
-        scored = [t for t in scored if t["epochs"] == top]
-    if not scored:
+    """The best scored trial by the one rule of ``search.best``."""
+    history = _running_best(told, goal)
+    best = history[-1] if history else None
+    if best is None:
         return None
-    sign = -1.0 if goal == "maximize" else 1.0
-    best = min(scored, key=lambda t: (sign * t["score"], t["trial"]))
-    return {key: best[key] for key in ("trial", "run_id", "config", "score", "epochs")}
+    trial = next(t for t in told if t["trial"] == best.trial)
+    return {key: trial[key] for key in ("trial", "run_id", "config", "score", "epochs")}
+
+
+def _running_best(told: list[dict[str, Any]], goal: str) -> list[Result | None]:
+    halving = any(t["rung"] is not None for t in told)
+    return running_best((Result(t["trial"], t["epochs"], t["score"]) for t in told), goal,
+                        halving=halving)
 
 
 def _trials(rows: list[dict[str, Any]], state: dict[str, Any],
@@ -98,15 +103,11 @@ def _epochs_done(run: dict[str, Any] | None) -> int:
 
 
 def _curve(told: list[dict[str, Any]], goal: str) -> dict[str, list]:
-    sign = -1.0 if goal == "maximize" else 1.0
-    spent, best = 0, None
+    """The best so far (``best_trial``'s rule) after each told trial, against epochs spent."""
+    spent = 0
     epochs: list[int] = []
-    values: list[float | None] = []
     for trial in told:
         spent += trial["epochs_spent"]
-        score = trial["score"]
-        if score is not None and (best is None or sign * score < sign * best):
-            best = score
         epochs.append(spent)
-        values.append(best)
+    values = [None if best is None else best.score for best in _running_best(told, goal)]
     return {"epochs": epochs, "best": values}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlstudio.gui.compare.compare_view import CompareView
+from dlstudio.gui.compare.compare_panel import ComparePanel
 from dlstudio.gui.compare.config_diff import differing_keys, flat_config
 from dlstudio.store import Store
 from tests.gui.runs.test_runs_panel import FakePrompts, add_run
@@ -23,21 +23,21 @@ def two_runs(db_path):
     return first, second
 
 
-def make_view(qtbot, db_path, prompts=None) -> CompareView:
-    view = CompareView(db_path, prompts=prompts or FakePrompts())
+def make_view(qtbot, context, prompts=None) -> ComparePanel:
+    view = ComparePanel(context, prompts=prompts or FakePrompts())
     qtbot.addWidget(view)
     view.resize(1280, 800)
     return view
 
 
-def test_no_runs_shows_how_to_compare(qtbot, db_path):
-    view = make_view(qtbot, db_path)
+def test_no_runs_shows_how_to_compare(qtbot, db_path, app_context):
+    view = make_view(qtbot, app_context)
     assert view.pages.currentWidget() is view.empty_label
     assert "Compare selected" in view.empty_label.text()
 
 
-def test_both_runs_are_overlaid_with_their_stored_points(qtbot, db_path, two_runs):
-    view = make_view(qtbot, db_path)
+def test_both_runs_are_overlaid_with_their_stored_points(qtbot, db_path, two_runs, app_context):
+    view = make_view(qtbot, app_context)
     view.set_runs(list(two_runs))
     assert view.metric == "loss"
     with Store(db_path) as store:
@@ -53,9 +53,9 @@ def test_both_runs_are_overlaid_with_their_stored_points(qtbot, db_path, two_run
     assert keys == ["loss", "dev_metric", "lr"]
 
 
-def test_metric_choice_scales_accuracy_to_percent(qtbot, db_path, two_runs):
+def test_metric_choice_scales_accuracy_to_percent(qtbot, db_path, two_runs, app_context):
     first, second = two_runs
-    view = make_view(qtbot, db_path)
+    view = make_view(qtbot, app_context)
     view.set_runs([first, second])
     view.set_metric("dev_metric")
     _, y = view.curves_plot.items[first].getData()
@@ -64,9 +64,9 @@ def test_metric_choice_scales_accuracy_to_percent(qtbot, db_path, two_runs):
     assert "No points" in view.curves_plot.notice_label.text()  # the second has none
 
 
-def test_options_smooth_switch_x_axis_and_log(qtbot, db_path, two_runs):
+def test_options_smooth_switch_x_axis_and_log(qtbot, db_path, two_runs, app_context):
     first, _ = two_runs
-    view = make_view(qtbot, db_path)
+    view = make_view(qtbot, app_context)
     view.set_runs(list(two_runs))
     view.options.smoothing.setValue(50)
     _, raw = view.curves_plot.raw_items[first].getData()
@@ -80,8 +80,8 @@ def test_options_smooth_switch_x_axis_and_log(qtbot, db_path, two_runs):
     assert view.curves_plot.plot.ctrl.logYCheck.isChecked()
 
 
-def test_raw_curves_appear_with_smoothing_under_the_smoothed_ones(qtbot, db_path, two_runs):
-    view = make_view(qtbot, db_path)
+def test_raw_curves_appear_with_smoothing_under_the_smoothed_ones(qtbot, db_path, two_runs, app_context):
+    view = make_view(qtbot, app_context)
     view.set_runs(list(two_runs))
     plot = view.curves_plot
     assert plot.raw_items == {}  # nothing to draw behind unsmoothed curves
@@ -98,21 +98,21 @@ def test_raw_curves_appear_with_smoothing_under_the_smoothed_ones(qtbot, db_path
     np.testing.assert_array_equal(x, [1, 2, 3, 4])
 
 
-def test_epoch_axis_places_steps_inside_their_epoch(qtbot, db_path):
+def test_epoch_axis_places_steps_inside_their_epoch(qtbot, db_path, app_context):
     with Store(db_path) as store:
         run_id = add_run(store, curves={"loss": np.linspace(2, 1, 40)})
         # two epochs of 20 steps: the epoch curves sit at each epoch's last step
         store.write_metrics([(run_id, "train_loss", 20, 1, 1.5, 1.0),
                              (run_id, "train_loss", 40, 2, 1.0, 2.0)])
-    view = make_view(qtbot, db_path)
+    view = make_view(qtbot, app_context)
     view.set_runs([run_id])
     view.options.x_axis.setCurrentIndex(view.options.x_axis.findData("epoch"))
     x, _ = view.curves_plot.items[run_id].getData()
     np.testing.assert_allclose(x, np.arange(1, 41) / 20)
 
 
-def test_config_diff_lists_exactly_the_differing_keys(qtbot, db_path, two_runs):
-    view = make_view(qtbot, db_path)
+def test_config_diff_lists_exactly_the_differing_keys(qtbot, db_path, two_runs, app_context):
+    view = make_view(qtbot, app_context)
     view.set_runs(list(two_runs))
     table = view.config_table
     assert table.differing == ["optim.name", "optim.lr"]
@@ -131,14 +131,14 @@ def test_differing_keys_is_pure_and_handles_missing_keys():
     assert differing_keys([a]) == []
 
 
-def test_long_curve_loads_downsampled_with_notice_and_keeps_extremes(qtbot, db_path):
+def test_long_curve_loads_downsampled_with_notice_and_keeps_extremes(qtbot, db_path, app_context):
     rng = np.random.default_rng(0)
     values = rng.random(200_000)
     values[123_457] = 9.0  # a spike
     values[54_321] = -3.0  # a dip
     with Store(db_path) as store:
         run_id = add_run(store, curves={"loss": values})
-    view = make_view(qtbot, db_path)
+    view = make_view(qtbot, app_context)
     view.set_runs([run_id])
     x, y = view.curves_plot.items[run_id].getData()
     assert 1000 <= len(y) <= 12_000
@@ -148,14 +148,14 @@ def test_long_curve_loads_downsampled_with_notice_and_keeps_extremes(qtbot, db_p
     assert f"{len(y):,} of 200,000 points" in notice and "min/max" in notice
 
 
-def test_deleted_run_is_skipped(qtbot, db_path, two_runs):
-    view = make_view(qtbot, db_path)
+def test_deleted_run_is_skipped(qtbot, db_path, two_runs, app_context):
+    view = make_view(qtbot, app_context)
     view.set_runs([two_runs[0], 999])
     assert view.run_ids == [two_runs[0]]
 
 
-def test_crosshair_reads_each_runs_value(qtbot, db_path, two_runs):
-    view = make_view(qtbot, db_path)
+def test_crosshair_reads_each_runs_value(qtbot, db_path, two_runs, app_context):
+    view = make_view(qtbot, app_context)
     view.show()
     view.set_runs(list(two_runs))
     plot = view.curves_plot.plot
@@ -166,11 +166,11 @@ def test_crosshair_reads_each_runs_value(qtbot, db_path, two_runs):
     assert view.curves_plot.crosshair.v_line.isVisible()
 
 
-def test_running_run_without_summary_shares_the_others_metric(qtbot, db_path, two_runs):
+def test_running_run_without_summary_shares_the_others_metric(qtbot, db_path, two_runs, app_context):
     with Store(db_path) as store:
         running = add_run(store, status="queued", curves={"dev_metric": [0.4]})
         store.start_run(running)
-    view = make_view(qtbot, db_path)
+    view = make_view(qtbot, app_context)
     view.set_runs([*two_runs, running])
     view.set_metric("dev_metric")
     _, y = view.curves_plot.items[running].getData()

@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtSvg import QSvgRenderer
 
 from dlstudio.errors import ConfigError
-from dlstudio.gui.compare.compare_view import CompareView
+from dlstudio.gui.compare.compare_panel import ComparePanel
 from dlstudio.gui.common.export import _render_svg, export_plot, export_run_csv
 from dlstudio.store import Store
 from tests.gui.runs.test_runs_panel import FakePrompts, add_run
@@ -30,8 +30,8 @@ def run_with_curves(db_path):
 
 
 @pytest.fixture
-def view(qtbot, db_path, run_with_curves):
-    view = CompareView(db_path, prompts=FakePrompts())
+def view(qtbot, db_path, run_with_curves, app_context):
+    view = ComparePanel(app_context, prompts=FakePrompts())
     qtbot.addWidget(view)
     view.resize(1000, 700)
     view.show()

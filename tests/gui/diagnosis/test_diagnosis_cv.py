@@ -7,7 +7,7 @@ import pytest
 
 from tests.gui.diagnosis.test_diagnosis_panel import add_run, make_panel  # noqa: F401  (fixture)
 from dlstudio.config import RunConfig
-from dlstudio.gui.diagnosis.diagnosis_inputs import TYPED_IN
+from dlstudio.gui.diagnosis.diagnosis_inputs_form import TYPED_IN
 from dlstudio.store import Store
 from dlstudio.training.run_groups import create_cross_validation, cross_validation_summary
 

@@ -42,9 +42,9 @@ def add_run(db_path, status="finished", dataset="digits", epochs=5, **summary) -
 
 
 @pytest.fixture
-def make_panel(qtbot, db_path):
+def make_panel(qtbot, db_path, app_context):
     def make() -> DiagnosisPanel:
-        panel = DiagnosisPanel(db_path)
+        panel = DiagnosisPanel(app_context)
         qtbot.addWidget(panel)
         return panel
     return make

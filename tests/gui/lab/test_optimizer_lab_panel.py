@@ -15,8 +15,8 @@ FEW_STEPS = 30  # enough to see every optimizer move, fast enough for 5 surfaces
 
 
 @pytest.fixture
-def panel(qtbot):
-    widget = OptimizerLabPanel()
+def panel(qtbot, app_context):
+    widget = OptimizerLabPanel(app_context)
     qtbot.addWidget(widget)
     widget.steps.setValue(FEW_STEPS)
     yield widget

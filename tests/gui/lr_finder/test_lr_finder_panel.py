@@ -20,8 +20,8 @@ def digits_config(optimizer: str = "adam") -> RunConfig:
 
 
 @pytest.fixture
-def panel(qtbot, db_path):
-    widget = LRFinderPanel(db_path)
+def panel(qtbot, db_path, app_context):
+    widget = LRFinderPanel(app_context)
     qtbot.addWidget(widget)
     yield widget
     widget.shutdown()
@@ -66,12 +66,12 @@ def test_adam_on_digits_finishes_is_stored_and_chosen(qtbot, panel, db_path):
     with qtbot.waitSignal(panel.lr_chosen) as chosen:
         panel.suggestion_bar.use_min_div_10.click()
     assert chosen.args == [pytest.approx(suggestions["min_div_10"]), True]
-    assert "schedule.max_lr" in panel.suggestion_bar.chosen_label.text()
+    assert "optim.lr, the one-cycle peak" in panel.suggestion_bar.chosen_label.text()
 
 
-def test_past_test_reopens_in_a_new_panel(qtbot, panel, db_path):
+def test_past_test_reopens_in_a_new_panel(qtbot, panel, db_path, app_context):
     result = run_test(qtbot, panel, digits_config("momentum"))
-    again = LRFinderPanel(db_path)
+    again = LRFinderPanel(app_context)
     qtbot.addWidget(again)
     assert again.history.count() == 1
     again.history.setCurrentRow(0)

@@ -7,7 +7,6 @@ import threading
 
 import pytest
 
-from tests.gui.helpers import *  # noqa: F401,F403  (fixtures, autouse thread check)
 from tests.gui.helpers import read_store
 from tests.gui.runs.test_runs_panel import FakePrompts, select
 from dlstudio.config import RunConfig
@@ -37,18 +36,18 @@ def stopped_run(db_path, checkpoints: bool = True) -> int:
     return run_id
 
 
-def make_panel(qtbot, db_path) -> RunsPanel:
-    panel = RunsPanel(db_path, prompts=FakePrompts())
+def make_panel(qtbot, context) -> RunsPanel:
+    panel = RunsPanel(context, prompts=FakePrompts())
     qtbot.addWidget(panel)
     return panel
 
 
 @pytest.mark.parametrize("status", ["stopped", "interrupted", "failed"])
-def test_resume_is_offered_for_a_stopped_interrupted_or_failed_run(qtbot, db_path, status):
+def test_resume_is_offered_for_a_stopped_interrupted_or_failed_run(qtbot, db_path, status, app_context):
     run_id = stopped_run(db_path)
     with Store(db_path) as store:
         store.set_status(run_id, status)
-    panel = make_panel(qtbot, db_path)
+    panel = make_panel(qtbot, app_context)
     select(panel, [run_id])
     assert panel.resume_button.isEnabled()
     assert "last checkpoint" in panel.resume_button.toolTip()
@@ -59,12 +58,12 @@ def test_resume_is_offered_for_a_stopped_interrupted_or_failed_run(qtbot, db_pat
     assert requested.args == [run_id]
 
 
-def test_resume_says_why_it_is_not_offered(qtbot, db_path):
+def test_resume_says_why_it_is_not_offered(qtbot, db_path, app_context):
     without_checkpoint = stopped_run(db_path, checkpoints=False)
     with Store(db_path) as store:
         finished = store.create_run(THREE_EPOCHS.to_dict())
         store.end_run(finished, "finished", {})
-    panel = make_panel(qtbot, db_path)
+    panel = make_panel(qtbot, app_context)
     assert not panel.resume_button.isEnabled()  # nothing selected
     select(panel, [finished])
     assert not panel.resume_button.isEnabled()
@@ -86,7 +85,7 @@ def test_a_busy_device_queues_the_resume_until_it_is_free(qtbot, main_window, db
     main_window.runs_panel.resume_requested.emit(run_id)
     assert "waits in the queue" in main_window.status.currentMessage()
     assert controller.queue.entries()[0].resume and run_id not in controller.sessions
-    assert "continues from its checkpoint" in main_window.queue_panel.list.item(0).text()
+    assert "continues from its checkpoint" in main_window.queue_view.list.item(0).text()
     main_window.runs_panel.resume_requested.emit(run_id)  # twice: said, not queued twice
     assert "already queued" in main_window.status.currentMessage() and len(controller.queue) == 1
     starts: list[dict] = []

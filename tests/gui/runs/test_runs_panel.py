@@ -74,8 +74,8 @@ def three_runs(db_path):
     return ids
 
 
-def make_panel(qtbot, db_path, prompts=None) -> RunsPanel:
-    panel = RunsPanel(db_path, prompts=prompts or FakePrompts())
+def make_panel(qtbot, context, prompts=None) -> RunsPanel:
+    panel = RunsPanel(context, prompts=prompts or FakePrompts())
     qtbot.addWidget(panel)
     return panel
 
@@ -89,11 +89,21 @@ def shown_ids(panel: RunsPanel) -> list[int]:
 
 
 def select(panel: RunsPanel, run_ids: list[int]) -> None:
-    panel.select_run_ids(run_ids, run_ids[0] if run_ids else None)
+    """Select these runs' rows in the table, as Ctrl+clicks do."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    flags = QItemSelectionModel.SelectionFlag
+    selection = panel.table.selectionModel()
+    selection.clearSelection()
+    for row in range(panel.proxy.rowCount()):
+        index = panel.proxy.index(row, 0)
+        if index.data(RUN_ID_ROLE) in run_ids:
+            selection.select(index, flags.Select | flags.Rows)
+            selection.setCurrentIndex(index, flags.NoUpdate)
 
 
-def test_table_shows_every_run_with_its_columns(qtbot, db_path, three_runs):
-    panel = make_panel(qtbot, db_path)
+def test_table_shows_every_run_with_its_columns(qtbot, db_path, three_runs, app_context):
+    panel = make_panel(qtbot, app_context)
     headers = [panel.proxy.headerData(i, Qt.Orientation.Horizontal) for i in range(len(COLUMNS))]
     assert headers[:7] == ["ID", "Name", "Status", "Dataset", "Model", "Optimizer", "LR"]
     assert {"Best dev", "Train", "Dev", "Duration", "Created", "Tags"} <= set(headers)
@@ -108,15 +118,15 @@ def test_table_shows_every_run_with_its_columns(qtbot, db_path, three_runs):
     assert panel.pages.currentWidget() is panel.table
 
 
-def test_empty_database_explains_how_to_start(qtbot, db_path):
-    panel = make_panel(qtbot, db_path)
+def test_empty_database_explains_how_to_start(qtbot, db_path, app_context):
+    panel = make_panel(qtbot, app_context)
     assert panel.pages.currentWidget() is panel.empty_label
     assert "No runs yet" in panel.empty_label.text()
     assert "dlstudio train" in panel.empty_label.text()
 
 
-def test_text_status_and_tag_filters(qtbot, db_path, three_runs):
-    panel = make_panel(qtbot, db_path)
+def test_text_status_and_tag_filters(qtbot, db_path, three_runs, app_context):
+    panel = make_panel(qtbot, app_context)
     panel.search.setText("SGD")
     assert shown_ids(panel) == [three_runs[1]]
     panel.search.setText("diabetes rmsprop")  # every word must match
@@ -133,8 +143,8 @@ def test_text_status_and_tag_filters(qtbot, db_path, three_runs):
     assert panel.count_label.text().startswith("1 of 3 runs")
 
 
-def test_numbers_sort_as_numbers(qtbot, db_path, three_runs):
-    panel = make_panel(qtbot, db_path)
+def test_numbers_sort_as_numbers(qtbot, db_path, three_runs, app_context):
+    panel = make_panel(qtbot, app_context)
     panel.table.sortByColumn(COLUMN_INDEX["LR"], Qt.SortOrder.AscendingOrder)
     # As text "0.0003" < "0.1" < "1e-05"; as numbers 1e-05 comes first.
     assert [cell(panel, r, "LR") for r in range(3)] == ["1e-05", "0.0003", "0.1"]
@@ -144,8 +154,8 @@ def test_numbers_sort_as_numbers(qtbot, db_path, three_runs):
     assert shown_ids(panel) == [three_runs[2], three_runs[1], three_runs[0]]
 
 
-def test_refresh_keeps_selection_and_sort(qtbot, db_path, three_runs):
-    panel = make_panel(qtbot, db_path)
+def test_refresh_keeps_selection_and_sort(qtbot, db_path, three_runs, app_context):
+    panel = make_panel(qtbot, app_context)
     panel.table.sortByColumn(COLUMN_INDEX["LR"], Qt.SortOrder.AscendingOrder)
     select(panel, [three_runs[0], three_runs[2]])
     with Store(db_path) as store:
@@ -155,8 +165,8 @@ def test_refresh_keeps_selection_and_sort(qtbot, db_path, three_runs):
     assert shown_ids(panel)[-1] == newest  # the largest LR, still sorted by LR
 
 
-def test_sorting_and_in_place_updates_keep_the_selection(qtbot, db_path, three_runs):
-    panel = make_panel(qtbot, db_path)
+def test_sorting_and_in_place_updates_keep_the_selection(qtbot, db_path, three_runs, app_context):
+    panel = make_panel(qtbot, app_context)
     select(panel, [three_runs[1]])
     panel.table.sortByColumn(COLUMN_INDEX["Status"], Qt.SortOrder.AscendingOrder)
     assert panel.selected_run_ids() == [three_runs[1]]
@@ -169,9 +179,9 @@ def test_sorting_and_in_place_updates_keep_the_selection(qtbot, db_path, three_r
     assert panel.selected_run_ids() == [three_runs[1]]
 
 
-def test_rename_tag_and_note_go_through_the_store(qtbot, db_path, three_runs):
+def test_rename_tag_and_note_go_through_the_store(qtbot, db_path, three_runs, app_context):
     prompts = FakePrompts(text="renamed run")
-    panel = make_panel(qtbot, db_path, prompts)
+    panel = make_panel(qtbot, app_context, prompts)
     select(panel, [three_runs[1]])
     panel.rename_button.click()
     prompts.answer_text = "lr too high, keep"
@@ -189,9 +199,9 @@ def test_rename_tag_and_note_go_through_the_store(qtbot, db_path, three_runs):
     assert shown_ids(panel) == [three_runs[1]]
 
 
-def test_tags_of_several_runs_edit_the_shared_ones(qtbot, db_path, three_runs):
+def test_tags_of_several_runs_edit_the_shared_ones(qtbot, db_path, three_runs, app_context):
     prompts = FakePrompts(text="best")
-    panel = make_panel(qtbot, db_path, prompts)
+    panel = make_panel(qtbot, app_context, prompts)
     select(panel, [three_runs[0], three_runs[2]])
     panel.tags_button.click()  # nothing shared yet: adds "best" to both
     with Store(db_path) as store:
@@ -204,9 +214,9 @@ def test_tags_of_several_runs_edit_the_shared_ones(qtbot, db_path, three_runs):
         assert store.get_run(three_runs[2])["tags"] == []
 
 
-def test_delete_asks_first_and_declining_keeps_the_run(qtbot, db_path, three_runs):
+def test_delete_asks_first_and_declining_keeps_the_run(qtbot, db_path, three_runs, app_context):
     prompts = FakePrompts(confirm=False)
-    panel = make_panel(qtbot, db_path, prompts)
+    panel = make_panel(qtbot, app_context, prompts)
     select(panel, [three_runs[0]])
     panel.delete_button.click()
     assert "cannot be undone" in prompts.asked[-1]
@@ -220,12 +230,12 @@ def test_delete_asks_first_and_declining_keeps_the_run(qtbot, db_path, three_run
     assert panel.selected_run_ids() == []
 
 
-def test_running_run_is_not_deleted(qtbot, db_path):
+def test_running_run_is_not_deleted(qtbot, db_path, app_context):
     with Store(db_path) as store:
         run_id = add_run(store, status="queued")
         store.start_run(run_id)
     prompts = FakePrompts(confirm=True)
-    panel = make_panel(qtbot, db_path, prompts)
+    panel = make_panel(qtbot, app_context, prompts)
     select(panel, [run_id])
     panel.delete_button.click()
     assert "still running" in prompts.asked[-1]
@@ -233,8 +243,8 @@ def test_running_run_is_not_deleted(qtbot, db_path):
         assert store.get_run(run_id)["status"] == "running"
 
 
-def test_run_again_open_and_compare_emit_signals(qtbot, db_path, three_runs):
-    panel = make_panel(qtbot, db_path)
+def test_run_again_open_and_compare_emit_signals(qtbot, db_path, three_runs, app_context):
+    panel = make_panel(qtbot, app_context)
     select(panel, [three_runs[1]])
     with qtbot.waitSignal(panel.run_again_requested, timeout=1000) as again:
         panel.run_again_button.click()
@@ -251,7 +261,7 @@ def test_run_again_open_and_compare_emit_signals(qtbot, db_path, three_runs):
     assert sorted(compared.args[0]) == sorted([three_runs[0], three_runs[2]])
 
 
-def test_thousands_of_runs_load_quickly(qtbot, db_path):
+def test_thousands_of_runs_load_quickly(qtbot, db_path, app_context):
     import time
 
     config = RunConfig().to_dict()
@@ -263,7 +273,7 @@ def test_thousands_of_runs_load_quickly(qtbot, db_path):
         store.update_summary(1, {"best_dev_metric": 0.5, "metric_name": "accuracy"})
         store.create_run(config)
     started = time.perf_counter()
-    panel = make_panel(qtbot, db_path)
+    panel = make_panel(qtbot, app_context)
     panel.table.sortByColumn(COLUMN_INDEX["Best dev"], Qt.SortOrder.DescendingOrder)
     panel.search.setText("2999")
     assert time.perf_counter() - started < 3.0

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from dlstudio.config import RunConfig
-from dlstudio.gui.compare.compare_view import CompareView
+from dlstudio.gui.compare.compare_panel import ComparePanel
 from dlstudio.gui.runs.runs_model import COLUMN_INDEX
 from dlstudio.gui.runs.runs_panel import RunsPanel
 from dlstudio.store import Store
 from dlstudio.training.run_job import create_run, execute_run
 
 
-def test_trained_run_is_listed_and_plotted(qtbot, db_path):
+def test_trained_run_is_listed_and_plotted(qtbot, db_path, app_context):
     config = RunConfig.from_dict({"data": {"name": "digits"}, "model": {"hidden": [16]},
                                   "train": {"epochs": 1, "batch_size": 128, "device": "cpu",
                                             "checkpoints": False}})
@@ -20,14 +20,14 @@ def test_trained_run_is_listed_and_plotted(qtbot, db_path):
         run_id = create_run(store, config)
     assert execute_run(db_path, run_id).status == "finished"
 
-    panel = RunsPanel(db_path)
+    panel = RunsPanel(app_context)
     qtbot.addWidget(panel)
     index = panel.proxy.index(0, COLUMN_INDEX["Status"])
     assert index.data() == "finished"
     best_dev = panel.proxy.index(0, COLUMN_INDEX["Best dev"]).data()
     assert best_dev.endswith(" %") and 0 < float(best_dev[:-2]) <= 100
 
-    view = CompareView(db_path)
+    view = ComparePanel(app_context)
     qtbot.addWidget(view)
     view.set_runs([run_id])
     with Store(db_path) as store:

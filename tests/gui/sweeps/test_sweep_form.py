@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from dlstudio.config import RunConfig, load_mapping
-from dlstudio.gui.sweeps.sweep_prompts import write_sweep_file
-from dlstudio.gui.sweeps.sweep_form import SweepForm
+from dlstudio.examples import examples_folder
 from dlstudio.gui.sweeps.param_row import parse_values, row_fields, row_spec
 from dlstudio.gui.sweeps.problems import route_problems
+from dlstudio.gui.sweeps.sweep_form import SweepForm
+from dlstudio.gui.sweeps.sweep_prompts import write_sweep_file
 from dlstudio.search import load_sweep_file, strategy_from_sweep
 from dlstudio.training.sweeps.setup import read_sweep
 
-SWEEPS = Path(__file__).resolve().parents[3] / "resources" / "sweeps"
+SWEEPS = examples_folder("sweeps")
 BASE = RunConfig.from_dict({"model": {"hidden": [16]}, "train": {"device": "cpu"}})
 HALVING = {"method": "successive_halving", "metric": {"name": "dev_error"},
            "successive_halving": {"n_configs": 4, "min_epochs": 1, "max_epochs": 4, "eta": 2},

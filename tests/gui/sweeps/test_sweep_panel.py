@@ -12,7 +12,6 @@ from dlstudio.gui.sweeps.sweep_panel import SweepPanel
 from dlstudio.gui.sweeps.progress import metric_curve
 from dlstudio.gui.sweeps.sweep_trials_model import RUN_COLUMN
 from dlstudio.training.sweeps.summary import sweep_summary
-from tests.gui.helpers import *  # noqa: F401,F403  (the dangling-QThread check)
 from tests.gui.helpers import read_store
 
 BASE = RunConfig.from_dict({"model": {"hidden": [16]},
@@ -42,8 +41,8 @@ class FakePrompts:
 
 
 @pytest.fixture
-def panel(qtbot, db_path):
-    widget = SweepPanel(db_path, prompts=FakePrompts(), debounce_ms=0)
+def panel(qtbot, db_path, app_context):
+    widget = SweepPanel(app_context, prompts=FakePrompts(), debounce_ms=0)
     qtbot.addWidget(widget)
     widget.resize(1280, 800)
     widget.set_base_config(BASE)
@@ -150,7 +149,7 @@ def test_pause_and_stop_leave_the_sweep_resumable_and_resume_completes_it(qtbot,
     assert panel.results.model.rowCount() == 3
 
 
-def test_shutdown_during_a_sweep_joins_its_thread(qtbot, panel, db_path):
+def test_closing_the_context_during_a_sweep_joins_its_thread(qtbot, panel, db_path):
     long = {**RANDOM_3, "base": {**RANDOM_3["base"],
                                  "train": {**RANDOM_3["base"]["train"], "epochs": 300,
                                            "batch_size": 16}}}
@@ -158,15 +157,16 @@ def test_shutdown_during_a_sweep_joins_its_thread(qtbot, panel, db_path):
     qtbot.waitUntil(lambda: bool(panel.results.curves.items), timeout=30_000)
     thread = panel.session.thread
     panel.shutdown()
+    panel.context.close()  # as the window does when it closes
     assert not thread.isRunning()
     with read_store(db_path) as store:
         assert store.get_sweep(sweep_id)["status"] == "paused"
 
 
-def test_stored_sweeps_are_listed_and_shown_with_their_curves(qtbot, db_path, panel):
+def test_stored_sweeps_are_listed_and_shown_with_their_curves(qtbot, db_path, panel, app_context):
     sweep_id = start_from_form(qtbot, panel, RANDOM_3)
     wait_finished(qtbot, panel)
-    other = SweepPanel(db_path, prompts=FakePrompts(), debounce_ms=0)
+    other = SweepPanel(app_context, prompts=FakePrompts(), debounce_ms=0)
     qtbot.addWidget(other)
     try:
         assert list(other.sweep_list.summaries) == [sweep_id]
@@ -188,10 +188,9 @@ def test_a_deep_problem_found_at_start_is_shown_and_nothing_runs(qtbot, panel):
 
 
 def test_open_and_save_go_through_the_prompts(qtbot, panel, tmp_path):
-    from pathlib import Path
+    from dlstudio.examples import example_path
 
-    panel.prompts.open_answer = str(Path(__file__).resolve().parents[3] / "resources"
-                                    / "sweeps" / "bohb.yaml")
+    panel.prompts.open_answer = str(example_path("bohb.yaml"))
     panel.open_button.click()
     assert panel.form.method_form.method.value() == "bohb"
     assert "BOHB" in panel.plan_view.summary.text()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
-from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
 
 from dlstudio.gui.common.plot_tools import ema_smooth
 from dlstudio.gui.train.run_trace import RunTrace
@@ -29,9 +30,9 @@ def batch(first: int, count: int, steps_per_epoch: int = 100) -> dict:
 
 @pytest.fixture
 def plots(qtbot):
-    from dlstudio.gui.train.live_plots import LivePlotsWidget
+    from dlstudio.gui.train.live_plots_view import LivePlotsView
 
-    widget = LivePlotsWidget()
+    widget = LivePlotsView()
     qtbot.addWidget(widget)
     widget.resize(900, 600)
     widget.show()
@@ -66,7 +67,6 @@ def test_curves_are_created_once_and_grow_by_set_data(qtbot, plots):
 def test_a_million_steps_are_downsampled_and_the_plot_says_so(qtbot, plots):
     trace = make_trace(1_000_000)
     plots.show_trace(trace)
-    qtbot.wait(50)
     plots.grab()  # paint once: pyqtgraph picks the downsampling factor
     plots.update_downsample_note()
     shown_x, _ = plots.curves["loss"].getData()
@@ -152,9 +152,9 @@ def test_progress_text_and_time_left(qtbot):
 
 def test_run_start_labels_a_regression_metric_and_its_points_follow(qtbot):
     from dlstudio.gui.workers.event_bridge import EventBridge
-    from dlstudio.gui.train.live_view import LiveViewWidget
+    from dlstudio.gui.train.live_view import LiveView
 
-    view = LiveViewWidget()
+    view = LiveView()
     qtbot.addWidget(view)
     bridge = EventBridge(7)
     trace = view.watch(bridge, "regression")
@@ -172,9 +172,9 @@ def test_run_start_labels_a_regression_metric_and_its_points_follow(qtbot):
 
 
 def test_a_long_plot_title_does_not_widen_the_plot(qtbot):
-    from dlstudio.gui.train.live_plots import DOWNSAMPLED_MARK, LivePlotsWidget, set_title
+    from dlstudio.gui.train.live_plots_view import DOWNSAMPLED_MARK, LivePlotsView, set_title
 
-    plots = LivePlotsWidget()
+    plots = LivePlotsView()
     qtbot.addWidget(plots)
     set_title(plots.plots["momentum"], "Momentum (one-cycle)" + DOWNSAMPLED_MARK)
     assert plots.plots["momentum"].minimumWidth() < 100  # the grid cell decides the width
@@ -183,9 +183,9 @@ def test_a_long_plot_title_does_not_widen_the_plot(qtbot):
 def test_progress_keeps_its_pace_while_the_plots_wait_for_their_next_redraw(qtbot):
     from dlstudio.gui.train import live_view
     from dlstudio.gui.workers.event_bridge import EventBridge
-    from dlstudio.gui.train.live_view import LiveViewWidget
+    from dlstudio.gui.train.live_view import LiveView
 
-    view = LiveViewWidget()
+    view = LiveView()
     qtbot.addWidget(view)
     bridge = EventBridge(3)
     view.watch(bridge, "paced")
@@ -199,7 +199,8 @@ def test_progress_keeps_its_pace_while_the_plots_wait_for_their_next_redraw(qtbo
     assert view.plots.curves["loss"].getOriginalDataset()[0] is None  # not redrawn yet
     bridge.points_arrived.emit(3, batch(401, 100))  # within PROGRESS_MS: no update
     assert view.progress.bar.value() == 400
-    qtbot.wait(live_view.PROGRESS_MS + 50)
+    qtbot.waitUntil(lambda: time.monotonic() - view._progress_shown_at
+                    >= live_view.PROGRESS_MS / 1000)  # the progress line may update again
     bridge.points_arrived.emit(3, batch(501, 100))
     assert view.progress.bar.value() == 600
     qtbot.waitUntil(lambda: view.plots.curves["loss"].getOriginalDataset()[0] is not None,
@@ -218,7 +219,7 @@ def test_redraws_are_paced_by_their_cost():
 
 
 def test_epoch_symbols_give_way_to_a_line_past_a_few_hundred_epochs(qtbot, plots):
-    from dlstudio.gui.train.live_plots import MAX_EPOCH_SYMBOLS
+    from dlstudio.gui.train.live_plots_view import MAX_EPOCH_SYMBOLS
 
     short = make_trace(100 * 10)
     plots.show_trace(short)

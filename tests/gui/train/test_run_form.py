@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
 from tests.gui.helpers import FAST, fill_form
 
 from dlstudio.config import RunConfig
@@ -16,9 +15,9 @@ DEVICES = [("cpu", "cpu (2 cores)")]
 
 @pytest.fixture
 def form(qtbot):
-    from dlstudio.gui.train.run_form import RunFormWidget
+    from dlstudio.gui.train.run_form import RunForm
 
-    widget = RunFormWidget(DEVICES, chooser=lambda parent, title, filt: "/data/picked.csv")
+    widget = RunForm(DEVICES, chooser=lambda parent, title, filt: "/data/picked.csv")
     qtbot.addWidget(widget)
     widget.show()
     yield widget

@@ -11,7 +11,6 @@ from dlstudio.store import Store
 from dlstudio.training.events import EpochEvent, StepEvent
 from dlstudio.training.sweeps.events import RunEvent, SweepEnded, TrialFinished, TrialStarted
 from dlstudio.training.sweeps.setup import create_sweep
-from tests.gui.helpers import *  # noqa: F401,F403  (the dangling-QThread check)
 
 BASE = {"data": {"name": "digits"}, "model": {"hidden": [16]},
         "train": {"device": "cpu", "batch_size": 64, "epochs": 1}}

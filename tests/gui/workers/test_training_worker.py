@@ -6,7 +6,6 @@ import threading
 
 import numpy as np
 
-from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
 from tests.gui.helpers import FAST, read_store
 
 from dlstudio.config import RunConfig
@@ -72,9 +71,9 @@ def test_worker_body_runs_synchronously(db_path):
         run_id = create_run(store, RunConfig.from_dict(FAST))
     worker = TrainingWorker(db_path, run_id)
     started, batches, ended, finished = [], [], [], []
-    worker.run_started.connect(started.append)
-    worker.points_batched.connect(batches.append)
-    worker.run_ended.connect(ended.append)
+    worker.run_started.connect(lambda _run_id, info: started.append(info))
+    worker.points_batched.connect(lambda _run_id, batch: batches.append(batch))
+    worker.run_ended.connect(lambda _run_id, end: ended.append(end))
     worker.finished.connect(lambda: finished.append(True))
     worker.run()
     assert started[0]["steps_per_epoch"] > 0

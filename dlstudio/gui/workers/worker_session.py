@@ -1,10 +1,14 @@
-"""``ThreadSession``: a worker QObject on its own QThread, owned from the GUI thread.
+"""``WorkerSession``: a worker QObject on its own QThread, owned from the GUI thread.
 
-The wiring STYLE.md asks for, in one place: the worker moves to a new thread,
-``started`` runs it, the worker's ``finished`` quits the thread, and when the thread
-has finished the worker is deleted and the thread let go. A worker must have a ``run()``
-slot and a ``finished`` signal it always emits (from ``finally:``). Subclasses connect
-their own worker signals and say what the end means in ``_thread_ended``.
+The thread wiring, in one place: the worker moves to a new thread, ``started`` runs it,
+the worker's ``finished`` quits the thread, and when the thread has finished the worker
+is deleted and the thread let go. A worker must have a ``run()`` slot and a ``finished``
+signal it always emits (from ``finally:``).
+
+A subclass lists in ``relays`` which worker signals reach the GUI thread as which of
+its own signals (or of the ``relay_to`` object's): each is a signal-to-signal
+connection, queued because the receiving signal's object lives in the GUI thread, so
+no session re-emits by hand. ``_thread_ended`` says what the end means.
 """
 
 from __future__ import annotations
@@ -14,11 +18,17 @@ from PySide6.QtCore import QObject, QThread, Slot
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 
 
-class ThreadSession(QObject):
+class WorkerSession(QObject):
     """``worker`` on the thread ``name``; ``done`` once the thread ended and was let go."""
 
-    def __init__(self, worker: QObject, name: str, parent: QObject | None = None):
+    relays: dict[str, str] = {}  # worker signal -> signal of the session (or relay_to)
+
+    def __init__(self, worker: QObject, name: str, parent: QObject | None = None,
+                 relay_to: QObject | None = None):
         super().__init__(parent)
+        target = self if relay_to is None else relay_to
+        for source, destination in self.relays.items():
+            getattr(worker, source).connect(getattr(target, destination))
         self.worker: QObject | None = worker
         self.thread: QThread | None = QThread()
         self.thread.setObjectName(name)

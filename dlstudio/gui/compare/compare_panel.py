@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMenu, QPushButton, QSplitter,
                                QStackedWidget, QTabWidget, QToolButton, QVBoxLayout, QWidget)
@@ -14,14 +14,17 @@ from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.errors import ConfigError
 from dlstudio.formatting import format_metric
 from dlstudio.gui.common import run_format as fmt
-from dlstudio.gui.compare.run_curves_plot import LoadedCurve, RunCurvesPlot, points_budget, run_color
-from dlstudio.gui.compare.config_diff import flat_config
-from dlstudio.gui.compare.config_diff_table import ConfigDiffTable
 from dlstudio.gui.compare.importance_view import ImportanceView
 from dlstudio.gui.compare.metric_panels_view import MetricPanelsView
 from dlstudio.gui.common.export import export_run_csv
+from dlstudio.gui.common.panel import Panel
 from dlstudio.gui.common.plot_tools import PlotOptionsBar
 from dlstudio.gui.common.prompts import DialogPrompts
+from dlstudio.gui.compare.config_diff import flat_config
+from dlstudio.gui.compare.config_diff_table import ConfigDiffTable
+from dlstudio.gui.compare.run_curves_plot import (LoadedCurve, RunCurvesPlot, points_budget,
+                                                  run_color)
+from dlstudio.gui.context import AppContext
 from dlstudio.store import Store, read_curves
 
 # Known metrics first, in this order, with what the y axis says.
@@ -40,7 +43,7 @@ EMPTY_TEXT = ("<h3>Nothing to compare yet</h3><p>In the <b>Runs</b> tab, select 
               "runs (Ctrl+click or Shift+click) and press <b>Compare selected</b>.</p>")
 
 
-class CompareView(QWidget):
+class ComparePanel(Panel):
     """Overlays one metric of the runs given to ``set_runs`` and diffs their configs.
 
     Curves are read downsampled in SQL to a min and a max per pixel column of the plot,
@@ -48,17 +51,15 @@ class CompareView(QWidget):
     names the curves that were downsampled.
     ``prompts`` asks for file names (tests pass a fake). Beside the one-metric overlay,
     the "Panels" tab shows several metrics with groups as mean and band and the
-    "Parameters" tab which hyperparameters mattered; ``settings`` keeps the panels chosen
-    (default: the parent window's ``settings``, else the user's).
+    "Parameters" tab which hyperparameters mattered; the context's ``settings`` keeps the
+    panels chosen.
     """
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None, *, prompts=None,
-                 settings: QSettings | None = None):
-        super().__init__(parent)
-        self.db_path = Path(db_path)
+    tab_title = "Compare"
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, prompts=None):
+        super().__init__(context, parent)
         self.prompts = prompts or DialogPrompts()
-        self.settings = settings or getattr(parent, "settings", None) or QSettings(
-            "dlstudio", "dlstudio")
         self.runs: list[dict] = []
         self._build()
         self.metric_chooser.currentIndexChanged.connect(self._on_metric_changed)
@@ -104,7 +105,7 @@ class CompareView(QWidget):
         content_layout.addWidget(splitter, 1)
         self.empty_label = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
-        self.panels_view = MetricPanelsView(self.db_path, self.settings, self.prompts)
+        self.panels_view = MetricPanelsView(self.context, self.prompts)
         self.importance_view = ImportanceView()
         self.tabs = QTabWidget()
         self.tabs.addTab(content, "One metric")
@@ -131,9 +132,9 @@ class CompareView(QWidget):
     @Slot(list)
     def set_runs(self, run_ids: list[int]) -> None:
         """Compare these runs (ids that no longer exist are skipped)."""
-        with self._open_store() as store:
-            self.runs = [run for run in (self._get_run(store, i) for i in run_ids) if run]
-            keys = {key for run in self.runs for key in store.metric_keys(run["id"])}
+        store = self.context.store
+        self.runs = [run for run in (self._get_run(store, i) for i in run_ids) if run]
+        keys = {key for run in self.runs for key in store.metric_keys(run["id"])}
         labels = {run["id"]: self._legend_label(run) for run in self.runs}
         self.curves_plot.set_runs(labels)
         self._fill_metric_chooser(keys)
@@ -169,9 +170,6 @@ class CompareView(QWidget):
         self.metric_chooser.setCurrentIndex(index)
 
     # -- helpers -------------------------------------------------------------------
-    def _open_store(self) -> Store:
-        return Store(self.db_path, mark_orphans=False)
-
     @staticmethod
     def _get_run(store: Store, run_id: int) -> dict | None:
         try:
@@ -237,7 +235,7 @@ class CompareView(QWidget):
         requests = [(run["id"], key, budget) for run in self.runs]
         if key != EPOCH_KEY:
             requests += [(run["id"], EPOCH_KEY, None) for run in self.runs]
-        read = read_curves(self.db_path, requests)
+        read = read_curves(self.context.db_path, requests)
         ends = read[len(self.runs):] or read
         curves = {run["id"]: self._loaded(run, curve, epoch_ends["step"])
                   for run, curve, epoch_ends in zip(self.runs, read, ends)}
@@ -288,7 +286,7 @@ class CompareView(QWidget):
         if not path:
             return
         try:
-            with self._open_store() as store:
-                export_run_csv(store, run_id, path)
+            store = self.context.store
+            export_run_csv(store, run_id, path)
         except (OSError, ConfigError) as exc:
             self.prompts.inform(self, "Export CSV", f"Could not export run {run_id}: {exc}")

@@ -18,7 +18,7 @@ REMOVE_TIPS = {
 }
 
 
-class QueuePanel(QWidget):
+class QueueView(QWidget):
     """Shows a ``RunQueue`` and edits its order; ``hold_toggled(True)`` asks to hold it."""
 
     hold_toggled = Signal(bool)

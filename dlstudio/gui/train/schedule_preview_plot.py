@@ -14,7 +14,7 @@ LR_COLOR = (44, 160, 44)
 MOMENTUM_COLOR = (148, 103, 189)
 
 
-class SchedulePreviewWidget(QWidget):
+class SchedulePreviewPlot(QWidget):
     """Shows ``preview_schedule``'s sequences: exactly what the run will record."""
 
     def __init__(self, parent: QWidget | None = None):

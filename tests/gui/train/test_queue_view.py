@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from tests.gui.helpers import *  # noqa: F401,F403 - fixtures
 from tests.gui.helpers import FAST, fill_form, read_store
 
 from dlstudio.config import RunConfig
@@ -36,10 +35,10 @@ def test_next_skips_runs_whose_device_is_busy():
 
 
 def test_queue_panel_buttons_edit_the_queue(qtbot):
-    from dlstudio.gui.train.queue_panel import QueuePanel
+    from dlstudio.gui.train.queue_view import QueueView
 
     queue = RunQueue()
-    panel = QueuePanel(queue)
+    panel = QueueView(queue)
     qtbot.addWidget(panel)
     assert panel.empty.isVisibleTo(panel) and not panel.up_button.isEnabled()
     for run_id in (7, 8, 9):
@@ -79,7 +78,7 @@ def test_queued_runs_train_one_after_another(qtbot, main_window, db_path):
 
 
 def test_remove_from_held_queue_deletes_the_row(qtbot, main_window, db_path):
-    main_window.queue_panel.hold_button.click()
+    main_window.queue_view.hold_button.click()
     fill_form(main_window, FAST)
     main_window.form.queue_button.click()
     main_window.form.queue_button.click()
@@ -92,10 +91,11 @@ def test_remove_from_held_queue_deletes_the_row(qtbot, main_window, db_path):
         assert [run["id"] for run in store.list_runs()] == [second]
         assert store.get_run(second)["status"] == "queued"
     with qtbot.waitSignal(main_window.run_finished, timeout=30_000):
-        main_window.queue_panel.hold_button.click()  # start the queue
+        main_window.queue_view.hold_button.click()  # start the queue
 
 
 def test_runs_and_sweeps_left_queued_come_back_held(qtbot, db_path, qt_settings):
+    from dlstudio.gui.context import AppContext
     from dlstudio.gui.main_window import MainWindow
     from dlstudio.training.run_job import create_run
 
@@ -107,14 +107,14 @@ def test_runs_and_sweeps_left_queued_come_back_held(qtbot, db_path, qt_settings)
             "method": "random", "metric": {"name": "dev_loss"}, "budget": {"trials": 1},
             "parameters": {"optim.lr": {"values": [0.01]}},
             "base": RunConfig.from_dict(FAST).to_dict()}, workers=2)
-    window = MainWindow(db_path, settings=qt_settings)
+    window = MainWindow(AppContext.open(db_path, qt_settings))
     qtbot.addWidget(window)
     try:
         assert window.controller.queue.keys() == [("run", ids[0]), ("run", ids[1]),
                                                   ("sweep", sweep_id)]
         # with as many workers as it was created with, not 1
         assert window.controller.queue.entries()[2].workers == 2
-        assert window.controller.held and window.queue_panel.hold_button.isChecked()
+        assert window.controller.held and window.queue_view.hold_button.isChecked()
         assert not window.controller.sessions
         assert "Start queue" in window.statusBar().currentMessage()
     finally:
@@ -135,10 +135,10 @@ def test_sweeps_wait_in_the_same_queue_and_hold_all_their_devices(qtbot):
 
 
 def test_queue_panel_lists_sweeps_beside_runs(qtbot):
-    from dlstudio.gui.train.queue_panel import QueuePanel
+    from dlstudio.gui.train.queue_view import QueueView
 
     queue = RunQueue()
-    panel = QueuePanel(queue)
+    panel = QueueView(queue)
     qtbot.addWidget(panel)
     queue.enqueue(4, "cpu", "mlp run")
     queue.enqueue_sweep(2, ["cpu"], "sweep: lr search")
@@ -160,7 +160,7 @@ def test_a_sweep_waits_for_the_training_run_and_runs_then_block_the_device(
     fill_form(main_window, {**FAST, "train.epochs": "3"})
     main_window.form.queue_button.click()  # trains now
     assert len(controller.sessions) == 1
-    sweep_panel = main_window.study_panels.panel("sweeps")
+    sweep_panel = main_window.tabs.panel("sweeps")
     with read_store(db_path) as store:
         sweep_id = create_sweep(store, {
             "method": "random", "metric": {"name": "dev_loss"}, "budget": {"trials": 2},
@@ -171,7 +171,7 @@ def test_a_sweep_waits_for_the_training_run_and_runs_then_block_the_device(
     assert "queued (position 1)" in sweep_panel.message.text()
     fill_form(main_window, {**FAST, "name": "after the sweep"})
     main_window.form.queue_button.click()
-    texts = [main_window.queue_panel.list.item(i).text() for i in range(2)]
+    texts = [main_window.queue_view.list.item(i).text() for i in range(2)]
     assert f"Sweep #{sweep_id}" in texts[0] and "after the sweep" in texts[1]
 
     qtbot.waitUntil(lambda: sweep_id in controller.sweep_sessions, timeout=60_000)

@@ -31,7 +31,7 @@ def _error_label() -> QLabel:
     return label
 
 
-class DiagnosisInputsWidget(QGroupBox):
+class DiagnosisInputsForm(QGroupBox):
     """Pick a run or type train / dev / test numbers; ``inputs_edited`` on every change."""
 
     inputs_edited = Signal()

@@ -7,45 +7,19 @@ clip-to-view before its curves are added (``plot_tools.configure_plot``).
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-
 import pyqtgraph as pg
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
-from dlstudio.gui.common.value_crosshair import ValueCrosshair
 from dlstudio.gui.common.plot_tools import (X_AXES, PlotOptionsBar, configure_plot, ema_smooth,
-                                     major_grid_only)
-from dlstudio.gui.train.run_trace import RunTrace
+                                            major_grid_only)
 from dlstudio.gui.common.text_line import TextLine
+from dlstudio.gui.common.value_crosshair import ValueCrosshair
+from dlstudio.gui.train.live_curves import CURVES, PLOT_TITLES, TRAIN_COLOR, CurveSpec
+from dlstudio.gui.train.run_trace import RunTrace
+from dlstudio.gui.train.timed_plot import TimedPlot
 
-TRAIN_COLOR = (31, 119, 180)
-DEV_COLOR = (255, 127, 14)
-LR_COLOR = (44, 160, 44)
-MOMENTUM_COLOR = (148, 103, 189)
-
-
-@dataclass(frozen=True)
-class CurveSpec:
-    plot: str  # "loss" | "metric" | "lr" | "momentum"
-    key: str  # the RunTrace series
-    name: str
-    color: tuple[int, int, int]
-    per_epoch: bool = False
-
-
-CURVES = (
-    CurveSpec("loss", "loss", "train loss (per step)", TRAIN_COLOR),
-    CurveSpec("loss", "dev_loss", "dev loss (per epoch)", DEV_COLOR, per_epoch=True),
-    CurveSpec("metric", "train_metric", "train", TRAIN_COLOR, per_epoch=True),
-    CurveSpec("metric", "dev_metric", "dev", DEV_COLOR, per_epoch=True),
-    CurveSpec("lr", "lr", "learning rate", LR_COLOR),
-    CurveSpec("momentum", "momentum", "momentum", MOMENTUM_COLOR),
-)
-PLOT_TITLES = {"loss": ("Loss", "Loss"), "metric": ("Accuracy", "Accuracy (%)"),
-               "lr": ("Learning rate", "LR"), "momentum": ("Momentum (one-cycle)", "β₁ / momentum")}
 LOG_Y_PLOTS = ("loss", "lr")
 AXIS_WIDTH = 56  # px: "0.0001" and the axis label fit
 # Epoch points are drawn as symbols up to this many; past it they merge into a line
@@ -55,18 +29,7 @@ MAX_EPOCH_SYMBOLS = 300
 DOWNSAMPLED_MARK = "  (downsampled: min/max)"
 
 
-class TimedPlotWidget(pg.PlotWidget):
-    """A ``PlotWidget`` that remembers how long its last paint took (for redraw pacing)."""
-
-    last_paint_seconds = 0.0
-
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
-        started = time.perf_counter()
-        super().paintEvent(event)
-        self.last_paint_seconds = time.perf_counter() - started
-
-
-class LivePlotsWidget(QWidget):
+class LivePlotsView(QWidget):
     """Plots one ``RunTrace``; call ``refresh()`` after the trace grew."""
 
     def __init__(self, parent: QWidget | None = None):
@@ -116,7 +79,7 @@ class LivePlotsWidget(QWidget):
         layout.addWidget(self.downsample_note)
 
     def _add_plot(self, name: str) -> None:
-        widget = TimedPlotWidget(self)
+        widget = TimedPlot(self)
         widget.setMinimumHeight(140)
         plot = widget.getPlotItem()
         title, y_label = PLOT_TITLES[name]

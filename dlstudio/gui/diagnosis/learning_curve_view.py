@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QStackedWidget,
@@ -30,8 +29,6 @@ from dlstudio.training.run_groups import (LEARNING_CURVE_FRACTIONS, create_learn
 
 KIND = "learning-curve"
 SHARES = ", ".join(f"{round(100 * f)} %" for f in LEARNING_CURVE_FRACTIONS)
-NO_CONTROLLER = ("Learning-curve runs train through the main window's run queue; open the "
-                 "Diagnosis tab in dlstudio's window to train them.")
 NO_RUN = "Pick a stored run first: the learning curve trains its config."
 EMPTY_TEXT = (f"<b>Would more data help?</b> <i>Train learning curve</i> trains the chosen "
               f"run's config on {SHARES} of its train split ({len(LEARNING_CURVE_FRACTIONS)} "
@@ -59,13 +56,13 @@ def progress_text(members: list[dict], plotted: int) -> str:
     return " · ".join(parts)
 
 
-class LearningCurveBox(QWidget):
+class LearningCurveView(QWidget):
     """Group picker, Train button, progress line and the plot."""
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None):
+    def __init__(self, store: Store, controller, parent: QWidget | None = None):
         super().__init__(parent)
-        self.db_path = Path(db_path)
-        self.controller = None
+        self.store = store
+        self.controller = controller  # a TrainingController: its queue trains the runs
         self.run: dict | None = None  # the diagnosis panel's chosen run
         self.curve: dict | None = None  # learning_curve() of the group shown
         self.groups: dict[str, list[dict]] = {}
@@ -109,11 +106,6 @@ class LearningCurveBox(QWidget):
         layout.addWidget(self.stack, 1)
 
     # -- public API ----------------------------------------------------------------
-    def set_controller(self, controller) -> None:
-        """The window's ``TrainingController``: with it, Train learning curve works."""
-        self.controller = controller
-        self._update_button()
-
     def set_run(self, run: dict | None) -> None:
         """The run the panel diagnoses (None: typed-in numbers, the curve shown stays):
         shows its group, or none (the empty state) when it has none."""
@@ -132,8 +124,8 @@ class LearningCurveBox(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Re-read the stored groups and the points of the one shown."""
-        with Store(self.db_path, mark_orphans=False) as store:
-            self.groups = groups_of(store.list_runs(), KIND)
+        store = self.store
+        self.groups = groups_of(store.list_runs(), KIND)
         chosen = self.tag()
         self.group_choice.blockSignals(True)
         self.group_choice.clear()
@@ -160,13 +152,13 @@ class LearningCurveBox(QWidget):
 
     @Slot()
     def _on_train_clicked(self) -> None:
-        if self.controller is None or self.run is None:
+        if self.run is None:
             return
         label = run_label(self.run)
         try:
             config = RunConfig.from_dict(self.run.get("config") or {})
-            with Store(self.db_path, mark_orphans=False) as store:
-                tag, run_ids = create_learning_curve(store, config)
+            store = self.store
+            tag, run_ids = create_learning_curve(store, config)
         except ConfigError as error:
             self._show_message(f"Cannot train a learning curve from {label}: its config no "
                                f"longer works here. {' '.join(error.problems)}", error=True)
@@ -193,8 +185,8 @@ class LearningCurveBox(QWidget):
             self.progress.setText("")
             self.stack.setCurrentWidget(self.empty)
             return
-        with Store(self.db_path, mark_orphans=False) as store:
-            self.curve = learning_curve(store, tag)
+        store = self.store
+        self.curve = learning_curve(store, tag)
         points = self.curve["points"]
         self.progress.setText(progress_text(self.groups[tag], len(points)))
         self.plot.show_points(points, self.curve["metric_name"])
@@ -224,7 +216,7 @@ class LearningCurveBox(QWidget):
                      if _study(members[0].get("config") or {}) == study), None)
 
     def _update_button(self) -> None:
-        reason = NO_CONTROLLER if self.controller is None else NO_RUN if self.run is None else ""
+        reason = NO_RUN if self.run is None else ""
         self.train_button.setEnabled(not reason)
         self.train_button.setToolTip(reason or (
             f"Train {run_label(self.run)}'s config on {SHARES} of its train split: "

@@ -3,10 +3,11 @@ core's numbers, refused with a clear message, and shown again from the stored gr
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from tests.gui.helpers import *  # noqa: F401,F403  (fixtures, autouse thread check)
 from tests.gui.helpers import read_store
 from dlstudio.config import RunConfig
 from dlstudio.gui.diagnosis.diagnosis_panel import DiagnosisPanel
@@ -51,21 +52,16 @@ def finish_group(db_path, run_ids: list[int], done: int) -> None:
 
 
 @pytest.fixture
-def panel(qtbot, db_path):
+def panel(qtbot, app_context):
     def make(controller=None) -> DiagnosisPanel:
-        made = DiagnosisPanel(db_path)
+        """The panel over the test's database, queueing into ``controller`` (a fake that
+        trains nothing, unless None: the real one)."""
+        context = app_context if controller is None else replace(app_context,
+                                                                  controller=controller)
+        made = DiagnosisPanel(context)
         qtbot.addWidget(made)
-        if controller is not None:
-            made.attach_controller(controller)
         return made
     return make
-
-
-def test_without_a_controller_the_button_is_disabled_and_says_why(panel, db_path):
-    finished_run(db_path)
-    made = panel()
-    assert not made.learning.train_button.isEnabled()
-    assert "main window's run queue" in made.learning.train_button.toolTip()
 
 
 def test_typed_in_numbers_have_no_run_to_train(panel, db_path):
@@ -168,16 +164,15 @@ def test_a_config_that_no_longer_works_is_named_and_nothing_is_queued(panel, db_
 
 def test_learning_curve_trains_through_the_windows_queue(qtbot, main_window, db_path):
     source = finished_run(db_path)
-    tab = main_window.study_panels.holders["diagnosis"]
-    main_window.tabs.setCurrentWidget(tab)
-    diagnosis = main_window.study_panels.panel("diagnosis")
+    diagnosis = main_window.tabs.show_panel("diagnosis")
     assert diagnosis.inputs.run_id() == source
     diagnosis.learning.train_button.click()
     assert len(main_window.controller.queue) + len(main_window.controller.sessions) == 5
     tag = diagnosis.learning.tag()
     qtbot.waitUntil(lambda: diagnosis.learning.progress.text().startswith("5 of 5 runs done"),
                     timeout=120_000)
-    assert main_window.tabs.currentWidget() is tab  # queued starts leave the user there
+    tabs = main_window.tabs
+    assert tabs.key_of(tabs.currentIndex()) == "diagnosis"  # queued starts leave the user there
     with read_store(db_path) as store:
         points = learning_curve(store, tag)["points"]
         statuses = {run["status"] for run in store.list_runs(tag=tag)}

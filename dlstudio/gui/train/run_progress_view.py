@@ -56,7 +56,7 @@ def describe_outcome(ended: dict[str, Any]) -> str:
     return head + ("  " + " · ".join(parts) if parts else "")
 
 
-class RunProgressWidget(QWidget):
+class RunProgressView(QWidget):
     """Title, progress bar with epoch/step/time left, Pause/Resume, Stop, resources, outcome."""
 
     stop_clicked = Signal()
