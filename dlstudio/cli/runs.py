@@ -58,14 +58,12 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(runs, indent=2, default=str))
         return 0
-    if not runs and (args.where or args.text or args.status or args.tag):
-        print("no run matches")
-        return 0
     if not runs:
-        if args.status or args.tag or args.text:
+        if args.status or args.tag or args.text or args.where:
             print("no run matches " + ", ".join(
                 f"--{flag} {value!r}" for flag, value in
-                (("status", args.status), ("tag", args.tag), ("filter", args.text)) if value))
+                (("status", args.status), ("tag", args.tag), ("filter", args.text),
+                 ("where", args.where)) if value))
         else:
             print("no runs yet: try  dlstudio train --set data.name=digits --set train.epochs=3")
         return 0
