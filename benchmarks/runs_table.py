@@ -3,7 +3,7 @@
 Builds a temporary database of ``--runs`` runs shaped like real ones (RunConfig configs,
 summaries, tags; a fifth of them trials of 20 sweeps), then, offscreen:
 
-- open: ``RunsPanel(db)`` (reads every run, builds the cells, groups by sweep) plus one
+- open: ``RunsPanel(AppContext.open(db))`` (reads every run, builds the cells, groups by sweep) plus one
   paint of the shown window;
 - re-filter: typing a word in the plain-text filter, then clearing it;
 - query: a run query in the query box (SQL) and the table it leaves;
@@ -42,6 +42,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from dlstudio.config import RunConfig  # noqa: E402
 from dlstudio.gui import qt_compat  # noqa: E402,F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.context import AppContext  # noqa: E402
 from dlstudio.gui.runs.runs_model import COLUMN_INDEX  # noqa: E402
 from dlstudio.gui.runs.runs_panel import RunsPanel  # noqa: E402
 from dlstudio.store import Store  # noqa: E402
@@ -90,9 +91,11 @@ def measure(db: Path, repeats: int, settings_path: Path) -> dict[str, list[float
         times["read"].append((time.perf_counter() - start) * 1000)
         settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
         holder: list[RunsPanel] = []
+        contexts: list[AppContext] = []
 
         def open_panel() -> None:
-            panel = RunsPanel(db, settings=settings)
+            contexts.append(AppContext.open(db, settings))
+            panel = RunsPanel(contexts[-1])
             panel.resize(1400, 800)
             panel.show()
             holder.append(panel)
@@ -122,6 +125,7 @@ def measure(db: Path, repeats: int, settings_path: Path) -> dict[str, list[float
         panel.close()
         panel.deleteLater()
         app.processEvents()
+        contexts[-1].close()
     return times
 
 
