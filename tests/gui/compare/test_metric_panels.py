@@ -10,6 +10,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QImage
 
+from dlstudio.gui.common.plot_tools import ema_smooth
 from dlstudio.gui.compare.compare_panel import ComparePanel as CompareView
 from dlstudio.gui.context import AppContext
 from dlstudio.gui.compare.metric_panel_grid import INK
@@ -95,6 +96,13 @@ def test_draw_modes_and_x_axes(qtbot, real_db, qt_settings, seeds):
     loss = panels.grid.plots["loss"]
     assert len(loss.listDataItems()) == 6
     assert not any(isinstance(item, pg.FillBetweenItem) for item in loss.items)
+    panels.options.smoothing.setValue(60)  # smoothing as in the one-metric view
+    with Store(real_db) as store:
+        raw = store.read_curve(seeds[0], "loss")["value"]
+    smoothed = panels.grid.plots["loss"].listDataItems()[0].yData
+    np.testing.assert_allclose(smoothed, ema_smooth(raw, 0.6))
+    assert not np.allclose(smoothed, raw)
+    panels.options.smoothing.setValue(0)
     panels.x_axis.setCurrentIndex(panels.x_axis.findData("epoch"))
     x = panels.grid.plots["dev_metric"].listDataItems()[0].xData
     assert x[-1] == pytest.approx(2.0)  # two epochs
