@@ -8,6 +8,7 @@ resize precision; the first rows' texts measured with the font give the same wid
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QTreeView
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
@@ -25,7 +26,12 @@ def fit_columns(view: QTreeView, sample_rows: int = SAMPLE_ROWS) -> None:
         title = model.headerData(column, Qt.Orientation.Horizontal) or ""
         widest = metrics.horizontalAdvance(str(title)) + PADDING
         for row in range(rows):
-            text = model.index(row, column).data()
+            index = model.index(row, column)
+            text = index.data()
             if text:
-                widest = max(widest, metrics.horizontalAdvance(str(text)) + PADDING)
+                font = index.data(Qt.ItemDataRole.FontRole)  # a group row is bold
+                width = (QFontMetrics(font) if isinstance(font, QFont) else metrics
+                         ).horizontalAdvance(str(text))
+                widest = max(widest, width + PADDING + (view.indentation() if column == 0
+                                                        else 0))
         header.resizeSection(column, widest)
