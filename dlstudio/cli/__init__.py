@@ -10,6 +10,7 @@ from dlstudio.cli import diagnose as diagnose_commands
 from dlstudio.cli import examples as example_commands
 from dlstudio.cli import export_runs as export_runs_commands
 from dlstudio.cli import groups as group_commands
+from dlstudio.cli import importance as importance_commands
 from dlstudio.cli import imports as import_commands
 from dlstudio.cli import lr_find as lr_find_commands
 from dlstudio.cli import runs as runs_commands
@@ -20,7 +21,7 @@ from dlstudio.version import __version__
 
 COMMAND_MODULES = [train_commands, runs_commands, lr_find_commands, group_commands,
                    diagnose_commands, sweep_commands, example_commands,
-                   export_runs_commands, import_commands]
+                   export_runs_commands, import_commands, importance_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

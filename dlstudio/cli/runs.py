@@ -22,6 +22,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     runs.add_argument("--status", help="only runs with this status")
     runs.add_argument("--tag", help="only runs with this tag")
     runs.add_argument("--filter", dest="text", help="text in the name, notes or config")
+    runs.add_argument("--where", metavar="QUERY",
+                      help="a run query, e.g. 'optim.name = adam and best_dev_metric > 0.95 "
+                           "and tag:baseline' (= != < <= > >= ~, and/or/not, parentheses)")
     runs.add_argument("--sort", default="created",
                       help="a column or summary key, e.g. best_dev_metric (default: created)")
     runs.add_argument("--ascending", action="store_true")
@@ -51,15 +54,17 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_list(args: argparse.Namespace) -> int:
     with Store(resolve_db_path(args.db)) as store:
         runs = store.list_runs(status=args.status, tag=args.tag, text=args.text,
-                               sort_by=args.sort, descending=not args.ascending)
+                               sort_by=args.sort, descending=not args.ascending,
+                               where=args.where)
     if args.json:
         print(json.dumps(runs, indent=2, default=str))
         return 0
     if not runs:
-        if args.status or args.tag or args.text:
+        if args.status or args.tag or args.text or args.where:
             print("no run matches " + ", ".join(
                 f"--{flag} {value!r}" for flag, value in
-                (("status", args.status), ("tag", args.tag), ("filter", args.text)) if value))
+                (("status", args.status), ("tag", args.tag), ("filter", args.text),
+                 ("where", args.where)) if value))
         else:
             print("no runs yet: try  dlstudio train --set data.name=digits --set train.epochs=3")
         return 0

@@ -8,6 +8,7 @@ from typing import Any
 from dlstudio.errors import ConfigError
 from dlstudio.store import codec
 from dlstudio.store.base import StoreBase
+from dlstudio.store.run_query import parse_query
 from dlstudio.store.runs import check_status, not_found
 
 RUN_COLUMNS = (
@@ -44,15 +45,23 @@ class RunReadsMixin(StoreBase):
         sort_by: str | None = None,
         descending: bool = True,
         limit: int | None = None,
+        where: str | None = None,
     ) -> list[dict[str, Any]]:
         """Runs matching every filter given, newest first unless ``sort_by`` says.
 
         ``status``: one status or several. ``text``: a substring of the name, notes or
         config (case-insensitive for ASCII). ``sort_by``: a column (``"created"``,
         ``"name"`` ...) or any summary key (``"best_dev_metric"``); runs without a
-        value sort last either way.
+        value sort last either way. ``where``: a run query (``run_query``), e.g.
+        ``"optim.name = adam and best_dev_metric > 0.95"``; a bad one raises
+        ``ConfigError`` naming the position; a blank one filters nothing.
         """
-        where, params = _filters(status, tag, sweep_id, text)
+        clauses, params = _filters(status, tag, sweep_id, text)
+        if where and where.strip():
+            query = parse_query(where)
+            clauses.append(query.sql)
+            params += query.params
+        where = " WHERE " + " AND ".join(clauses) if clauses else ""
         order, order_params = _order(sort_by, descending)
         sql = f"{_SELECT}{where} ORDER BY {order}"
         if limit is not None:
@@ -60,9 +69,16 @@ class RunReadsMixin(StoreBase):
             order_params.append(int(limit))
         return [_decode(row) for row in self._rows(sql, [*params, *order_params])]
 
+    def run_ids_matching(self, where: str) -> set[int]:
+        """Ids of the runs a run query matches (the app filters its table with it)."""
+        query = parse_query(where)
+        rows = self.db.conn.execute(f"SELECT runs.id FROM runs WHERE {query.sql}",
+                                    query.params)
+        return {row[0] for row in rows}
+
 
 def _filters(status: str | Iterable[str] | None, tag: str | None, sweep_id: int | None,
-             text: str | None) -> tuple[str, list[Any]]:
+             text: str | None) -> tuple[list[str], list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
     if status is not None:
@@ -82,7 +98,7 @@ def _filters(status: str | Iterable[str] | None, tag: str | None, sweep_id: int 
         clauses.append("(runs.name LIKE ? ESCAPE '\\' OR runs.notes LIKE ? ESCAPE '\\' "
                        "OR runs.config LIKE ? ESCAPE '\\')")
         params += [pattern] * 3
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+    return clauses, params
 
 
 def _order(sort_by: str | None, descending: bool) -> tuple[str, list[Any]]:

@@ -35,6 +35,16 @@ def no_dangling_qthreads(monkeypatch):
     assert not running, f"QThreads left running: {running}"
 
 
+@pytest.fixture(autouse=True)
+def private_default_settings(tmp_path_factory):
+    """Widgets built without a settings object fall back to ``QSettings("dlstudio",
+    "dlstudio")``: point that at a fresh folder, so a developer's saved grouping or
+    columns never reach a test, and no test writes the developer's settings."""
+    folder = str(tmp_path_factory.mktemp("user-settings"))
+    for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, folder)
+
+
 @pytest.fixture
 def qt_settings(tmp_path):
     """A settings file of the test's own, never the user's."""

@@ -8,12 +8,14 @@ import numpy as np
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMenu, QPushButton, QSplitter,
-                               QStackedWidget, QToolButton, QVBoxLayout, QWidget)
+                               QStackedWidget, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.errors import ConfigError
 from dlstudio.formatting import format_metric
 from dlstudio.gui.common import run_format as fmt
+from dlstudio.gui.compare.importance_view import ImportanceView
+from dlstudio.gui.compare.metric_panels_view import MetricPanelsView
 from dlstudio.gui.common.export import export_run_csv
 from dlstudio.gui.common.panel import Panel
 from dlstudio.gui.common.plot_tools import PlotOptionsBar
@@ -47,7 +49,10 @@ class ComparePanel(Panel):
     Curves are read downsampled in SQL to a min and a max per pixel column of the plot,
     several runs at once (``read_curves``), so runs of any length open quickly; a notice
     names the curves that were downsampled.
-    ``prompts`` asks for file names (tests pass a fake).
+    ``prompts`` asks for file names (tests pass a fake). Beside the one-metric overlay,
+    the "Panels" tab shows several metrics with groups as mean and band and the
+    "Parameters" tab which hyperparameters mattered; the context's ``settings`` keeps the
+    panels chosen.
     """
 
     tab_title = "Compare"
@@ -62,6 +67,7 @@ class ComparePanel(Panel):
         self.reload_button.clicked.connect(self._on_reload_clicked)
         self.save_plot_button.clicked.connect(self._on_save_plot_clicked)
         self.csv_menu.triggered.connect(self._on_csv_run_chosen)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self._show_page()
 
     # -- building ------------------------------------------------------------------
@@ -99,8 +105,14 @@ class ComparePanel(Panel):
         content_layout.addWidget(splitter, 1)
         self.empty_label = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
+        self.panels_view = MetricPanelsView(self.context, self.prompts)
+        self.importance_view = ImportanceView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(content, "One metric")
+        self.tabs.addTab(self.panels_view, "Panels")
+        self.tabs.addTab(self.importance_view, "Parameters")
         self.pages = QStackedWidget()
-        self.pages.addWidget(content)
+        self.pages.addWidget(self.tabs)
         self.pages.addWidget(self.empty_label)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
@@ -133,6 +145,22 @@ class ComparePanel(Panel):
             [flat_config(run.get("config") or {}) for run in self.runs])
         self._show_page()
         self._load_curves()
+        self._update_tab()
+
+    def _update_tab(self) -> None:
+        # The panels and the importance are read and computed when their tab is shown:
+        # most comparisons only look at the curves.
+        tab = self.tabs.currentWidget()
+        if tab in (self.panels_view, self.importance_view) and tab.runs != self.runs:
+            tab.set_runs(self.runs)
+
+    @Slot(int)
+    def _on_tab_changed(self, _index: int) -> None:
+        self._update_tab()
+
+    def shutdown(self) -> None:
+        """Wait for the importance computation, if one is running."""
+        self.importance_view.shutdown()
 
     def set_metric(self, key: str) -> None:
         """Show metric ``key`` (one of the chooser's)."""

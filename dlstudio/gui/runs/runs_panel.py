@@ -7,7 +7,9 @@ the training controller go to the main window as signals, like "Run again".
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal, Slot
+from contextlib import nullcontext
+
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -18,7 +20,8 @@ from dlstudio.gui.runs.run_editor import RunEditor
 from dlstudio.gui.workers.run_resume import resume_problem
 from dlstudio.gui.runs.runs_cv import cv_summary, with_cv_groups
 from dlstudio.gui.runs.runs_menu import build_runs_menu
-from dlstudio.gui.runs.runs_model import COLUMN_INDEX, CV_COLUMN, RUN_ID_ROLE
+from dlstudio.gui.runs.runs_model import COLUMN_INDEX, CV_COLUMN
+from dlstudio.gui.runs.runs_view_controls import RunsViewControls
 from dlstudio.gui.runs.runs_panel_layout import (ALL_TAGS, EMPTY_TEXT, NO_FILTER, NO_MATCH_TEXT,
                                                  RunsPanelLayout)
 
@@ -26,7 +29,8 @@ class RunsPanel(RunsPanelLayout):
     """Lists the runs of the database; edits them through the store.
 
     ``prompts`` asks the user (confirmations, names, notes); tests pass a stand-in,
-    or set ``panel.editor.prompts``.
+    or set ``panel.editor.prompts``. The grouping and the columns are kept in the
+    context's ``settings``.
     """
 
     run_again_requested = Signal(dict)
@@ -39,6 +43,10 @@ class RunsPanel(RunsPanelLayout):
     def __init__(self, context: AppContext, parent: QWidget | None = None, *, prompts=None):
         super().__init__(context, parent)
         self.editor = RunEditor(context.store, prompts or DialogPrompts(), self)
+        self.view_controls = RunsViewControls(self.model, self.table, context.settings,
+                                              lambda: nullcontext(context.store),
+                                              self.editor.prompts)
+        self.layout().insertWidget(1, self.view_controls)  # under the filters
         self._connect()
         self.refresh()
         self.table.sortByColumn(COLUMN_INDEX["ID"], Qt.SortOrder.DescendingOrder)
@@ -48,6 +56,7 @@ class RunsPanel(RunsPanelLayout):
         self.search.textChanged.connect(self._on_search_changed)
         self.status_filter.currentIndexChanged.connect(self._on_status_filter_changed)
         self.tag_filter.currentIndexChanged.connect(self._on_tag_filter_changed)
+        self.model.modelReset.connect(self._on_model_reset)  # query, grouping, filters
         self.table.doubleClicked.connect(self._on_row_double_clicked)
         self.table.customContextMenuRequested.connect(self._on_context_menu_requested)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -74,12 +83,12 @@ class RunsPanel(RunsPanelLayout):
     @Slot()
     def refresh(self) -> None:
         """Re-read the runs from the store, keeping the selection, sort and filters."""
-        selected = self.selected_run_ids()
-        current = self._current_run_id()
-        runs = with_cv_groups(self.context.store.list_runs())
-        was_empty = self.model.rowCount() == 0
-        if self.model.set_runs(runs):
-            self._select_run_ids(selected, current)
+        store = self.context.store
+        runs = with_cv_groups(store.list_runs())
+        sweep_names = {sweep["id"]: sweep["name"] for sweep in store.list_sweeps()}
+        was_empty = self.model.run_count() == 0
+        self.model.set_runs(runs, sweep_names)  # tree_state keeps selection and groups
+        self.view_controls.update_choices()
         self.table.setColumnHidden(CV_COLUMN, not any(cv_summary(run) for run in runs))
         if was_empty and runs:  # sized to the first rows; later the user's widths stay
             self._fit_columns()
@@ -87,32 +96,17 @@ class RunsPanel(RunsPanelLayout):
         self._update_state()
 
     def selected_run_ids(self) -> list[int]:
-        """Ids of the selected runs, in the order shown."""
-        rows = sorted(self.table.selectionModel().selectedRows(), key=QModelIndex.row)
-        return [index.data(RUN_ID_ROLE) for index in rows]
+        """Ids of the selected runs in the order shown; a selected group row counts
+        as all of its runs."""
+        rows = sorted(self.table.selectionModel().selectedRows(), key=_shown_order)
+        return list(dict.fromkeys(run_id for index in rows
+                                  for run_id in self.model.run_ids_at(index)))
+
+    def select_run_ids(self, run_ids: list[int], current: int | None = None) -> None:
+        """Select these runs' rows (in groups too) and make ``current`` the current row."""
+        self.tree_state.select(run_ids, current=current)
 
     # -- helpers -------------------------------------------------------------------
-    def _current_run_id(self) -> int | None:
-        index = self.table.currentIndex()
-        return index.data(RUN_ID_ROLE) if index.isValid() else None
-
-    def _select_run_ids(self, run_ids: list[int], current: int | None) -> None:
-        wanted = set(run_ids)
-        selection = QItemSelection()
-        current_index = QModelIndex()
-        last = self.proxy.columnCount() - 1
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            run_id = index.data(RUN_ID_ROLE)
-            if run_id in wanted:
-                selection.select(index, self.proxy.index(row, last))
-            if run_id == current:
-                current_index = index
-        model = self.table.selectionModel()
-        if current_index.isValid():
-            model.setCurrentIndex(current_index, QItemSelectionModel.SelectionFlag.NoUpdate)
-        model.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-
     def _update_tag_choices(self, runs: list[dict]) -> None:
         chosen = self.tag_filter.currentData()
         tags = sorted({tag for run in runs for tag in run.get("tags") or []}, key=str.lower)
@@ -126,7 +120,7 @@ class RunsPanel(RunsPanelLayout):
         self.proxy.set_tag(self.tag_filter.currentData())
 
     def _update_state(self) -> None:
-        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        total, shown = self.model.run_count(), self.model.shown_run_count()
         self.empty_label.setText(EMPTY_TEXT if total == 0 else NO_MATCH_TEXT)
         self.pages.setCurrentWidget(self.table if shown else self.empty_label)
         selected = len(self.selected_run_ids())
@@ -176,12 +170,18 @@ class RunsPanel(RunsPanelLayout):
         self._update_state()
 
     @Slot()
+    def _on_model_reset(self) -> None:
+        self._update_state()
+
+    @Slot()
     def _on_selection_changed(self) -> None:
         self._update_state()
 
     @Slot(QModelIndex)
     def _on_row_double_clicked(self, index: QModelIndex) -> None:
-        self.open_run_requested.emit(index.data(RUN_ID_ROLE))
+        run_ids = self.model.run_ids_at(index)
+        if len(run_ids) == 1 and self.model.group_at(index) is None:
+            self.open_run_requested.emit(run_ids[0])
 
     @Slot()
     def _on_open_clicked(self) -> None:
@@ -248,3 +248,8 @@ class RunsPanel(RunsPanelLayout):
     def _on_show_group_triggered(self) -> None:
         tag = self.sender().data()
         self.tag_filter.setCurrentIndex(max(0, self.tag_filter.findData(tag)))
+
+
+def _shown_order(index: QModelIndex) -> tuple[int, int]:
+    parent = index.parent()
+    return (parent.row(), index.row()) if parent.isValid() else (index.row(), -1)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QStackedWidget, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QStackedWidget, QTreeView, QVBoxLayout, QWidget)
 
 from dlstudio.gui.common.panel import Panel
-from dlstudio.gui.runs.runs_model import COLUMN_INDEX, RunsFilterProxyModel, RunsTableModel
+from dlstudio.gui.runs.column_widths import fit_columns
+from dlstudio.gui.runs.runs_model import COLUMN_INDEX
+from dlstudio.gui.runs.runs_tree_model import RunsTreeModel
+from dlstudio.gui.runs.tree_state import TreeStateKeeper
 from dlstudio.store import RUN_STATUSES
 
 EMPTY_TEXT = ("<h3>No runs yet</h3><p>Train one from the <b>New run</b> tab, or from a "
@@ -25,9 +27,9 @@ class RunsPanelLayout(Panel):
 
     def __init__(self, context, parent: QWidget | None = None):
         super().__init__(context, parent)
-        self.model = RunsTableModel(self)
-        self.proxy = RunsFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
+        # One model filters, groups and sorts (runs_tree_model); "proxy" is what the
+        # view shows, kept as a name for the callers of the flat table's proxy.
+        self.model = self.proxy = RunsTreeModel(self)
         self._build()
 
     def _build(self) -> None:
@@ -41,6 +43,7 @@ class RunsPanelLayout(Panel):
         self.tag_filter.addItem(ALL_TAGS, NO_FILTER)
         self.tag_filter.setMinimumContentsLength(10)
         self.table = self._make_table()
+        self.tree_state = TreeStateKeeper(self.table, self.model)
         self.empty_label = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         self.pages = QStackedWidget()
@@ -56,8 +59,10 @@ class RunsPanelLayout(Panel):
         layout.addWidget(self.pages, 1)
         layout.addLayout(self._make_buttons())
 
-    def _make_table(self) -> QTableView:
-        table = QTableView()
+    def _make_table(self) -> QTreeView:
+        table = QTreeView()
+        table.setUniformRowHeights(True)  # 10,000 rows: no per-row size queries
+        table.setAllColumnsShowFocus(True)
         table.setModel(self.proxy)
         table.setSortingEnabled(True)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -65,11 +70,8 @@ class RunsPanelLayout(Panel):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
-        table.horizontalHeader().setStretchLastSection(True)
-        table.horizontalHeader().setSectionsMovable(True)
+        table.header().setStretchLastSection(True)
+        table.header().setSectionsMovable(True)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         return table
 
@@ -99,8 +101,9 @@ class RunsPanelLayout(Panel):
         return row
 
     def _fit_columns(self) -> None:
-        header = self.table.horizontalHeader()
-        header.setResizeContentsPrecision(200)  # thousands of rows: sample, don't scan
-        self.table.resizeColumnsToContents()
+        header = self.table.header()
+        fit_columns(self.table)
+        # Column 0 also holds the tree's indentation for a group's runs.
+        header.resizeSection(0, max(header.sectionSize(0), self.table.indentation() + 48))
         name = COLUMN_INDEX["Name"]
         header.resizeSection(name, min(max(header.sectionSize(name), 160), 320))

@@ -1,0 +1,159 @@
+"""The runs table with 10,000 runs: time to open it and to re-filter, query, regroup, sort.
+
+Builds a temporary database of ``--runs`` runs shaped like real ones (RunConfig configs,
+summaries, tags; a fifth of them trials of 20 sweeps), then, offscreen:
+
+- open: ``RunsPanel(AppContext.open(db))`` (reads every run, builds the cells, groups by sweep) plus one
+  paint of the shown window;
+- re-filter: typing a word in the plain-text filter, then clearing it;
+- query: a run query in the query box (SQL) and the table it leaves;
+- regroup: switching the grouping between sweep, tag, a config key and none;
+- sort: clicking a numeric column's header.
+
+Each step ends with a paint (``repaint()``), so the time is what the user waits. The
+baseline, measured in the same process, is the floor under "open": reading the runs
+from the store (``list_runs``); the ratio says how much the table adds on top.
+
+    python benchmarks/runs_table.py            # 10,000 runs
+    python benchmarks/runs_table.py --smoke    # 1,000 runs, one repeat
+
+Ends with ``RESULT runs_table_open_ms``, ``RESULT runs_table_refilter_ms``,
+``RESULT runs_table_query_ms``, ``RESULT runs_table_regroup_ms``,
+``RESULT runs_table_sort_ms`` (medians) and ``RESULT runs_table_open_over_read`` (the
+ratio). Goal: open and re-filter < 200 ms each for 10,000 runs on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from dlstudio.config import RunConfig  # noqa: E402
+from dlstudio.gui import qt_compat  # noqa: E402,F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.context import AppContext  # noqa: E402
+from dlstudio.gui.runs.runs_model import COLUMN_INDEX  # noqa: E402
+from dlstudio.gui.runs.runs_panel import RunsPanel  # noqa: E402
+from dlstudio.store import Store  # noqa: E402
+
+OPTIMIZERS = ("adam", "sgd", "adamw", "rmsprop")
+
+
+def build_database(path: Path, count: int, seed: int = 0) -> None:
+    """``count`` finished runs; every fifth run is a trial of one of 20 sweeps."""
+    rng = random.Random(seed)
+    with Store(path) as store, store.transaction():
+        sweeps = [store.create_sweep(f"sweep {n}", {}) for n in range(20)]
+        for n in range(count):
+            config = RunConfig.from_dict({
+                "data": {"name": rng.choice(["digits", "wine", "iris"])},
+                "optim": {"name": rng.choice(OPTIMIZERS), "lr": 10 ** rng.uniform(-5, -1)},
+                "train": {"seed": rng.randrange(5), "epochs": rng.choice([5, 10, 20])},
+            }).to_dict()
+            sweep = sweeps[n % 20] if n % 5 == 0 else None
+            run_id = store.create_run(config, sweep_id=sweep)
+            score = rng.uniform(0.1, 0.99)
+            store.end_run(run_id, "finished", {
+                "metric_name": "accuracy", "best_dev_metric": score, "dev_metric": score,
+                "train_metric": min(1.0, score + 0.02), "test_metric": score - 0.01,
+                "duration": rng.uniform(5, 500)})
+            if n % 7 == 0:
+                store.add_tag(run_id, rng.choice(["baseline", "ablation", "final"]))
+
+
+def timed(app: QApplication, panel: RunsPanel, action) -> float:
+    start = time.perf_counter()
+    action()
+    app.processEvents()
+    panel.repaint()
+    return (time.perf_counter() - start) * 1000
+
+
+def measure(db: Path, repeats: int, settings_path: Path) -> dict[str, list[float]]:
+    app = QApplication.instance() or QApplication([])
+    times: dict[str, list[float]] = {k: [] for k in ("read", "open", "refilter", "query",
+                                                      "regroup", "sort")}
+    for _ in range(repeats):
+        start = time.perf_counter()
+        with Store(db, mark_orphans=False) as store:
+            store.list_runs()
+        times["read"].append((time.perf_counter() - start) * 1000)
+        settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
+        holder: list[RunsPanel] = []
+        contexts: list[AppContext] = []
+
+        def open_panel() -> None:
+            contexts.append(AppContext.open(db, settings))
+            panel = RunsPanel(contexts[-1])
+            panel.resize(1400, 800)
+            panel.show()
+            holder.append(panel)
+
+        start = time.perf_counter()
+        open_panel()
+        app.processEvents()
+        holder[0].repaint()
+        times["open"].append((time.perf_counter() - start) * 1000)
+        panel = holder[0]
+        for word in ("adam", "sgd", "wine"):
+            times["refilter"].append(timed(app, panel, lambda: panel.search.setText(word)))
+            times["refilter"].append(timed(app, panel, panel.search.clear))
+        query = panel.view_controls.query_bar.edit
+        times["query"].append(timed(app, panel, lambda: query.setText(
+            "optim.name = adam and best_dev_metric > 0.5 or tag:baseline")))
+        times["query"].append(timed(app, panel, query.clear))
+        combo = panel.view_controls.group_by
+        for mode in ("tag", "config:optim.name", "none", "sweep"):
+            times["regroup"].append(timed(app, panel, lambda: combo.setCurrentIndex(
+                combo.findData(mode))))
+        for column in ("Best dev", "LR", "ID"):
+            times["sort"].append(timed(app, panel, lambda: panel.table.sortByColumn(
+                COLUMN_INDEX[column], Qt.SortOrder.DescendingOrder)))
+        shown = panel.model.shown_run_count()
+        assert shown == panel.model.run_count(), (shown, panel.model.run_count())
+        panel.close()
+        panel.deleteLater()
+        app.processEvents()
+        contexts[-1].close()
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="1,000 runs, one repeat")
+    parser.add_argument("--runs", type=int, default=None)
+    parser.add_argument("--repeats", type=int, default=None)
+    args = parser.parse_args()
+    count = args.runs or (1_000 if args.smoke else 10_000)
+    repeats = args.repeats or (1 if args.smoke else 3)
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "runs.db"
+        start = time.perf_counter()
+        build_database(db, count)
+        print(f"built {count:,} runs in {time.perf_counter() - start:.1f} s")
+        times = measure(db, repeats, Path(folder) / "settings.ini")
+    medians = {key: statistics.median(values) for key, values in times.items()}
+    for key, values in times.items():
+        print(f"{key:>9}: median {medians[key]:7.1f} ms  (min {min(values):.1f}, "
+              f"max {max(values):.1f}, n={len(values)})")
+    ratio = medians["open"] / medians["read"]
+    print(f"open / store read (baseline) = {ratio:.2f}x   goal: open and re-filter < 200 ms")
+    for key in ("open", "refilter", "query", "regroup", "sort"):
+        print(f"RESULT runs_table_{key}_ms {medians[key]:.1f}")
+    print(f"RESULT runs_table_open_over_read {ratio:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

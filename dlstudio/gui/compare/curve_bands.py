@@ -1,0 +1,80 @@
+"""Runs drawn as groups: which runs belong together, and a group's mean and band (no Qt).
+
+A group is the runs that differ only in their seed (the seeds of one configuration),
+or that share a tag (the folds of a CV run carry ``cv-N``). Its curves are put on one x
+grid (the union of their x values, each run interpolated only inside its own range)
+and summarised as mean, min, max and standard deviation per x; where only some runs
+reached an x, the band says so by narrowing to them.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+GROUP_BY_CONFIG, GROUP_BY_TAG, GROUP_NONE = "config", "tag", "none"
+SEED_KEYS = ("train.seed", "seed")
+
+
+@dataclass
+class Band:
+    x: np.ndarray
+    mean: np.ndarray
+    low: np.ndarray  # min
+    high: np.ndarray  # max
+    sd: np.ndarray
+    count: np.ndarray  # runs that reached each x
+
+
+def group_runs(runs: list[dict], flats: list[dict], mode: str) -> list[tuple[str, list[int]]]:
+    """``[(label, [indices into runs])]`` in first-seen order."""
+    groups: dict[str, list[int]] = {}
+    labels: dict[str, str] = {}
+    differing = _differing_keys(flats)
+    for index, (run, flat) in enumerate(zip(runs, flats)):
+        if mode == GROUP_NONE:
+            key, label = str(run["id"]), run.get("name") or f"run {run['id']}"
+        elif mode == GROUP_BY_TAG:
+            tag = sorted(run.get("tags") or ["(no tag)"])[0]
+            key, label = tag, tag
+        else:
+            kept = {k: v for k, v in flat.items() if k not in SEED_KEYS}
+            key = json.dumps(kept, sort_keys=True, default=str)
+            label = ", ".join(f"{k}={_short(kept.get(k))}" for k in differing
+                              if k not in SEED_KEYS) or "same config"
+        groups.setdefault(key, []).append(index)
+        labels.setdefault(key, label)
+    return [(labels[key], members) for key, members in groups.items()]
+
+
+def band(curves: list[tuple[np.ndarray, np.ndarray]]) -> Band:
+    """Mean, min, max and sd over ``curves`` (x, y pairs, x increasing)."""
+    curves = [(np.asarray(x, float), np.asarray(y, float)) for x, y in curves if len(x)]
+    if not curves:
+        empty = np.array([], float)
+        return Band(empty, empty, empty, empty, empty, np.array([], int))
+    grid = np.unique(np.concatenate([x for x, _ in curves]))
+    stack = np.full((len(curves), len(grid)), np.nan)
+    for row, (x, y) in enumerate(curves):
+        inside = (grid >= x[0]) & (grid <= x[-1])
+        stack[row, inside] = np.interp(grid[inside], x, y)
+    count = np.sum(~np.isnan(stack), axis=0)
+    # An all-NaN column (a diverged step in every run) would warn "Mean of empty slice".
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(stack, axis=0)
+        sd = np.nanstd(stack, axis=0)
+        low, high = np.nanmin(stack, axis=0), np.nanmax(stack, axis=0)
+    return Band(grid, mean, low, high, sd, count)
+
+
+def _differing_keys(flats: list[dict]) -> list[str]:
+    keys = list(dict.fromkeys(k for flat in flats for k in flat))
+    return [k for k in keys if len({json.dumps(f.get(k), default=str) for f in flats}) > 1]
+
+
+def _short(value) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)

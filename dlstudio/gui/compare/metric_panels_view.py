@@ -1,0 +1,227 @@
+"""The compare tab's panels: several metrics at once, runs grouped into mean and band.
+
+Choose the panels (any logged key; remembered in ``QSettings``), how runs group (same
+config but the seed, a tag, or not at all), whether a group is drawn as its mean with a
+min–max or ± sd band or as its single runs, and the x axis (step, epoch, time since
+the run started, wall-clock time). Saves the grid as PNG or SVG at a chosen size and
+every point of the selected runs' curves as one long CSV.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMenu, QPushButton, QSpinBox,
+                               QToolButton, QVBoxLayout, QWidget)
+
+from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.config import flatten
+from dlstudio.errors import ConfigError
+from dlstudio.gui.common.plot_tools import PlotOptionsBar, ema_smooth, steps_to_epochs
+from dlstudio.gui.compare.curve_bands import GROUP_BY_CONFIG, GROUP_BY_TAG, GROUP_NONE, group_runs
+from dlstudio.gui.compare.metric_panel_grid import DRAW_CHOICES, MetricPanelGrid, Series
+from dlstudio.store import read_curves
+from dlstudio.store.curves_csv import write_curves_long_csv
+
+X_CHOICES = {"step": "Step", "epoch": "Epoch", "relative": "Time since start (s)",
+             "wall": "Wall-clock time"}
+GROUP_CHOICES = {GROUP_BY_CONFIG: "Group: same config but seed", GROUP_BY_TAG: "Group: by tag",
+                 GROUP_NONE: "No groups"}
+DEFAULT_PANELS = ("loss", "dev_loss", "dev_metric", "lr")
+PANELS_KEY = "compare/panels"
+EPOCH_KEY = "train_loss"  # logged once per epoch, at the epoch's last step
+POINTS = 2000
+
+
+class MetricPanelsView(QWidget):
+    """Panels for the runs given to ``set_runs`` (store rows)."""
+
+    def __init__(self, context, prompts, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context, self.prompts = context, prompts
+        self.db_path, self.settings = context.db_path, context.settings
+        self.runs: list[dict] = []
+        self.keys: list[str] = []
+        self._curves: dict[tuple[int, str], dict] = {}
+        self._build()
+
+    def _build(self) -> None:
+        self.panels_button = QToolButton(text="Panels")
+        self.panels_button.setToolTip("The metrics to show, one panel each")
+        self.panels_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.panels_button.setMenu(QMenu(self))
+        self.x_axis = _combo(X_CHOICES)
+        self.draw = _combo(DRAW_CHOICES)
+        self.group_by = _combo(GROUP_CHOICES)
+        self.options = PlotOptionsBar(with_x_axis=False)
+        self.image_width, self.image_height = _spin(1600), _spin(1000)
+        self.save_button = QPushButton("Save image…")
+        self.save_button.setToolTip("The panels as a PNG image or an SVG drawing of the size "
+                                    "on the left")
+        self.csv_button = QPushButton("Export curves CSV…")
+        self.csv_button.setToolTip("Every point of every metric of the compared runs, one "
+                                   "line per run, metric and step")
+        self.grid = MetricPanelGrid()
+        self.message = QLabel()
+        top = QHBoxLayout()
+        for widget in (self.panels_button, self.group_by, self.draw, QLabel("x axis"),
+                       self.x_axis):
+            top.addWidget(widget)
+        top.addWidget(self.options, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.message, 1)
+        for widget in (QLabel("Image"), self.image_width, QLabel("×"), self.image_height,
+                       self.save_button, self.csv_button):
+            bottom.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.grid, 1)
+        layout.addLayout(bottom)
+        self.panels_button.menu().triggered.connect(self._on_panel_toggled)
+        for combo in (self.x_axis, self.draw, self.group_by):
+            combo.currentIndexChanged.connect(self._on_choice_changed)
+        self.options.options_changed.connect(self._on_choice_changed)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        self.csv_button.clicked.connect(self._on_csv_clicked)
+
+    # -- public --------------------------------------------------------------------
+    def set_runs(self, runs: list[dict]) -> None:
+        """Show these runs (store rows) in the chosen panels."""
+        self.runs = list(runs)
+        self._curves = {}
+        store = self.context.store
+        keys = {key for run in self.runs for key in store.metric_keys(run["id"])}
+        self.keys = [k for k in DEFAULT_PANELS if k in keys] + sorted(keys - set(DEFAULT_PANELS))
+        self._fill_panel_menu()
+        self.redraw()
+
+    def chosen_panels(self) -> list[str]:
+        saved = self.settings.value(PANELS_KEY)
+        wanted = ([saved] if isinstance(saved, str) else list(saved)) if saved else list(
+            DEFAULT_PANELS)
+        return [key for key in self.keys if key in wanted]
+
+    def set_panels(self, keys: list[str]) -> None:
+        """Show these metrics (and remember them)."""
+        self._save_panels(keys)
+        self._fill_panel_menu()
+        self.redraw()
+
+    def _save_panels(self, keys: list[str]) -> None:
+        self.settings.setValue(PANELS_KEY, list(keys))
+        self.settings.sync()
+
+    def redraw(self) -> None:
+        keys = self.chosen_panels()
+        self._load(keys)
+        groups = group_runs(self.runs, [flatten(r.get("config") or {}) for r in self.runs],
+                            self.group_by.currentData())
+        group_of = {index: g for g, (_, members) in enumerate(groups) for index in members}
+        panels = {key: [Series(group_of[i], *self._xy(run, key))
+                        for i, run in enumerate(self.runs) if (run["id"], key) in self._curves]
+                  for key in keys}
+        x_key = self.x_axis.currentData()
+        self.grid.show_panels(panels, {}, [label for label, _ in groups],
+                              self.draw.currentData(), X_CHOICES[x_key], x_key == "wall",
+                              self.options.log_y.isChecked())
+        sizes = ", ".join(f"{label}: {len(m)}" for label, m in groups if len(m) > 1)
+        self.message.setText(f"{len(self.runs)} runs in {len(groups)} groups"
+                             + (f" ({sizes})" if sizes else "")
+                             if self.runs else "Select runs to compare in the Runs tab.")
+
+    # -- data ----------------------------------------------------------------------
+    def _load(self, keys: list[str]) -> None:
+        wanted = [(run["id"], key) for run in self.runs for key in [*keys, EPOCH_KEY]
+                  if (run["id"], key) not in self._curves]
+        if not wanted:
+            return
+        read = read_curves(self.db_path, [(run_id, key, POINTS) for run_id, key in wanted])
+        for (run_id, key), curve in zip(wanted, read):
+            if curve["total"]:
+                self._curves[(run_id, key)] = curve
+
+    def _xy(self, run: dict, key: str) -> tuple[np.ndarray, np.ndarray]:
+        curve = self._curves[(run["id"], key)]
+        x_key = self.x_axis.currentData()
+        if x_key == "epoch":
+            ends = self._curves.get((run["id"], EPOCH_KEY))
+            x = (steps_to_epochs(curve["step"], ends["step"]) if ends is not None
+                 else curve["epoch"].astype(float))
+        elif x_key == "relative":
+            x = curve["time"]
+        elif x_key == "wall":
+            x = curve["time"] + (run.get("started") or 0.0)
+        else:
+            x = curve["step"].astype(float)
+        y = ema_smooth(curve["value"], self.options.smoothing_weight)
+        return np.asarray(x, float), np.asarray(y, float)
+
+    def _fill_panel_menu(self) -> None:
+        menu = self.panels_button.menu()
+        menu.clear()
+        chosen = set(self.chosen_panels())
+        for key in self.keys:
+            action = menu.addAction(key)
+            action.setCheckable(True)
+            action.setChecked(key in chosen)
+        self.panels_button.setText(f"Panels ({len(chosen)})")
+
+    # -- events --------------------------------------------------------------------
+    @Slot(QAction)
+    def _on_panel_toggled(self, _action: QAction) -> None:
+        # The menu is not rebuilt here: that would delete the action being triggered.
+        keys = [a.text() for a in self.panels_button.menu().actions() if a.isChecked()]
+        self._save_panels(keys)
+        self.panels_button.setText(f"Panels ({len(keys)})")
+        self.redraw()
+
+    @Slot()
+    def _on_choice_changed(self) -> None:
+        self.redraw()
+
+    @Slot()
+    def _on_save_clicked(self) -> None:
+        path = self.prompts.save_path(self, "Save the panels", "compare-panels.png",
+                                      "PNG image (*.png);;SVG drawing (*.svg)")
+        if not path:
+            return
+        if Path(path).suffix.lower() not in (".png", ".svg"):
+            path += ".png"
+        try:
+            self.grid.export(path, self.image_width.value(), self.image_height.value())
+        except (OSError, ValueError) as exc:
+            self.prompts.inform(self, "Save the panels", f"Could not save {path}: {exc}")
+
+    @Slot()
+    def _on_csv_clicked(self) -> None:
+        path = self.prompts.save_path(self, "Export the curves", "compare-curves.csv",
+                                      "CSV file (*.csv)")
+        if not path:
+            return
+        try:
+            with open(path, "w", newline="", encoding="utf-8") as handle:
+                lines = write_curves_long_csv(self.context.store,
+                                              [run["id"] for run in self.runs], handle)
+            self.message.setText(f"Wrote {lines:,} points of {len(self.runs)} runs to {path}")
+        except (OSError, ConfigError) as exc:
+            self.prompts.inform(self, "Export the curves", f"Could not export: {exc}")
+
+
+def _combo(choices: dict[str, str]) -> QComboBox:
+    combo = QComboBox()
+    for key, label in choices.items():
+        combo.addItem(label, key)
+    return combo
+
+
+def _spin(value: int) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(200, 8000)
+    spin.setSingleStep(100)
+    spin.setValue(value)
+    spin.setSuffix(" px")
+    return spin

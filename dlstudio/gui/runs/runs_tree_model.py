@@ -1,0 +1,331 @@
+"""The runs table as a tree: runs alone or in groups (a sweep, a tag, a config value).
+
+The model filters, groups and sorts itself from cached cells: every run's texts and
+sort keys are computed once (again only when the run changed or a key column is
+added), so re-filtering 10,000 runs is a pass over Python lists and one model reset
+(``benchmarks/runs_table.py``). A proxy model over a tree would call ``data()`` per
+comparison, which costs seconds at that size. Groups list their runs best first; the
+chosen column sorts the top level (a group by its best run).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+
+from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.config import flatten
+from dlstudio.gui.runs import runs_cv
+from dlstudio.gui.runs.key_columns import KeyColumn, key_column
+from dlstudio.gui.runs.run_grouping import GROUP_SWEEP, Group, group_items
+from dlstudio.gui.runs.runs_model import (COLUMN_INDEX, COLUMNS, CV_COLUMN, RUN_ID_ROLE, SORT_ROLE,
+                                          STATUS_COLORS, STATUS_COLUMN, Column, run_tooltip)
+
+SEARCHED = [COLUMN_INDEX[h] for h in ("ID", "Name", "Status", "Dataset", "Model",
+                                      "Optimizer", "LR", "Tags")]
+GROUP_ROLE = Qt.ItemDataRole.UserRole + 3  # a group row's key ("sweep:3"), else None
+NAME_COLUMN = 1
+
+
+class _Row:
+    """One run's cells, each computed when first needed and then kept: opening 10,000
+    runs formats only the rows on screen; sorting computes one column's keys."""
+
+    __slots__ = ("run", "extra", "_flat", "_texts", "_keys", "_haystack")
+
+    def __init__(self, run: dict, extra: list[KeyColumn]):
+        self.run, self.extra = run, extra
+        self._flat: dict | None = None
+        self._texts: list[str] | None = None
+        self._keys: dict[int, Any] = {}
+        self._haystack: str | None = None
+
+    @property
+    def flat(self) -> dict:
+        if self._flat is None:
+            self._flat = flatten(self.run.get("config") or {})
+        return self._flat
+
+    @property
+    def texts(self) -> list[str]:
+        if self._texts is None:
+            self._texts = [c.text(self.run) for c in COLUMNS] + [
+                c.text(self.run, self.flat) for c in self.extra]
+        return self._texts
+
+    @property
+    def haystack(self) -> str:
+        # What the plain-text filter searches: the cells that name a run (not the
+        # formatted numbers and dates, whose formatting for 10,000 runs would cost a
+        # second on the first keystroke) and the notes.
+        if self._haystack is None:
+            self._haystack = " ".join([*(COLUMNS[c].text(self.run) for c in SEARCHED),
+                                       self.run.get("notes") or ""]).lower()
+        return self._haystack
+
+    def sort_key(self, column: int) -> Any:
+        key = self._keys.get(column)
+        if key is None:
+            if column < len(COLUMNS):
+                key = COLUMNS[column].sort_key(self.run)
+            else:
+                key = self.extra[column - len(COLUMNS)].sort_key(self.run, self.flat)
+            self._keys[column] = key
+        return key
+
+    def add_columns(self, extra: list[KeyColumn]) -> None:
+        self.extra = extra
+        if self._texts is not None:
+            del self._texts[len(COLUMNS):]
+            self._texts += [c.text(self.run, self.flat) for c in extra]
+        self._keys = {k: v for k, v in self._keys.items() if k < len(COLUMNS)}
+
+
+class RunsTreeModel(QAbstractItemModel):
+    """Runs, filtered (text, status, tag, run-query ids), grouped and sorted."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: dict[int, _Row] = {}
+        self.extra_columns: list[KeyColumn] = []
+        self._groups: list[Group] = []
+        self._group_rows: list[tuple[int, str]] = []
+        self._mode = GROUP_SWEEP
+        self._sweep_names: dict[int, str] = {}
+        self._filters: dict[str, Any] = {"text": "", "status": None, "tag": None,
+                                         "query_ids": None}
+        self._sort_column, self._descending = -1, False
+
+    # -- inputs ----------------------------------------------------------------------
+    def set_runs(self, runs: list[dict], sweep_names: dict[int, str] | None = None) -> None:
+        """Show these runs (cells of unchanged runs are kept)."""
+        old = self._rows
+        self._rows = {}
+        for run in runs:
+            kept = old.get(run["id"])
+            same = kept is not None and kept.run == run
+            self._rows[run["id"]] = kept if same else _Row(run, self.extra_columns)
+        if sweep_names is not None:
+            self._sweep_names = dict(sweep_names)
+        self._rebuild()
+
+    def set_key_columns(self, column_ids: list[str]) -> None:
+        """Extra columns after the standard ones: ``"config:optim.momentum"``,
+        ``"summary:test_loss"``."""
+        self.extra_columns = [key_column(column_id) for column_id in column_ids]
+        for row in self._rows.values():
+            row.add_columns(self.extra_columns)
+        self._rebuild()
+
+    def set_group_mode(self, mode: str) -> None:
+        """``"none"``, ``"sweep"``, ``"tag"`` or ``"config:KEY"`` (``run_grouping``)."""
+        self._mode = mode
+        self._rebuild()
+
+    def set_text(self, text: str) -> None:
+        self._set_filter("text", text.strip().lower())
+
+    def set_status(self, status: str | None) -> None:
+        self._set_filter("status", status or None)
+
+    def set_tag(self, tag: str | None) -> None:
+        self._set_filter("tag", tag or None)
+
+    def set_query_ids(self, run_ids: set[int] | None) -> None:
+        """Only these runs (what a run query matched); None shows all."""
+        self._set_filter("query_ids", None if run_ids is None else set(run_ids))
+
+    def _set_filter(self, name: str, value: Any) -> None:
+        if self._filters[name] != value:
+            self._filters[name] = value
+            self._rebuild()
+
+    # -- reading ---------------------------------------------------------------------
+    @property
+    def group_mode(self) -> str:
+        return self._mode
+
+    @property
+    def columns(self) -> list[Column | KeyColumn]:
+        return [*COLUMNS, *self.extra_columns]
+
+    def is_filtering(self) -> bool:
+        return any(value not in (None, "") for value in self._filters.values())
+
+    def run_count(self) -> int:
+        return len(self._rows)
+
+    def runs(self) -> list[dict]:
+        return [row.run for row in self._rows.values()]
+
+    def flat_configs(self, sample: int | None = None) -> list[dict]:
+        """Runs' configs as dotted keys (cached): every run's, or about ``sample`` of
+        them spread over the table (key lists for menus need not flatten 10,000)."""
+        rows = list(self._rows.values())
+        if sample:
+            rows = rows[::max(1, len(rows) // sample)]
+        return [row.flat for row in rows]
+
+    def shown_runs(self) -> list[tuple[Group, dict]]:
+        """Every run that passes the filters, in the order shown, with its group."""
+        return [(group, row.run) for group in self._groups for row in group.runs]
+
+    def shown_run_count(self) -> int:
+        return sum(len(group.runs) for group in self._groups)
+
+    def cell_text(self, run: dict, column: int) -> str:
+        return self._rows[run["id"]].texts[column]
+
+    def group_rows(self) -> list[tuple[int, str]]:
+        """(top-level row, group key) of every group row."""
+        return list(self._group_rows)
+
+    def group_at(self, index: QModelIndex) -> Group | None:
+        """The group of a group row (None for a run's row)."""
+        if not index.isValid() or index.internalId() != 0:
+            return None
+        group = self._groups[index.row()]
+        return group if group.key is not None else None
+
+    def run_ids_at(self, index: QModelIndex) -> list[int]:
+        """The run of a run's row, or every run of a group row."""
+        if not index.isValid():
+            return []
+        group = self._groups[index.row() if index.internalId() == 0 else index.internalId() - 1]
+        if index.internalId() == 0:
+            return [row.run["id"] for row in group.runs] if group.key is not None else [
+                group.runs[0].run["id"]]
+        return [group.runs[index.row()].run["id"]]
+
+    # -- building --------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        self.beginResetModel()
+        rows = [row for row in self._rows.values() if self._accepts(row)]
+        groups = group_items(rows, lambda row: row.run, lambda row: row.flat, self._mode,
+                             self._sweep_names)
+        self._groups = self._sorted(groups)
+        self._group_rows = [(row, group.key) for row, group in enumerate(self._groups)
+                            if group.key is not None]
+        self.endResetModel()
+
+    def _accepts(self, row: _Row) -> bool:
+        text, status, tag, ids = (self._filters[k] for k in ("text", "status", "tag",
+                                                             "query_ids"))
+        run = row.run
+        if ids is not None and run["id"] not in ids:
+            return False
+        if status and run.get("status") != status:
+            return False
+        if tag and tag not in (run.get("tags") or []):
+            return False
+        return all(word in row.haystack for word in text.split()) if text else True
+
+    def _sorted(self, groups: list[Group]) -> list[Group]:
+        column = self._sort_column
+        if column < 0 or column >= len(self.columns):
+            return sorted(groups, key=lambda g: g.runs[0].run["id"], reverse=True)
+        return sorted(groups, key=lambda g: (g.runs[0].sort_key(column), g.runs[0].run["id"]),
+                      reverse=self._descending)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort_column = column
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.layoutAboutToBeChanged.emit()
+        old = self._groups
+        self._groups = self._sorted(old)
+        moved = {id(group): row for row, group in enumerate(self._groups)}
+        persistent = self.persistentIndexList()
+        self.changePersistentIndexList(persistent, [self._moved(index, old, moved)
+                                                    for index in persistent])
+        self.layoutChanged.emit()
+
+    def _moved(self, index, old: list[Group], moved: dict[int, int]) -> QModelIndex:
+        # Runs keep their place inside a group; only top-level rows move.
+        if index.internalId() == 0:
+            return self.createIndex(moved[id(old[index.row()])], index.column(), 0)
+        parent_row = moved[id(old[index.internalId() - 1])]
+        return self.createIndex(index.row(), index.column(), parent_row + 1)
+
+    # -- Qt model API ----------------------------------------------------------------
+    def index(self, row: int, column: int, parent=QModelIndex()) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        return self.createIndex(row, column, 0 if not parent.isValid() else parent.row() + 1)
+
+    def parent(self, index=QModelIndex()) -> QModelIndex:  # noqa: A003 (Qt API)
+        if not index.isValid() or index.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, 0)
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt API)
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() != 0 or parent.column() != 0:
+            return 0
+        group = self._groups[parent.row()]
+        return len(group.runs) if group.key is not None else 0
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return len(COLUMNS) + len(self.extra_columns)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        group = self.group_at(index)
+        if group is not None:
+            return self._group_data(group, index.column(), role)
+        parent_row = index.internalId() - 1 if index.internalId() else index.row()
+        owner = self._groups[parent_row]
+        row = owner.runs[index.row() if index.internalId() else 0]
+        return self._run_data(row, index.column(), role)
+
+    def _run_data(self, row: _Row, column: int, role: int):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.texts[column]
+        if role == SORT_ROLE:
+            return row.sort_key(column)
+        if role == RUN_ID_ROLE:
+            return row.run["id"]
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[column].numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column == STATUS_COLUMN:
+            color = STATUS_COLORS.get(row.run.get("status"))
+            return QColor(color) if color else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == CV_COLUMN and runs_cv.cv_summary(row.run) is not None:
+                return runs_cv.cv_tooltip(row.run)
+            return run_tooltip(row.run)
+        return None
+
+    def _group_data(self, group: Group, column: int, role: int):
+        best = group.runs[0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == NAME_COLUMN:
+                return f"{group.label}  ({len(group.runs)} runs)"
+            return best.texts[column] if self.columns[column].numeric and column else ""
+        if role == GROUP_ROLE:
+            return group.key
+        if role == SORT_ROLE:
+            return best.sort_key(column)
+        if role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[column].numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (f"{group.label}: {len(group.runs)} runs, best first; numbers are the "
+                    f"best run's ({best.run.get('name')})")
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or section >= len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].header
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.columns[section].tooltip or None
+        return None
