@@ -261,9 +261,8 @@ def test_run_again_open_and_compare_emit_signals(qtbot, db_path, three_runs, app
     assert sorted(compared.args[0]) == sorted([three_runs[0], three_runs[2]])
 
 
-def test_thousands_of_runs_load_quickly(qtbot, db_path, app_context):
-    import time
-
+def test_thousands_of_runs_sort_and_filter(qtbot, db_path, app_context):
+    # How fast: benchmarks/runs_table.py (10,000 runs), not a wall-clock assert here.
     config = RunConfig().to_dict()
     with Store(db_path) as store:
         rows = [(f"run {i}", "finished", float(i), "{}") for i in range(3000)]
@@ -272,10 +271,8 @@ def test_thousands_of_runs_load_quickly(qtbot, db_path, app_context):
                              "VALUES (?, ?, ?, ?)", rows)
         store.update_summary(1, {"best_dev_metric": 0.5, "metric_name": "accuracy"})
         store.create_run(config)
-    started = time.perf_counter()
     panel = make_panel(qtbot, app_context)
     panel.table.sortByColumn(COLUMN_INDEX["Best dev"], Qt.SortOrder.DescendingOrder)
     panel.search.setText("2999")
-    assert time.perf_counter() - started < 3.0
     assert panel.proxy.rowCount() == 2  # id 2999 and the run named "run 2999"
     assert panel.count_label.text().startswith("2 of 3,001 runs")
