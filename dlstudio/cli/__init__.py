@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 
 from dlstudio.cli import diagnose as diagnose_commands
@@ -52,9 +53,28 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head & co.
         sys.stderr.close()
         return 0
+    except (sqlite3.Error, OSError) as error:
+        # A full disk, a read-only or damaged file met after the database opened: one
+        # line naming the file, not a traceback.
+        from dlstudio.store.faults import storage_problem
+
+        problem = storage_problem(error, _db_label(args))
+        if problem is None:
+            raise
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _db_label(args: argparse.Namespace) -> str:
+    from dlstudio.store import resolve_db_path
+
+    try:
+        return str(resolve_db_path(getattr(args, "db", None), existing=True))
+    except ConfigError:
+        return str(getattr(args, "db", None) or "")
 
 
 def _run_gui(args: argparse.Namespace) -> int:

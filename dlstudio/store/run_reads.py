@@ -8,6 +8,7 @@ from typing import Any
 from dlstudio.errors import ConfigError
 from dlstudio.store import codec
 from dlstudio.store.base import StoreBase
+from dlstudio.store.paths import resolve_checkpoint_dir
 from dlstudio.store.runs import check_status, not_found
 
 RUN_COLUMNS = (
@@ -32,7 +33,7 @@ class RunReadsMixin(StoreBase):
         rows = self._rows(f"{_SELECT} WHERE runs.id = ?", (run_id,))
         if not rows:
             raise not_found(run_id)
-        return _decode(rows[0])
+        return self._decoded(rows[0])
 
     def list_runs(
         self,
@@ -57,7 +58,14 @@ class RunReadsMixin(StoreBase):
         if limit is not None:
             sql += " LIMIT ?"
             order_params.append(int(limit))
-        return [_decode(row) for row in self._rows(sql, [*params, *order_params])]
+        return [self._decoded(row) for row in self._rows(sql, [*params, *order_params])]
+
+    def _decoded(self, row: dict[str, Any]) -> dict[str, Any]:
+        # Rows store checkpoint folders relative to the database; callers get a path
+        # they can open from any working directory.
+        folder = resolve_checkpoint_dir(self.path, row["checkpoint_dir"])
+        row["checkpoint_dir"] = None if folder is None else str(folder)
+        return _decode(row)
 
 
 def _filters(status: str | Iterable[str] | None, tag: str | None, sweep_id: int | None,

@@ -82,28 +82,55 @@ def _cnn(config: RunConfig, input_shape: tuple[int, ...], output_dim: int) -> nn
     return nn.Sequential(_Reshape(input_shape), features, nn.Linear(n_features, output_dim))
 
 
+# Imported plugin modules by (path, modification time, size): a plugin's top-level
+# code runs once per process and version of the file, not once per model built (the
+# config check and the trainer both build one).
+_PLUGINS: dict[tuple[str, int, int], Any] = {}
+
+
 def load_plugin_model(path: Path, config: dict[str, Any], input_shape: tuple[int, ...],
                       output_dim: int) -> nn.Module:
     """Import a user's ``.py`` and call its ``build_model(config, input_shape, output_dim)``."""
     key = "model.plugin"
+    module = _import_plugin(path)
+    builder = getattr(module, "build_model", None)
+    if not callable(builder):
+        raise ConfigError(f"{key}: {path} defines no build_model(config, input_shape, output_dim)")
+    try:
+        model = builder(config, tuple(input_shape), output_dim)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the user's code may raise anything, even SystemExit
+        raise ConfigError(f"{key}: build_model in {path} {_raised(exc)}") from exc
+    if not isinstance(model, nn.Module):
+        raise ConfigError(f"{key}: build_model in {path} returned {type(model).__name__}, "
+                          "expected a torch.nn.Module")
+    return model
+
+
+def _import_plugin(path: Path) -> Any:
+    key = "model.plugin"
     if not path.is_file():
         raise ConfigError(f"{key}: file {path} not found")
+    stat = path.stat()
+    cache_key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if cache_key in _PLUGINS:
+        return _PLUGINS[cache_key]
     spec = importlib.util.spec_from_file_location(f"dlstudio_plugin_{path.stem}", path)
     if spec is None or spec.loader is None:
         raise ConfigError(f"{key}: {path} is not a Python file")
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:  # the user's code may raise anything
-        raise ConfigError(f"{key}: importing {path} raised {type(exc).__name__}: {exc}") from exc
-    builder = getattr(module, "build_model", None)
-    if not callable(builder):
-        raise ConfigError(f"{key}: {path} defines no build_model(config, input_shape, output_dim)")
-    try:
-        model = builder(config, tuple(input_shape), output_dim)
-    except Exception as exc:
-        raise ConfigError(f"{key}: build_model in {path} raised {type(exc).__name__}: {exc}") from exc
-    if not isinstance(model, nn.Module):
-        raise ConfigError(f"{key}: build_model in {path} returned {type(model).__name__}, "
-                          "expected a torch.nn.Module")
-    return model
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a syntax error, an exception, even sys.exit()
+        raise ConfigError(f"{key}: importing {path} {_raised(exc)}") from exc
+    _PLUGINS[cache_key] = module
+    return module
+
+
+def _raised(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"called sys.exit({exc.code!r}); a plugin must return a model, not exit"
+    return f"raised {type(exc).__name__}: {exc}"

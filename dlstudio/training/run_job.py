@@ -8,6 +8,8 @@ records and marks the row with the outcome; a crash stores the traceback.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 import traceback
 from pathlib import Path
@@ -18,12 +20,16 @@ from dlstudio.data import load_dataset, make_splits
 from dlstudio.data.dataset import DataSplits
 from dlstudio.errors import ConfigError
 from dlstudio.store import MetricWriter, Store
+from dlstudio.store.faults import storage_problem
+from dlstudio.store.paths import run_checkpoint_dir, stored_checkpoint_dir
 from dlstudio.training import checkpoints
 from dlstudio.training.device import resolve_device
 from dlstudio.training.events import Event, RunEnded
-from dlstudio.training.models import build_model
+from dlstudio.training.model_checks import check_device_settings, check_model
 from dlstudio.training.recorder import MetricRecorder
 from dlstudio.training.resources import ResourceMonitor
+
+log = logging.getLogger(__name__)
 
 
 def load_splits(config: RunConfig) -> DataSplits:
@@ -34,13 +40,12 @@ def load_splits(config: RunConfig) -> DataSplits:
 def check_config(config: RunConfig) -> DataSplits:
     """Raise ``ConfigError`` for anything that would fail at start; return the splits."""
     splits = load_splits(config)
-    resolve_device(config.train.device)
-    dataset = splits.dataset
-    if config.model.name == "cnn" and dataset.image_shape is None:
+    device = resolve_device(config.train.device)
+    check_device_settings(config, device)
+    if config.model.name == "cnn" and splits.dataset.image_shape is None:
         raise ConfigError("model.name: cnn needs image data; use data.name=digits with "
                           "data.images=true")
-    if config.model.name == "plugin":
-        build_model(config, dataset.image_shape or (dataset.n_features,), dataset.output_dim)
+    check_model(config, splits, device)
     return splits
 
 
@@ -54,8 +59,7 @@ def create_run(store: Store, config: RunConfig, *, name: str = "", status: str =
 
 def checkpoint_dir_for(db_path: Path, run_id: int) -> Path:
     """Checkpoints live beside the database: ``<db>-checkpoints/run-<id>/``."""
-    db_path = Path(db_path)
-    return db_path.parent / f"{db_path.stem}-checkpoints" / f"run-{run_id}"
+    return run_checkpoint_dir(db_path, run_id)
 
 
 def execute_run(db_path: Path, run_id: int, *, subscribers: Sequence[Callable[[Event], None]] = (),
@@ -64,30 +68,57 @@ def execute_run(db_path: Path, run_id: int, *, subscribers: Sequence[Callable[[E
                 on_resources: Callable[[dict[str, float]], None] | None = None) -> RunEnded:
     """Train run ``run_id`` of the database at ``db_path`` and record everything.
 
-    ``resume`` continues from the run's own last checkpoint; ``init_from`` continues
-    from another run's checkpoint (a promoted sweep trial) and trains up to this run's
-    ``train.epochs``.
+    ``resume`` continues from the run's own last checkpoint (from epoch 0 when it was
+    stopped before writing one); ``init_from`` continues from another run's checkpoint
+    (a promoted sweep trial) and trains up to this run's ``train.epochs``.
     """
     with Store(db_path) as store:
         run = store.get_run(run_id)
         config = RunConfig.from_dict(run["config"])
         directory = checkpoint_dir_for(db_path, run_id)
-        store.set_checkpoint_dir(run_id, str(directory))
+        store.set_checkpoint_dir(run_id, stored_checkpoint_dir(db_path, run_id))
         store.start_run(run_id)
         writer = MetricWriter(store)
         try:
             ended = _train(store, writer, run_id, config, directory, subscribers, stop, pause,
                            resume, init_from, on_resources)
-        except Exception as exc:  # any failure must end up on the row, not in the void
             writer.close()
-            ended = RunEnded(status="failed", error=f"{type(exc).__name__}: {exc}")
-            store.end_run(run_id, "failed", {}, error=traceback.format_exc())
+        except Exception as exc:  # any failure must end up on the row, not in the void
+            ended = _record_failure(store, writer, run_id, db_path, exc)
             for subscriber in subscribers:
                 subscriber(ended)
             return ended
-        writer.close()
+        except BaseException:  # a second Ctrl+C: no clean stop, but no run left "running"
+            writer.discard()
+            store.end_run(run_id, "interrupted", {}, error="interrupted: aborted by the user")
+            raise
         store.end_run(run_id, ended.status, ended.summary)
         return ended
+
+
+def _record_failure(store: Store, writer: MetricWriter, run_id: int, db_path: Path,
+                    exc: Exception) -> RunEnded:
+    """Mark the run failed with a readable error; a storage fault (full disk, read-only
+    file) is one sentence naming the file, anything else keeps its traceback."""
+    problem = storage_problem(exc, db_path)
+    message = problem or f"{type(exc).__name__}: {exc}"
+    detail = problem or traceback.format_exc()
+    if problem:
+        writer.discard()  # the points cannot be written; trying again only fails again
+    else:
+        try:
+            writer.close()
+        except (sqlite3.Error, OSError) as flush_error:
+            writer.discard()
+            log.warning("run %s: buffered points lost: %s", run_id, flush_error)
+    try:
+        store.end_run(run_id, "failed", {}, error=detail)
+    except (sqlite3.Error, OSError, ConfigError) as row_error:
+        # Even the status cannot be written (the disk is still full): say so; the next
+        # process that opens the file marks the run interrupted.
+        message += (f"; the run's status could not be recorded either "
+                    f"({storage_problem(row_error, db_path) or row_error})")
+    return RunEnded(status="failed", error=message)
 
 
 def _train(store, writer, run_id, config, directory, subscribers, stop, pause, resume,
@@ -97,6 +128,11 @@ def _train(store, writer, run_id, config, directory, subscribers, stop, pause, r
     splits = load_splits(config)
     trainer = Trainer(config, splits, stop=stop, pause=pause, checkpoint_dir=directory)
     start_from = directory / checkpoints.LAST if resume else init_from
+    if resume and not start_from.is_file():
+        # Stopped or killed before its first checkpoint: nothing to continue from, so
+        # the run starts over, and the points of the attempt that got lost go.
+        store.delete_metrics_after(run_id, -1)
+        start_from = None
     if start_from is not None:
         if not Path(start_from).is_file():
             raise ConfigError(f"checkpoint {start_from}: not found; the run cannot be resumed")
