@@ -209,7 +209,9 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
     except ConfigError:
         raise
     except Exception as exc:  # every parser has its own error type
-        raise ConfigError(f"config file {path}: cannot parse: {exc}") from exc
+        # Parsers point at the spot over several lines; the message is one.
+        raise ConfigError(f"config file {path}: cannot parse: {' '.join(str(exc).split())}") \
+            from exc
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -223,7 +225,9 @@ def flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in values.items():
         dotted = f"{prefix}{key}"
-        if isinstance(value, dict):
+        # An empty mapping as a key's value (``optim.lr: {}``) stays, to be refused as
+        # a value; an empty section (``optim: {}``) is just no settings.
+        if isinstance(value, dict) and (value or "." not in dotted):
             flat.update(flatten(value, dotted + "."))
         else:
             flat[dotted] = value
