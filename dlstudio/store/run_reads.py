@@ -99,9 +99,10 @@ def _order(sort_by: str | None, descending: bool) -> tuple[str, list[Any]]:
     if sort_by in RUN_COLUMNS:
         expression, params = f"runs.{sort_by}", []
     else:
-        if '"' in sort_by or not sort_by.strip():
+        # A JSON path key ends at a double quote, and SQLite rejects a NUL in one.
+        if '"' in sort_by or "\x00" in sort_by or not sort_by.strip():
             raise ConfigError(f"sort_by: got {sort_by!r}, expected a run column or a "
-                              "summary key without double quotes")
+                              "summary key without double quotes or NUL characters")
         expression, params = "json_extract(runs.summary, ?)", [f'$."{sort_by}"']
     # "IS NULL" first keeps runs without the value at the bottom in both directions.
     return (f"{expression} IS NULL, {expression} {direction}, runs.id {direction}",
