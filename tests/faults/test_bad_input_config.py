@@ -12,7 +12,7 @@ import math
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dlstudio.config import MAX_INT, SECTIONS, RunConfig
@@ -90,6 +90,8 @@ def _is_valid_choice(key: str, value: object) -> bool:
 
 @settings(max_examples=400, deadline=None)
 @given(setting=_bad_setting())
+@example(setting=("data.noise", {}))  # an empty mapping was silently dropped
+@example(setting=("train.epochs", 10**30))
 def test_a_bad_setting_is_refused_naming_its_key(setting):
     key, value = setting
     if key in CHOICE_KEYS and isinstance(value, str) and _is_valid_choice(key, value):

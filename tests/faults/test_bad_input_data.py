@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dlstudio.config import RunConfig
@@ -127,6 +127,8 @@ def archives(draw) -> dict[str, np.ndarray]:
 
 @settings(max_examples=200, deadline=None)
 @given(arrays=archives())
+@example(arrays={"X": np.zeros((0, 2, 2)), "y": np.zeros(0)})  # once a reshape traceback
+@example(arrays={"X": np.zeros((3, 0)), "y": np.zeros(3)})
 def test_a_fuzzed_npz_is_accepted_or_refused_naming_the_file(arrays):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "data.npz"
