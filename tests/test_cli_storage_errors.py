@@ -125,6 +125,10 @@ def test_a_read_only_database_file_reads_and_refuses_writes_in_one_line(trained)
 
 
 def test_a_read_only_mount_is_readable(trained, tmp_path):
+    # A run of a dead process: a writable file would be changed on open, this one not.
+    with Store(trained) as store:
+        store.db.conn.execute("UPDATE runs SET status = 'running', owner_pid = ?, "
+                              "owner_host = ?", (_dead_pid(), _host()))
     mount = tmp_path / "ro"
     mount.mkdir()
     inside = shlex.quote(str(mount / "runs.db"))
@@ -141,8 +145,21 @@ def test_a_read_only_mount_is_readable(trained, tmp_path):
     assert "cannot be used now" not in done.stderr and "Traceback" not in done.stderr
     codes = [line for line in done.stdout.splitlines() if line.startswith("code ")]
     assert codes == ["code 0", "code 0", "code 1"], done.stdout + done.stderr
+    assert "running" in done.stdout  # the read-only file was read, not changed
     assert "iris-mlp-adam #1" in done.stdout
     assert "read-only" in done.stderr
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def _host() -> str:
+    from dlstudio.store.owners import HOST
+
+    return HOST
 
 
 def test_the_real_cli_prints_one_line_for_a_missing_database(tmp_path):

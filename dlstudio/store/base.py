@@ -24,7 +24,8 @@ class StoreBase:
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 5.0):
         self._path = Path(path)
-        if on_read_only_file_system(self._path):
+        self.read_only = on_read_only_file_system(self._path)
+        if self.read_only:  # nothing can change the file: reads only, without locks
             self.db: Database = open_read_only(self._path)
         else:
             create_private_file(self._path)
