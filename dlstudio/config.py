@@ -277,28 +277,31 @@ def _coerce(key: str, value: Any, default: Any, problems: list[str]) -> Any:
                 return value.lower() in ("true", "yes", "1")
             raise ValueError
         if kind is int:
-            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-                raise ValueError
-            if abs(int(value)) > MAX_INT:
-                raise ValueError
-            return int(value)
+            return _whole_number(value)
         if kind is float:
             if isinstance(value, bool):
                 raise ValueError
             return float(value)
         if kind is list:
             items = value if isinstance(value, (list, tuple)) else _split_list(value)
-            numbers = [int(v) for v in items]
-            if any(abs(v) > MAX_INT for v in numbers):
-                raise ValueError
-            return numbers
+            return [_whole_number(v) for v in items]
         return "" if value is None else str(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         expected = {bool: "true or false", int: f"a whole number up to {MAX_INT:,}",
                     float: "a number",
                     list: "a list of whole numbers such as [64, 32]"}.get(kind, "text")
         problems.append(f"{key}: got {value!r}, expected {expected}")
         return _INVALID
+
+
+def _whole_number(value: Any) -> int:
+    """A whole number (or its text) up to ``MAX_INT``; not a bool, 1.5 or inf."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError
+    number = int(value)
+    if abs(number) > MAX_INT:
+        raise ValueError
+    return number
 
 
 def _split_list(value: Any) -> list[Any]:

@@ -92,6 +92,8 @@ def _is_valid_choice(key: str, value: object) -> bool:
 @given(setting=_bad_setting())
 @example(setting=("data.noise", {}))  # an empty mapping was silently dropped
 @example(setting=("train.epochs", 10**30))
+@example(setting=("model.hidden", [math.inf]))  # an OverflowError traceback
+@example(setting=("model.hidden", [1.5]))  # silently truncated to [1]
 def test_a_bad_setting_is_refused_naming_its_key(setting):
     key, value = setting
     if key in CHOICE_KEYS and isinstance(value, str) and _is_valid_choice(key, value):
