@@ -13,7 +13,7 @@ Measures, offscreen, in one process:
    a second, which costs the training thread ~2 % (each wake-up takes the GIL), so it is
    kept out of the throughput runs; their own throughput is printed too.
 3. Overlaying 20 saved runs of 50,000 loss points each: loading (downsampled in SQL)
-   plus ``setData`` of all curves and one paint, through ``CompareView`` when it exists.
+   plus ``setData`` of all curves and one paint, through ``ComparePanel`` when it exists.
 
 One short headless run and one short GUI run come first, unmeasured: the first run in a
 process pays one-time costs (lazy imports, first paints) that are not throughput. The
@@ -107,11 +107,12 @@ class OpenWindow:
     """One main window on its own database, kept open for every GUI run, as a user's is."""
 
     def __init__(self, folder: Path):
+        from dlstudio.gui.context import AppContext
         from dlstudio.gui.main_window import MainWindow
 
         folder.mkdir(parents=True, exist_ok=True)
         settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-        self.window = MainWindow(folder / "gui.db", settings=settings,
+        self.window = MainWindow(AppContext.open(folder / "gui.db", settings),
                                  confirm_stop=lambda *_: True)
         self.window.resize(1280, 800)
         self.window.show()
@@ -166,13 +167,16 @@ def write_saved_runs(db_path: Path, runs: int, steps: int) -> list[int]:
 def overlay_seconds(app: QApplication, db_path: Path, run_ids: list[int]) -> tuple[float, str]:
     """Time loading + setData of every run's loss curve and one paint."""
     try:
-        from dlstudio.gui.compare_view import CompareView
+        from dlstudio.gui.compare.compare_panel import ComparePanel
+        from dlstudio.gui.context import AppContext
     except ImportError:
         return overlay_with_plot_items(app, db_path, run_ids), "PlotDataItems"
+    settings = QSettings(str(db_path.parent / "overlay-settings.ini"), QSettings.Format.IniFormat)
+    context = AppContext.open(db_path, settings)
     times = []
     for _ in range(OVERLAY_REPEATS):  # a fresh view each time; the median is reported
         gc.collect()
-        view = CompareView(db_path)
+        view = ComparePanel(context)
         view.resize(1200, 700)
         view.show()
         app.processEvents()
@@ -183,13 +187,14 @@ def overlay_seconds(app: QApplication, db_path: Path, run_ids: list[int]) -> tup
         times.append(time.perf_counter() - started)
         view.close()
         view.deleteLater()
-    return float(np.median(times)), "CompareView"
+    context.close()
+    return float(np.median(times)), "ComparePanel"
 
 
 def overlay_with_plot_items(app: QApplication, db_path: Path, run_ids: list[int]) -> float:
     import pyqtgraph as pg
 
-    from dlstudio.gui.plot_tools import configure_plot
+    from dlstudio.gui.common.plot_tools import configure_plot
 
     widget = pg.PlotWidget()
     widget.resize(1200, 700)

@@ -46,8 +46,8 @@ from dlstudio.search import Hyperband, SearchSpace, SuccessiveHalving
 from dlstudio.store import Store
 from dlstudio.training.events import EpochEvent
 from dlstudio.training.run_job import load_splits
-from dlstudio.training.sweep_runner import SweepRunner
-from dlstudio.training.sweep_setup import create_sweep
+from dlstudio.training.sweeps.runner import SweepRunner
+from dlstudio.training.sweeps.setup import create_sweep
 from dlstudio.training.trainer import Trainer
 
 OPTIMIZERS = ["sgd", "momentum", "adam"]

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import QApplication, QScrollArea, QWidget  # noqa: E402
 from dlstudio.gui import qt_compat  # noqa: E402,F401  (PySide6 6.12 refcount fix)
 
 FORM = {"data.name": "digits", "model.name": "mlp", "model.hidden": "256, 128",
-        "optim.name": "adam", "optim.lr": "0.001", "schedule.name": "onecycle",
-        "schedule.max_lr": "0.01", "schedule.pct_start": "0.3", "train.epochs": "40",
+        "optim.name": "adam", "optim.lr": "0.01", "schedule.name": "onecycle",
+        "schedule.pct_start": "0.3", "train.epochs": "40",
         "train.batch_size": "16", "train.seed": "1", "name": "digits one-cycle"}
 
 
@@ -72,10 +72,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def capture(app: QApplication, tmp: Path, folder: Path, width: int, height: int) -> None:
+    from dlstudio.gui.context import AppContext
     from dlstudio.gui.main_window import MainWindow
 
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(tmp / "runs.db", settings=settings, confirm_stop=lambda *_: True)
+    window = MainWindow(AppContext.open(tmp / "runs.db", settings),
+                        confirm_stop=lambda *_: True)
     window.resize(width, height)
     window.show()
     form = window.form
@@ -106,18 +108,18 @@ def capture(app: QApplication, tmp: Path, folder: Path, width: int, height: int)
     save(window, folder, "04-live-view-finished")
     save(window, folder, "screenshot")  # the README's picture
 
-    window.queue_panel.hold_button.click()
+    window.queue_view.hold_button.click()
     for lr in ("0.003", "0.0003"):
         form.set_config({"optim.lr": lr, "schedule.name": "constant", "train.epochs": "15",
                          "name": f"digits adam lr {lr}"})
         form.queue_button.click()
-    sweeps = window.study_panels.panel("sweeps")
+    sweeps = window.tabs.panel("sweeps")
     sweeps.set_base_config(form.config().replace(**{"train.epochs": 4}))
     sweeps.start_sweep()  # waits behind the runs in the same queue
     pump(300)
     save(window, folder, "05-queue-held")
 
-    window.queue_panel.hold_button.click()  # train them, for the runs and compare tabs
+    window.queue_view.hold_button.click()  # train them, for the runs and compare tabs
     controller = window.controller
     wait_until(lambda: len(finished) == 3 and not controller.sessions
                and not controller.sweep_sessions and not len(controller.queue), timeout=600)
@@ -137,8 +139,7 @@ def capture(app: QApplication, tmp: Path, folder: Path, width: int, height: int)
 
 def capture_learning_curve(window, folder: Path) -> None:
     """Train the learning curve of the run the diagnosis shows, through the queue."""
-    diagnosis = window.study_panels.panel("diagnosis")
-    window.tabs.setCurrentWidget(diagnosis.parentWidget())
+    diagnosis = window.tabs.show_panel("diagnosis")
     box = diagnosis.learning
     box.train_button.click()
     controller = window.controller

@@ -25,18 +25,3 @@ def _one_torch_thread():
 def db_path(tmp_path):
     """A fresh database file path in a temporary folder."""
     return tmp_path / "runs.db"
-
-
-@pytest.fixture(autouse=True)
-def _collect_qt_garbage(request):
-    """After a GUI test, collect its cyclic garbage at once, on the main thread.
-
-    Left to chance, Python collected a GUI test's Qt objects during a later sweep test
-    while a worker thread was inside torch.save, and the suite hung there (seen once
-    in four full runs).
-    """
-    yield
-    if request.node.module.__name__.split(".")[-1].startswith("test_gui"):
-        import gc
-
-        gc.collect()

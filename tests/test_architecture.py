@@ -1,4 +1,5 @@
-"""The layering of DESIGN.md, enforced by the import-linter contracts in pyproject.toml."""
+"""The layering of docs/architecture.md, enforced by the import-linter contracts in
+pyproject.toml."""
 
 from __future__ import annotations
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from pathlib import Path
 
 import pytest
 import yaml
 
 from dlstudio.cli import main
+from dlstudio.examples import examples_folder
 from dlstudio.errors import ConfigError
 from dlstudio.store import Store
 from dlstudio.training.events import StepEvent
-from dlstudio.training.sweep_events import RunEvent
-from dlstudio.training.sweep_runner import SweepRunner
-from dlstudio.training.sweep_setup import create_sweep
+from dlstudio.training.sweeps.events import RunEvent
+from dlstudio.training.sweeps.runner import SweepRunner
+from dlstudio.training.sweeps.setup import create_sweep
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "sweeps"
+EXAMPLES = examples_folder("sweeps")
 
 TINY = """
 method: successive_halving

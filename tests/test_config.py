@@ -36,6 +36,15 @@ def test_every_file_format_loads(tmp_path, suffix, text):
     assert config.train.epochs == 2
 
 
+def test_toml_loads_through_tomli_where_there_is_no_tomllib(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # as on Python 3.10
+    path = tmp_path / "run.toml"
+    path.write_text("[optim]\nname = 'sgd'\nlr = 0.05\n")
+    assert RunConfig.from_file(path).optim.lr == 0.05
+
+
 def test_all_problems_are_reported_at_once():
     with pytest.raises(ConfigError) as caught:
         RunConfig.from_dict({"optim": {"name": "adamx", "lr": -1}},
@@ -68,7 +77,7 @@ def test_bad_values_name_their_key(override, key):
 
 
 def test_cyclic_needs_max_above_base():
-    with pytest.raises(ConfigError, match="schedule.max_lr"):
+    with pytest.raises(ConfigError, match="optim.lr: got 0.01, expected more than schedule.base_lr"):
         RunConfig.from_dict({}, ["schedule.name=cyclic", "schedule.base_lr=0.1",
                                  "schedule.max_lr=0.01"])
 

@@ -69,3 +69,13 @@ def test_cli_json_and_storage(db_path, capsys):
     with Store(db_path) as store:
         stored = store.get_lr_test(out["id"])
     assert stored["lrs"] == out["lrs"] and stored["suggestions"] == out["suggestions"]
+
+
+def test_runs_at_the_configured_batch_size_repeating_epochs_as_needed():
+    cfg = config("optim.name=sgd", "train.batch_size=128")
+    trainer = Trainer(cfg, splits_for(cfg))
+    n_train = len(trainer.data.y_train)
+    result = lr_finder.find_lr(cfg, min_lr=1e-5, max_lr=0.1, num_steps=100)
+    assert result.batch_size == 128 and len(result.lrs) == 100  # asked before: 84 of 10
+    assert result.epochs == pytest.approx(100 * 128 / n_train) and result.epochs > 2
+    assert result.details()["epochs"] == result.epochs

@@ -19,7 +19,7 @@ def _config(name: str, *extra: str) -> RunConfig:
     return RunConfig.from_dict({}, [f"schedule.name={name}", f"train.epochs={EPOCHS}",
                                     "optim.name=momentum", "optim.lr=0.1", "schedule.step_size=2",
                                     "schedule.gamma=0.5", "schedule.step_size_up=5",
-                                    "schedule.max_lr=0.3", "schedule.base_lr=0.01", *extra])
+                                    "schedule.base_lr=0.01", *extra])
 
 
 def _reference(name: str, mode: str = "triangular") -> list[float]:
@@ -29,9 +29,10 @@ def _reference(name: str, mode: str = "triangular") -> list[float]:
     optimizer = torch.optim.SGD([param], lr=0.1, momentum=0.9)
     total = STEPS_PER_EPOCH * EPOCHS
     per_batch = {
-        "cyclic": lambda: lr_scheduler.CyclicLR(optimizer, 0.01, 0.3, step_size_up=5, mode=mode,
+        # cyclic and one-cycle peak at optim.lr
+        "cyclic": lambda: lr_scheduler.CyclicLR(optimizer, 0.01, 0.1, step_size_up=5, mode=mode,
                                                 gamma=0.5, cycle_momentum=False),
-        "onecycle": lambda: lr_scheduler.OneCycleLR(optimizer, 0.3, total_steps=total),
+        "onecycle": lambda: lr_scheduler.OneCycleLR(optimizer, 0.1, total_steps=total),
         "cosine": lambda: lr_scheduler.CosineAnnealingLR(optimizer, T_max=total),
     }
     per_epoch = {
@@ -108,3 +109,22 @@ def test_full_batch_optimizers_preview_one_step_per_epoch():
                                       "schedule.gamma=0.5", "train.epochs=3", "optim.lr=1"])
     assert preview_schedule(config, 50)["lr"] == pytest.approx([1, 0.5, 0.25])
     assert not any(math.isnan(x) for x in preview_schedule(config, 50)["lr"])
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "rmsprop", "adagrad",
+                                       "adadelta", "adam", "adamw"])
+def test_momentum_override_says_what_one_cycle_does_to_the_momentum(optimizer):
+    from dlstudio.training.schedules import momentum_override
+
+    config = _config("onecycle", f"optim.name={optimizer}", "optim.momentum=0.5",
+                     "optim.beta1=0.5")
+    override = momentum_override(config)
+    momenta = preview_schedule(config, STEPS_PER_EPOCH)["momentum"]
+    if override is None:
+        assert len(set(momenta)) <= 1  # untouched: none, or the configured constant
+    else:
+        assert override["key"] == ("optim.beta1" if optimizer.startswith("adam")
+                                   else "optim.momentum")
+        assert (min(momenta), max(momenta)) == pytest.approx((override["low"], override["high"]),
+                                                             abs=1e-3)  # sampled per step
+    assert momentum_override(_config("cosine", f"optim.name={optimizer}")) is None

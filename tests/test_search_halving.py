@@ -195,3 +195,37 @@ def test_bohb_proposals_concentrate_near_the_optimum():
     near = sum(1e-4 < t.config["optim.lr"] < 1e-1 for t in late) / len(late)
     assert near > 0.6  # random draws would land there 3 decades in 5: 0.6
     assert "BOHB" in strategy.describe()
+
+
+def test_the_course_budget_per_bracket_is_s_max_plus_one_times_r():
+    from dlstudio.search.brackets import bracket_budget, bracket_cost
+
+    assert bracket_budget(81, 3) == 405
+    assert Hyperband(small_space(), max_epochs=81, eta=3).bracket_budget == 405
+    assert bracket_budget(27, 3, min_epochs=3) == 3 * 27  # s_max = 2
+    for max_epochs, eta in ((81, 3), (27, 3), (16, 2), (100, 4)):
+        budget = bracket_budget(max_epochs, eta)
+        costs = [bracket_cost(rungs, resume=False)
+                 for rungs in hyperband_brackets(max_epochs, eta)]
+        assert max(costs) <= budget and costs[-1] == budget
+
+
+def test_one_best_rule_for_the_strategy_the_summary_and_its_curve():
+    """A 1-epoch 0.12 against its own 2-epoch 0.27: the best is the 2-epoch result,
+    in the strategy, the sweep header and the last point of the best-so-far curve."""
+    from dlstudio.training.sweeps.summary import _curve, best_trial
+
+    strategy = SuccessiveHalving(small_space(), n_configs=2, min_epochs=1, max_epochs=2,
+                                 eta=2, seed=0)
+    first, second = strategy.ask(), strategy.ask()
+    strategy.tell(first.id, 0.1222)
+    strategy.tell(second.id, 0.5)
+    promoted = strategy.ask()
+    assert promoted.resume_from == first.id
+    strategy.tell(promoted.id, 0.2674)
+    assert strategy.best()[1] == 0.2674
+    told = [{"trial": t.id, "run_id": t.id, "config": t.config, "score": score,
+             "epochs": t.epochs, "rung": t.rung, "epochs_spent": 1}
+            for t, score in strategy.results()]
+    assert best_trial(told, "minimize")["score"] == 0.2674
+    assert _curve(told, "minimize")["best"] == [0.1222, 0.1222, 0.2674]

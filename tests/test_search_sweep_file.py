@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import yaml
 
+from dlstudio.examples import examples_folder
 from dlstudio.errors import ConfigError
 from dlstudio.search import (
     Bayesian, CoarseToFine, Grid, Hyperband, RandomSearch, SuccessiveHalving,
@@ -14,7 +14,7 @@ from dlstudio.search import (
 )
 from tests.test_search_support import run_sequential
 
-SWEEPS = Path(__file__).resolve().parents[1] / "resources" / "sweeps"
+SWEEPS = examples_folder("sweeps")
 GOOD = {
     "method": "random",
     "metric": {"name": "dev_loss", "goal": "minimize"},

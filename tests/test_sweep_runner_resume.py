@@ -17,10 +17,10 @@ from dlstudio.errors import ConfigError
 from dlstudio.store import Store
 from dlstudio.store.owners import HOST
 from dlstudio.training.events import StepEvent
-from dlstudio.training.sweep_events import RunEvent
-from dlstudio.training.sweep_runner import SweepRunner
-from dlstudio.training.sweep_setup import create_sweep
-from dlstudio.training.sweep_state import SweepState
+from dlstudio.training.sweeps.events import RunEvent
+from dlstudio.training.sweeps.runner import SweepRunner
+from dlstudio.training.sweeps.setup import create_sweep
+from dlstudio.training.sweeps.state import SweepState
 from tests.test_sweep_runner import epochs_recorded, halving, run_sweep
 
 # argv: db, sweep id, mode, n. "before-tell": die once the n-th trial's run has ended
@@ -31,8 +31,8 @@ CHILD = textwrap.dedent("""
     import torch
     torch.set_num_threads(1)
     from dlstudio.training.events import EpochEvent
-    from dlstudio.training.sweep_events import RunEvent
-    from dlstudio.training.sweep_runner import SweepRunner
+    from dlstudio.training.sweeps.events import RunEvent
+    from dlstudio.training.sweeps.runner import SweepRunner
 
     db, sweep_id, mode, n = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     seen = [0]
@@ -93,7 +93,8 @@ def test_killed_twice_then_resumed_matches_an_uninterrupted_sweep(db_path, refer
     with Store(db_path) as store:
         trial_4 = store.list_trials(sweep_id)[4]
         assert store.get_run(trial_4["run_id"])["status"] == "finished"
-        assert trial_4["score"] is None and store.get_sweep(sweep_id)["status"] == "running"
+        # Opening marks the sweep of the dead process paused, as its runs interrupted.
+        assert trial_4["score"] is None and store.get_sweep(sweep_id)["status"] == "paused"
     # 2nd life: tells trial 4 from its stored run, trains trial 5 (1 epoch event), then
     # dies in trial 6 (2 -> 4 epochs) at the end of epoch 4, after epoch 3's checkpoint.
     run_child(db_path, sweep_id, "mid-run", 3)

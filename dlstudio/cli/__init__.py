@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 
+import dlstudio
 from dlstudio.cli import diagnose as diagnose_commands
+from dlstudio.cli import examples as example_commands
 from dlstudio.cli import groups as group_commands
 from dlstudio.cli import lr_find as lr_find_commands
 from dlstudio.cli import runs as runs_commands
@@ -15,7 +18,7 @@ from dlstudio.cli import train as train_commands
 from dlstudio.errors import ConfigError
 
 COMMAND_MODULES = [train_commands, runs_commands, lr_find_commands, group_commands,
-                   diagnose_commands, sweep_commands]
+                   diagnose_commands, sweep_commands, example_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,7 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="dlstudio",
         description="Train deep-learning models and track the runs. With no command, "
                     "opens the desktop app.")
+    parser.add_argument("--version", action="version", version=f"dlstudio {dlstudio.__version__}")
     add_db_option(parser)
+    # Given after the subcommand, --db is that subcommand's; given before, the top
+    # level's. Both default to "absent" so neither erases the other.
+    parser.set_defaults(db=None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     gui = commands.add_parser("gui", help="open the desktop app (the default)")
     add_db_option(gui)
@@ -34,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH",
+    parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
                         help="database file (default: $DLSTUDIO_DB, else the user data folder)")
 
 
@@ -75,9 +82,29 @@ def _db_label(args: argparse.Namespace) -> str:
         return str(resolve_db_path(getattr(args, "db", None), existing=True))
     except ConfigError:
         return str(getattr(args, "db", None) or "")
+def missing_display() -> str | None:
+    """Why the app cannot open a window here, or None when it can (or may).
+
+    Checked before Qt starts: without a display Qt aborts the process with advice to
+    reinstall the application, which is wrong advice.
+    """
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("error: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set), so the "
+            "app cannot open a window.\n"
+            "  Every feature also works headless: see  dlstudio --help  (train, runs, "
+            "sweep ...).\n"
+            "  To run the app without a screen: xvfb-run -a dlstudio, or "
+            "QT_QPA_PLATFORM=offscreen dlstudio.")
 
 
 def _run_gui(args: argparse.Namespace) -> int:
+    problem = missing_display()
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
     from dlstudio.gui.app import main as gui_main
     from dlstudio.store import resolve_db_path
 

@@ -15,7 +15,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     from dlstudio.cli import add_db_option
 
     for name, helptext in (("cv", "k-fold cross-validation: k runs, mean and spread"),
-                           ("learning-curve", "train on 10 %..100 % of the train split")):
+                           ("learning-curve", "train on 10 %%..100 %% of the train split")):
         command = commands.add_parser(name, help=helptext)
         command.add_argument("config", nargs="?", help="a YAML, TOML or JSON run config")
         command.add_argument("--set", dest="overrides", action="append", default=[],

@@ -36,12 +36,13 @@ def run_lr_find(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"id": test_id, "suggestions": result.suggestions, "lrs": result.lrs,
                           "losses": result.losses, "smoothed": result.smoothed,
-                          "batch_size": result.batch_size}, indent=2))
+                          "batch_size": result.batch_size, "epochs": result.epochs}, indent=2))
         return 0
-    print(f"LR range test {test_id}: {len(result.lrs)} mini-batches of {result.batch_size}, "
+    print(f"LR range test {test_id}: {len(result.lrs)} mini-batches of {result.batch_size} "
+          f"(train.batch_size; {result.epochs:.1f} epochs), "
           f"LR {result.lrs[0]:.1e} .. {result.lrs[-1]:.1e}"
           + (" (stopped when the loss exploded)" if result.stopped_early else ""))
     print(f"  steepest descent  {result.suggestions['steepest']:.2e}")
     print(f"  minimum / 10      {result.suggestions['min_div_10']:.2e}")
-    print("use one with  --set optim.lr=...  (or as schedule.max_lr for one-cycle)")
+    print("use one with  --set optim.lr=...  (with one-cycle or cyclic, optim.lr is the peak)")
     return 0

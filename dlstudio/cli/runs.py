@@ -57,7 +57,12 @@ def run_list(args: argparse.Namespace) -> int:
         print(json.dumps(runs, indent=2, default=str))
         return 0
     if not runs:
-        print("no runs yet: try  dlstudio train --set data.name=digits --set train.epochs=3")
+        if args.status or args.tag or args.text:
+            print("no run matches " + ", ".join(
+                f"--{flag} {value!r}" for flag, value in
+                (("status", args.status), ("tag", args.tag), ("filter", args.text)) if value))
+        else:
+            print("no runs yet: try  dlstudio train --set data.name=digits --set train.epochs=3")
         return 0
     header = f"{'id':>5}  {'status':<11} {'name':<28} {'best dev':>10} {'test':>10} {'created':<16}"
     print(header)

@@ -58,7 +58,7 @@ def _final_seeds(text: str) -> dict[str, int]:
 
 
 def run_sweep(args: argparse.Namespace) -> int:
-    from dlstudio.training.sweep_setup import create_sweep, read_sweep
+    from dlstudio.training.sweeps.setup import create_sweep, read_sweep
 
     args.workers = 1 if args.workers is None else args.workers
     _check_workers(args.workers)
@@ -72,7 +72,7 @@ def run_sweep(args: argparse.Namespace) -> int:
 
 
 def run_resume(args: argparse.Namespace) -> int:
-    from dlstudio.training.sweep_setup import recorded_workers
+    from dlstudio.training.sweeps.setup import recorded_workers
 
     if args.workers is not None:
         _check_workers(args.workers)
@@ -87,7 +87,7 @@ def run_resume(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from dlstudio.training.sweep_summary import sweep_summary
+    from dlstudio.training.sweeps.summary import sweep_summary
 
     with Store(resolve_db_path(args.db, existing=True)) as store:
         summaries = [sweep_summary(store, s["id"]) for s in store.list_sweeps()]
@@ -96,7 +96,7 @@ def run_list(args: argparse.Namespace) -> int:
                          indent=2, default=str))
         return 0
     if not summaries:
-        print("no sweeps yet: try  dlstudio sweep resources/sweeps/successive_halving.yaml")
+        print('no sweeps yet: try  dlstudio sweep "$(dlstudio examples successive_halving.yaml)"')
         return 0
     print(f"{'id':>4}  {'status':<9} {'name':<24} {'method':<18} {'trials':>6} "
           f"{'best':>18} {'created':<16}")
@@ -120,7 +120,7 @@ def find_sweep(store: Store, ref: str) -> dict[str, Any]:
 
 
 def _execute(db_path: Path, sweep_id: int, args: argparse.Namespace) -> int:
-    from dlstudio.training.sweep_runner import SweepRunner
+    from dlstudio.training.sweeps.runner import SweepRunner
 
     printer = TrialPrinter(enabled=not args.json)
     try:
@@ -146,7 +146,7 @@ class TrialPrinter:
         self.metric = "score"
 
     def __call__(self, event: Any) -> None:
-        from dlstudio.training import sweep_events as ev
+        from dlstudio.training.sweeps import events as ev
 
         if not self.enabled:
             return

@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
+from dlstudio.formatting import format_metric
 from dlstudio.store import Store, resolve_db_path
 from dlstudio.training.events import EpochEvent, Event, RunEnded, RunStarted, StepEvent
 
@@ -58,9 +59,14 @@ def run_resume(args: argparse.Namespace) -> int:
     db_path = resolve_db_path(args.db, existing=True)
     with Store(db_path) as store:
         run = find_run(store, args.run)
-    if run["status"] not in ("stopped", "interrupted", "failed"):
-        raise ConfigError(f"run {run['id']}: status is {run['status']}; only stopped, "
-                          "interrupted or failed runs can be resumed")
+    from dlstudio.training.resumable import restarts, resume_problem
+
+    problem = resume_problem(run)
+    if problem:
+        raise ConfigError(problem)
+    if restarts(run):
+        print(f"run {run['id']} has no checkpoint (it ended before its first one): it "
+              "starts over from epoch 0", file=sys.stderr)
     return _execute(db_path, run["id"], resume=True, as_json=args.json)
 
 
@@ -177,7 +183,3 @@ def format_summary(run_id: int, ended: RunEnded) -> str:
         lines.append(f"  {summary.get('epochs_done', 0)} epochs, {summary.get('steps', 0)} steps "
                      f"in {summary['duration']:.1f} s on {summary.get('device', '?')}")
     return "\n".join(lines)
-
-
-def format_metric(name: str, value: float) -> str:
-    return f"{100 * value:.2f} %" if name == "accuracy" else f"{value:.4g}"

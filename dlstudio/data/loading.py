@@ -17,6 +17,7 @@ from dlstudio.data.dataset import Dataset
 from dlstudio.data.npz_file import load_npz
 from dlstudio.data.synthetic import make_synthetic
 from dlstudio.errors import ConfigError
+from dlstudio.store.schema import connected_here
 
 FILE_CACHE_SIZE = 4
 
@@ -55,6 +56,10 @@ def _load_file(cfg: DataConfig) -> Dataset:
         raise ConfigError(f"data.path: file {path} not found")
     if not path.is_file():
         raise ConfigError(f"data.path: {path} is a folder; expected a .{cfg.name} file")
+    if connected_here(path):
+        # Reading it would also close a descriptor of it and drop our SQLite locks.
+        raise ConfigError(f"data.path: {path} is the run database; expected a "
+                          f".{cfg.name} file")
     stat = path.stat()
     target = cfg.target if cfg.name == "csv" else ""
     return _load_file_cached(cfg.name, str(path.resolve()), stat.st_size, stat.st_mtime_ns,

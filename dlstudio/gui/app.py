@@ -1,4 +1,5 @@
-"""Start the desktop app: ``main(db_path)`` creates the QApplication and the main window."""
+"""Start the desktop app: ``main(db_path)`` creates the QApplication, opens the
+``AppContext`` on the database and shows the main window over it."""
 
 from __future__ import annotations
 
@@ -24,14 +25,16 @@ def main(db_path: Path, settings=None) -> int:
     app.setApplicationName(APPLICATION)
 
     from dlstudio.errors import ConfigError
+    from dlstudio.gui.context import AppContext
     from dlstudio.gui.main_window import MainWindow
 
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     try:
-        window = MainWindow(Path(db_path), settings=settings)
+        context = AppContext.open(Path(db_path), settings)
     except ConfigError as error:  # a newer or corrupt database: say so, change nothing
         _report(str(error))
         return 2
+    window = MainWindow(context)
     window.show()
     # torch, Qt and pyqtgraph leave a large heap of long-lived objects; a full garbage
     # collection over it took ~0.2 s holding the GIL, stalling training and the GUI.

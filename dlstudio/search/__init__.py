@@ -73,12 +73,12 @@ Sweep files
 -----------
 ``load_sweep_file(path) -> SweepSpec`` reads W&B-shaped YAML (see ``sweep_file``), and
 ``strategy_from_sweep(spec, seed)`` builds the strategy it names. Examples live in
-``resources/sweeps/``.
+``dlstudio/resources/sweeps/`` (``dlstudio.examples``).
 """
 
 from dlstudio.search.bayesian import Bayesian
 from dlstudio.search.coarse_to_fine import CoarseToFine
-from dlstudio.search.factory import STRATEGIES, strategy_from_state, strategy_from_sweep
+from dlstudio.search.factory import STRATEGIES, strategy_from_state
 from dlstudio.search.grid import Grid
 from dlstudio.search.hyperband import Hyperband
 from dlstudio.search.params import Categorical, Fixed, Float, Int, Param
@@ -86,7 +86,8 @@ from dlstudio.search.random_search import RandomSearch
 from dlstudio.search.space import SearchSpace
 from dlstudio.search.strategy import Strategy
 from dlstudio.search.successive_halving import SuccessiveHalving
-from dlstudio.search.sweep_file import SweepSpec, load_sweep_file, parse_sweep
+from dlstudio.search.sweep_file import load_sweep_file, parse_sweep, strategy_from_sweep
+from dlstudio.search.sweep_spec import SweepSpec
 from dlstudio.search.trial import Plan, Trial
 
 __all__ = [

@@ -52,6 +52,14 @@ def hyperband_brackets(max_epochs: int, eta: int, min_epochs: int = 1) -> list[R
     return brackets
 
 
+def bracket_budget(max_epochs: int, eta: int, min_epochs: int = 1) -> int:
+    """The course's (and the paper's) budget of one Hyperband bracket, ``B = (s_max+1) R``
+    epochs: 405 for R=81, eta=3. Retrained from scratch, no bracket costs more (the least
+    aggressive costs exactly B, and so does the most where R is a power of eta); with
+    resumed survivors, less."""
+    return (int_log_floor(max_epochs, min_epochs, eta) + 1) * max_epochs
+
+
 def bracket_cost(rungs: Rungs, resume: bool) -> int:
     """Epochs a bracket trains; resumed promotions pay only their extra epochs."""
     total, previous = 0, 0

@@ -15,7 +15,7 @@ from dlstudio.search.random_search import RandomSearch
 from dlstudio.search.space import SearchSpace
 from dlstudio.search.strategy import Strategy
 from dlstudio.search.successive_halving import SuccessiveHalving
-from dlstudio.search.sweep_file import SweepSpec, parse_sweep
+from dlstudio.search.sweep_spec import SweepSpec
 
 STRATEGIES: dict[str, type[Strategy]] = {
     cls.method: cls
@@ -24,15 +24,14 @@ STRATEGIES: dict[str, type[Strategy]] = {
 DEFAULT_TRIALS = 20  # random and bayes sweeps without a budget: W&B would run forever
 
 
-def strategy_from_sweep(sweep: SweepSpec | Mapping[str, Any], seed: int = 0) -> Strategy:
-    """The strategy a sweep file asks for, seeded with ``seed``.
+def build_strategy(spec: SweepSpec, seed: int = 0) -> Strategy:
+    """The strategy a parsed sweep names, seeded with ``seed``.
 
-    ``sweep`` is a :class:`SweepSpec` (from ``load_sweep_file``) or a raw sweep mapping.
     Trials of grid / random / bayes / coarse_to_fine train the base config's
     ``train.epochs`` (unless train.epochs is a parameter); successive halving and
-    Hyperband default ``max_epochs`` to it.
+    Hyperband default ``max_epochs`` to it. ``sweep_file.strategy_from_sweep`` also
+    takes a raw sweep mapping and parses it first.
     """
-    spec = sweep if isinstance(sweep, SweepSpec) else parse_sweep(dict(sweep))
     cls = STRATEGIES[spec.method]
     return cls(spec.space, **_kwargs(spec), goal=spec.goal, seed=seed)
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from dlstudio.search.brackets import Rungs, bracket_cost, hyperband_brackets
+from dlstudio.search.brackets import Rungs, bracket_budget, bracket_cost, hyperband_brackets
 from dlstudio.search.rng import (
     STREAM_BOHB_COIN, STREAM_BOHB_TPE, STREAM_HYPERBAND, rng_for, seed_for,
 )
@@ -105,6 +105,11 @@ class Hyperband(BracketStrategy):
     def s_max(self) -> int:
         """Index of the most aggressive bracket: brackets per iteration minus one."""
         return len(hyperband_brackets(self.max_epochs, self.eta, self.min_epochs)) - 1
+
+    @property
+    def bracket_budget(self) -> int:
+        """The course's budget per bracket, B = (s_max + 1) R (``brackets.bracket_budget``)."""
+        return bracket_budget(self.max_epochs, self.eta, self.min_epochs)
 
     def settings(self) -> dict[str, Any]:
         return {**super().settings(), "max_epochs": self.max_epochs, "eta": self.eta,

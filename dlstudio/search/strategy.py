@@ -19,6 +19,7 @@ import copy
 import math
 from typing import Any, ClassVar
 
+from dlstudio.search.best import Result, best_result
 from dlstudio.search.space import SearchSpace
 from dlstudio.search.trial import Trial
 
@@ -41,6 +42,8 @@ class Strategy(abc.ABC):
     """
 
     method: ClassVar[str] = ""
+    # Halving schedules compare only the results at the most epochs (search.best).
+    halving: ClassVar[bool] = False
 
     def __init__(self, space: SearchSpace, *, goal: str = "minimize", seed: int = 0):
         if not isinstance(space, SearchSpace):
@@ -104,15 +107,10 @@ class Strategy(abc.ABC):
         return [(self._trials[i], self.score(i)) for i in self._losses]
 
     def best(self) -> tuple[Trial, float] | None:
-        """The told trial with the best score (ties: the earliest), or None."""
-        return self._best_of(list(self._losses))
-
-    def _best_of(self, trial_ids: list[int]) -> tuple[Trial, float] | None:
-        ranked = sorted((self._losses[i], i) for i in trial_ids if math.isfinite(self._losses[i]))
-        if not ranked:
-            return None
-        trial_id = ranked[0][1]
-        return self._trials[trial_id], self.score(trial_id)  # type: ignore[return-value]
+        """The best told trial by the one rule of ``search.best`` (ties: the earliest)."""
+        found = best_result((Result(trial.id, trial.epochs, score)
+                             for trial, score in self.results()), self.goal, halving=self.halving)
+        return None if found is None else (self._trials[found.trial], found.score)
 
     @property
     def epochs_trained(self) -> int:

@@ -12,7 +12,6 @@ are promoted: ``ask()`` returns None meanwhile.
 from __future__ import annotations
 
 import copy
-import math
 from typing import Any
 
 from dlstudio.search.brackets import Bracket, Rungs, bracket_cost, halving_rungs
@@ -29,6 +28,7 @@ class BracketStrategy(Strategy):
     """
 
     _stream = STREAM_HALVING
+    halving = True
 
     def __init__(self, space: SearchSpace, brackets: list[Rungs], *, resume: bool,
                  goal: str, seed: int):
@@ -48,14 +48,6 @@ class BracketStrategy(Strategy):
         tables = [list(b.rungs) for b in self._brackets]
         total = sum(bracket_cost(rungs, self.resume) for rungs in tables)
         return Plan(brackets=tables, total_epochs=total, resume=self.resume)
-
-    def best(self) -> tuple[Trial, float] | None:
-        """The best result at the largest number of epochs reached so far."""
-        told = [i for i, loss in self._losses.items() if math.isfinite(loss)]
-        if not told:
-            return None
-        top = max(self._trials[i].epochs for i in told)
-        return self._best_of([i for i in told if self._trials[i].epochs == top])
 
     def _finished(self) -> bool:
         return self._n_started == len(self._brackets) and all(b.finished for b in self._brackets)

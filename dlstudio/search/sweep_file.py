@@ -23,7 +23,8 @@ read as their dev-set names (``dev_loss``, ``dev_accuracy``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,10 @@ from dlstudio.config import RunConfig, load_mapping
 from dlstudio.errors import ConfigError
 from dlstudio.search.final_seeds import FINAL_KEY, FinalSeeds
 from dlstudio.search.params import Fixed
+from dlstudio.search.factory import build_strategy
 from dlstudio.search.space import SearchSpace
+from dlstudio.search.strategy import Strategy
+from dlstudio.search.sweep_spec import SweepSpec
 
 METHODS = ("grid", "random", "bayes", "coarse_to_fine", "successive_halving", "hyperband")
 METHOD_ALIASES = {"bayesian": "bayes", "bohb": "hyperband"}
@@ -51,22 +55,6 @@ MAXIMIZED_WORDS = ("accuracy", "f1", "auc", "r2", "precision", "recall")
 DEV_PREFIXES = ("validation_", "validation/", "valid_", "val_", "val/", "dev/", "dev_")
 
 
-@dataclass
-class SweepSpec:
-    """A parsed, validated sweep file: what :func:`strategy_from_sweep` builds from."""
-
-    method: str
-    metric_name: str
-    goal: str
-    space: SearchSpace
-    settings: dict[str, Any] = field(default_factory=dict)  # the method's own section
-    base: dict[str, Any] = field(default_factory=dict)
-    budget: dict[str, int] = field(default_factory=dict)  # {"trials": N} and/or {"epochs": N}
-    source: str = "<sweep>"
-    name: str = ""
-    final_seeds: FinalSeeds | None = None
-
-
 def load_sweep_file(path: str | Path) -> SweepSpec:
     """Read and validate a sweep file; ConfigError messages name the file."""
     try:
@@ -75,6 +63,13 @@ def load_sweep_file(path: str | Path) -> SweepSpec:
         raise ConfigError([m.replace("config file", "sweep file", 1) for m in exc.problems]) \
             from None
     return parse_sweep(data, source=str(path))
+
+
+def strategy_from_sweep(sweep: SweepSpec | Mapping[str, Any], seed: int = 0) -> Strategy:
+    """The strategy a sweep names, seeded with ``seed``: ``sweep`` is a :class:`SweepSpec`
+    (from ``load_sweep_file``) or a raw sweep mapping, parsed first."""
+    spec = sweep if isinstance(sweep, SweepSpec) else parse_sweep(dict(sweep))
+    return build_strategy(spec, seed=seed)
 
 
 def parse_sweep(data: dict[str, Any], source: str = "<sweep>") -> SweepSpec:
@@ -269,10 +264,8 @@ def _dry_run(spec: SweepSpec) -> list[str]:
 
 
 def _build_problems(spec: SweepSpec) -> list[str]:
-    from dlstudio.search.factory import strategy_from_sweep
-
     try:
-        strategy_from_sweep(spec, seed=0)
+        build_strategy(spec, seed=0)
     except ConfigError as exc:
         return exc.problems
     except ValueError as exc:

@@ -14,12 +14,24 @@ A file that is not SQLite, is not ours, or has a newer version is refused with a
 ``ConfigError`` before SQLite opens it for writing: the 100-byte file header is read
 directly, because even a read-only SQLite connection leaves ``-wal`` / ``-shm`` files
 next to a WAL database.
+
+That direct read happens only while this process holds no SQLite connection to the
+file. POSIX advisory locks belong to a process and an inode, not to a descriptor:
+closing *any* descriptor of the file drops every lock the process holds on it, SQLite's
+included. Another process then believes it is the last user, checkpoints and deletes
+the ``-wal`` / ``-shm`` files under our open connections, and our next statement fails
+with "disk I/O error" after losing the commits in that WAL (SQLite's "How To Corrupt
+An SQLite Database File", section 2.2). So every file this process has connected to is
+remembered by inode, and later opens check it through SQLite alone.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import struct
+import threading
+import time
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -116,6 +128,29 @@ _V2 = (
 MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# (st_dev, st_ino) of every database file this process has opened a connection to. The
+# lock makes "read the header, then connect, then remember" one step, so no thread reads
+# a header while another thread of this process holds a connection to the same file.
+_CONNECTED: set[tuple[int, int]] = set()
+_CONNECTING = threading.Lock()
+
+
+def connected_here(path: str | Path) -> bool:
+    """True when this process has opened a SQLite connection to the file at ``path``.
+
+    Any code that would ``open()`` such a file directly must not: closing that
+    descriptor would drop this process's SQLite locks (see the module docstring).
+    """
+    try:
+        return _file_identity(Path(path)) in _CONNECTED
+    except OSError:
+        return False
+
+
+def _file_identity(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_dev, stat.st_ino
+
 
 def open_database(path: str | Path, busy_timeout: float = 5.0) -> Database:
     """Open (creating or upgrading) the database at ``path``; ``":memory:"`` works too.
@@ -126,15 +161,7 @@ def open_database(path: str | Path, busy_timeout: float = 5.0) -> Database:
     """
     path = Path(path)
     memory = str(path) == MEMORY
-    is_new = memory or not path.exists() or path.stat().st_size == 0
-    if not is_new:
-        _check_header(path)
-    try:
-        conn = sqlite3.connect(
-            MEMORY if memory else str(path), timeout=busy_timeout, isolation_level=None
-        )
-    except sqlite3.Error as exc:
-        raise ConfigError(f"database {path}: cannot open: {exc}") from exc
+    conn = _connect_memory(busy_timeout) if memory else _connect_file(path, busy_timeout)
     try:
         db = Database(conn, execute_plugins=False)
         conn.execute("PRAGMA foreign_keys = ON")
@@ -145,6 +172,8 @@ def open_database(path: str | Path, busy_timeout: float = 5.0) -> Database:
         # back) and it keeps a metric flush from waiting on an fsync.
         conn.execute("PRAGMA synchronous = NORMAL")
         if version < SCHEMA_VERSION:
+            if version > 0 and not memory:
+                _write_backup(conn, path, version)
             _migrate(conn)
     except ConfigError:
         conn.close()
@@ -156,6 +185,31 @@ def open_database(path: str | Path, busy_timeout: float = 5.0) -> Database:
         conn.close()
         raise ConfigError(f"database {path}: unreadable or corrupt: {exc}") from exc
     return db
+
+
+def _connect_memory(busy_timeout: float) -> sqlite3.Connection:
+    return sqlite3.connect(MEMORY, timeout=busy_timeout, isolation_level=None)
+
+
+def _connect_file(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    with _CONNECTING:
+        if path.exists() and path.stat().st_size > 0 and not connected_here(path):
+            _check_header(path)
+        try:
+            conn = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise ConfigError(f"database {path}: cannot open: {exc}") from exc
+        try:
+            # A first statement makes sure the file exists, opened by SQLite, before
+            # its identity is remembered.
+            conn.execute("PRAGMA schema_version").fetchone()
+            _CONNECTED.add(_file_identity(path))
+        except BaseException as exc:
+            conn.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise ConfigError(f"database {path}: unreadable or corrupt: {exc}") from exc
+            raise
+    return conn
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -198,6 +252,26 @@ def _check_contents(conn: sqlite3.Connection, path: Path) -> int:
         raise ConfigError(f"database {path}: not a dlstudio database (it already holds "
                           "other tables); choose another file with --db")
     return version
+
+
+def backup_path(path: Path, version: int) -> Path:
+    """Where the copy of a version-``version`` file is kept before it is upgraded."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return path.with_name(f"{path.name}.v{version}-{stamp}.bak")
+
+
+def _write_backup(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    # VACUUM INTO copies through SQLite: a consistent snapshot (WAL included) without
+    # opening the file directly, which would drop this process's locks on it.
+    target = backup_path(path, version)
+    if target.exists():  # two processes upgrading the same file within a second
+        return
+    try:
+        conn.execute("VACUUM INTO ?", (str(target),))
+    except sqlite3.Error as exc:
+        raise ConfigError(f"database {path}: schema version {version} needs an upgrade, "
+                          f"and its backup {target} could not be written first: {exc}; "
+                          "nothing was changed") from exc
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
+import warnings
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from dlstudio.errors import ConfigError
 from dlstudio.store.paths import PRIVATE_FILE, make_private_folder
 
 LAST = "last.pt"
@@ -39,8 +42,20 @@ def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
 
 
 def load_checkpoint(path: Path) -> dict[str, Any]:
-    """Load with ``weights_only=True``: a checkpoint file never runs code."""
-    return torch.load(path, map_location="cpu", weights_only=True)
+    """Load with ``weights_only=True``: a checkpoint file never runs code.
+
+    A file holding anything but tensors and plain containers (a pickle that would call
+    a function when loaded, say) raises ``ConfigError`` naming it.
+    """
+    try:
+        with warnings.catch_warnings():
+            # Its "unsupported pickle protocol" warning only adds noise to the refusal.
+            warnings.simplefilter("ignore", UserWarning)
+            return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        reason = str(exc).rsplit("WeightsUnpickler error:", 1)[-1].strip().splitlines()[0]
+        raise ConfigError(f"checkpoint {path}: refused: it holds more than weights (loading "
+                          f"it could run code it carries; {reason})") from None
 
 
 def rng_state() -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The LR range test ("find LR") and its two suggestions.
 
 From a fresh model, the LR grows exponentially after every mini-batch from ``min_lr`` to
-``max_lr`` over at most one epoch; the loss is EMA-smoothed (debiased) and the test stops
+``max_lr``; the mini-batches have the run's batch size (the LR it suggests depends on
+it) and pass over the train split as many times as the points need; the loss is EMA-smoothed (debiased) and the test stops
 early once the smoothed loss exceeds ``stop_factor`` x its best. Model and optimizer are
 restored to their initial state afterwards, so the test never changes what it measured.
 """
@@ -21,7 +22,6 @@ from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.training.optimizers import FULL_BATCH
 
-MIN_STEPS = 100  # fewer points make the steepest-descent estimate too noisy
 
 
 @dataclass
@@ -30,17 +30,19 @@ class LRFinderResult:
     losses: list[float]  # raw mini-batch losses
     smoothed: list[float]
     suggestions: dict[str, float]  # "steepest", "min_div_10"
-    batch_size: int
+    batch_size: int  # the run's train.batch_size (at most the train split's size)
     stopped_early: bool
     suggestion_curve: list[float]  # the zero-lag smoothed losses the suggestions come from
     settings: dict = field(default_factory=dict)  # min_lr, max_lr, smoothing, stop_factor
+    epochs: float = 0.0  # passes over the train split the test took
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     def details(self) -> dict:
         """What the store keeps beside the curve and the suggestions."""
-        return {"batch_size": self.batch_size, "stopped_early": self.stopped_early,
+        return {"batch_size": self.batch_size, "epochs": self.epochs,
+                "stopped_early": self.stopped_early,
                 "smoothed": self.smoothed, "suggestion_curve": self.suggestion_curve,
                 **self.settings}
 
@@ -85,7 +87,11 @@ def find_lr(config: RunConfig, *, min_lr: float = 1e-7, max_lr: float = 10.0,
             num_steps: int = 100, stop_factor: float = 4.0, smoothing: float = 0.9,
             stop: threading.Event | None = None,
             on_point: Callable[[float, float, float], None] | None = None) -> LRFinderResult:
-    """Run the range test for ``config``'s data, model and optimizer.
+    """Run the range test for ``config``'s data, model, optimizer and batch size.
+
+    ``num_steps`` mini-batches of ``train.batch_size`` (fewer points make the steepest-
+    descent estimate too noisy): on a small train split that is several epochs. A
+    smaller batch would take fewer epochs but suggest an LR for another batch size.
 
     ``smoothing`` is the EMA's beta. The test has about 100 points, so fast.ai's 0.98
     (a 50-point memory) would smear the whole descent; 0.9 keeps a 10-point memory.
@@ -104,10 +110,7 @@ def find_lr(config: RunConfig, *, min_lr: float = 1e-7, max_lr: float = 10.0,
     if problems:
         raise ConfigError(problems)
     trainer = Trainer(config, load_splits(config))
-    n_train = len(trainer.data.y_train)
-    batch_size = max(1, min(config.train.batch_size, n_train // MIN_STEPS))
-    steps = max(2, min(num_steps, n_train // batch_size))
-    return lr_range_test(trainer, batch_size=batch_size, steps=steps, min_lr=min_lr,
+    return lr_range_test(trainer, batch_size=trainer.batch_size, steps=num_steps, min_lr=min_lr,
                          max_lr=max_lr, stop_factor=stop_factor, smoothing=smoothing,
                          stop=stop, on_point=on_point)
 
@@ -119,8 +122,13 @@ def lr_range_test(trainer, *, batch_size: int, steps: int, min_lr: float, max_lr
     model, optimizer = trainer.model, trainer.optimizer
     saved_model = copy.deepcopy(model.state_dict())
     saved_optimizer = copy.deepcopy(optimizer.state_dict())
+    n_train = len(trainer.data.y_train)
+    batch_size = min(batch_size, n_train)
     generator = torch.Generator().manual_seed(trainer.config.train.seed)
-    order = torch.randperm(len(trainer.data.y_train), generator=generator).to(trainer.device)
+    # One shuffle per pass over the data, end to end: every mini-batch is full-sized.
+    passes = math.ceil(steps * batch_size / n_train)
+    order = torch.cat([torch.randperm(n_train, generator=generator)
+                       for _ in range(passes)]).to(trainer.device)
     ratio = (max_lr / min_lr) ** (1 / (steps - 1))
     lrs, losses, smoothed = [], [], []
     average, best, stopped_early = 0.0, math.inf, False
@@ -162,5 +170,6 @@ def lr_range_test(trainer, *, batch_size: int, steps: int, min_lr: float, max_lr
                           suggestions=suggest(np.array(lrs[:kept]), curve),
                           batch_size=batch_size, stopped_early=stopped_early,
                           suggestion_curve=curve.tolist(),
+                          epochs=len(losses) * batch_size / n_train,
                           settings={"min_lr": min_lr, "max_lr": max_lr, "smoothing": smoothing,
                                     "stop_factor": stop_factor})

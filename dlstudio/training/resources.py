@@ -9,6 +9,7 @@ import psutil
 import torch
 
 from dlstudio.training.events import Event, RunEnded, StepEvent
+from dlstudio.training.gpu_stats import gpu_sample
 
 
 def sample_resources(device: torch.device | None = None) -> dict[str, float]:
@@ -19,11 +20,7 @@ def sample_resources(device: torch.device | None = None) -> dict[str, float]:
         "sys.ram_mb": process.memory_info().rss / 2**20,
     }
     if device is not None and device.type == "cuda":
-        sample["sys.gpu_mem_mb"] = torch.cuda.memory_allocated(device) / 2**20
-        try:
-            sample["sys.gpu_util"] = float(torch.cuda.utilization(device))
-        except Exception:  # needs pynvml / NVML; memory alone is still worth showing
-            pass
+        sample.update(gpu_sample(device))
     return sample
 
 

@@ -17,13 +17,17 @@ from torch.optim import lr_scheduler
 from dlstudio.config import RunConfig
 
 PER_BATCH = frozenset({"cyclic", "onecycle", "cosine"})
+# What a torch scheduler derives from the run's length (one-cycle, cosine): planned from
+# the config, never taken from a checkpoint.
+_LENGTH_KEYS = ("total_steps", "_schedule_phases", "T_max")
 
 SCHEDULE_PARAMS: dict[str, tuple[str, ...]] = {
     "constant": (),
     "step": ("step_size", "gamma"),
     "exponential": ("gamma",),
-    "cyclic": ("base_lr", "max_lr", "step_size_up", "mode", "gamma"),
-    "onecycle": ("max_lr", "pct_start"),
+    # cyclic and one-cycle peak at optim.lr (config.PEAK_SCHEDULES)
+    "cyclic": ("base_lr", "step_size_up", "mode", "gamma"),
+    "onecycle": ("pct_start",),
     "cosine": ("eta_min",),
     "plateau": ("factor", "patience"),
 }
@@ -34,6 +38,28 @@ SCHEDULE_LABELS = {
     "onecycle": "One-cycle (per batch)", "cosine": "Cosine annealing (per batch)",
     "plateau": "Reduce on dev-loss plateau",
 }
+
+
+# One-cycle moves momentum against the LR, between these (torch's base_momentum and
+# max_momentum), in place of optim.momentum (SGD) or optim.beta1 (Adam, AdamW).
+ONECYCLE_MOMENTUM = (0.85, 0.95)
+
+
+def momentum_override(config: RunConfig) -> dict | None:
+    """What the schedule does to the optimizer's momentum, for the form to say:
+    ``{"key": "optim.momentum" | "optim.beta1", "low": 0.85, "high": 0.95}``, or None
+    when the configured value is used as set."""
+    if config.schedule.name != "onecycle":
+        return None
+    name = config.optim.name
+    if name in ("adam", "adamw"):
+        key = "optim.beta1"
+    elif name in ("momentum", "nesterov") and config.optim.momentum > 0:
+        key = "optim.momentum"
+    else:
+        return None
+    low, high = ONECYCLE_MOMENTUM
+    return {"key": key, "low": low, "high": high}
 
 
 def _cycles_momentum(optimizer: torch.optim.Optimizer) -> bool:
@@ -98,9 +124,35 @@ class Schedule:
         return {"steps_done": self.steps_done, "scheduler": inner}
 
     def load_state_dict(self, state: dict) -> None:
+        """Continue where ``state`` was, on a schedule planned for this run's epochs.
+
+        A promoted sweep trial continues a shorter run's checkpoint and trains to more
+        epochs: its one-cycle or cosine schedule is re-planned over the new length
+        (one-cycle stepped past its old end and failed), at the step reached so far.
+        """
         self.steps_done = int(state["steps_done"])
-        if self.torch_scheduler is not None:
-            self.torch_scheduler.load_state_dict(state["scheduler"])
+        scheduler = self.torch_scheduler
+        if scheduler is None:
+            return
+        planned = scheduler.state_dict()
+        loaded = dict(state["scheduler"])
+        length = {key: planned[key] for key in _LENGTH_KEYS if key in planned}
+        replanned = any(loaded.get(key) != value for key, value in length.items())
+        scheduler.load_state_dict({**loaded, **length})
+        if replanned:
+            self._apply_planned_lr()
+
+    def _apply_planned_lr(self) -> None:
+        """Set the optimizer's LR (and cycled momentum) to the plan's at the current step."""
+        scheduler = self.torch_scheduler
+        if isinstance(scheduler, lr_scheduler.CosineAnnealingLR):
+            # Its step() is recursive from the current LR, so set the closed form first.
+            for group, lr in zip(self.optimizer.param_groups, scheduler._get_closed_form_lr()):
+                group["lr"] = lr
+            scheduler._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        else:  # one-cycle: its step() computes the LR and momentum from the step alone
+            scheduler.last_epoch -= 1
+            scheduler.step()
 
 
 def _build(optimizer: torch.optim.Optimizer, config: RunConfig, steps_per_epoch: int):
@@ -113,13 +165,15 @@ def _build(optimizer: torch.optim.Optimizer, config: RunConfig, steps_per_epoch:
     if s.name == "exponential":
         return lr_scheduler.ExponentialLR(optimizer, gamma=s.gamma)
     if s.name == "cyclic":
-        return lr_scheduler.CyclicLR(optimizer, base_lr=s.base_lr, max_lr=s.max_lr,
+        return lr_scheduler.CyclicLR(optimizer, base_lr=s.base_lr, max_lr=config.optim.lr,
                                      step_size_up=s.step_size_up, mode=s.mode, gamma=s.gamma,
                                      cycle_momentum=False)
     if s.name == "onecycle":
-        return lr_scheduler.OneCycleLR(optimizer, max_lr=s.max_lr, total_steps=total_steps,
+        return lr_scheduler.OneCycleLR(optimizer, max_lr=config.optim.lr, total_steps=total_steps,
                                        pct_start=s.pct_start,
-                                       cycle_momentum=_cycles_momentum(optimizer))
+                                       cycle_momentum=_cycles_momentum(optimizer),
+                                       base_momentum=ONECYCLE_MOMENTUM[0],
+                                       max_momentum=ONECYCLE_MOMENTUM[1])
     if s.name == "cosine":
         return lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps, eta_min=s.eta_min)
     if s.name == "plateau":

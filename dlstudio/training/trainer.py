@@ -22,6 +22,8 @@ from torch import nn
 from dlstudio.config import RunConfig
 from dlstudio.data.dataset import DataSplits
 from dlstudio.training import checkpoints
+from dlstudio.training.gpu_stats import gpu_summary
+from dlstudio.training.step_readout import StepReadout, StepRecord, reads_in_batches
 from dlstudio.training.device import cpu_threads, resolve_device
 from dlstudio.training.events import EpochEvent, Event, RunEnded, RunStarted, StepEvent
 from dlstudio.training.models import build_model
@@ -106,6 +108,7 @@ class Trainer:
         self.best_epoch = 0
         self.epochs_without_improvement = 0
         self.first_loss: float | None = None
+        self._epoch_loss_sum = 0.0
         self.scaler = self._grad_scaler()
         self._pending_checkpoints: dict[str, dict] = {}
         self._last_checkpoint_write = -math.inf  # the first epoch is always written
@@ -158,30 +161,30 @@ class Trainer:
         # Reshuffle from (seed, epoch) so a resumed run sees the same batches.
         generator = torch.Generator().manual_seed(self.config.train.seed * 1_000_003 + epoch)
         order = torch.randperm(n_train, generator=generator).to(self.device)
-        loss_sum = 0.0
+        self._epoch_loss_sum = 0.0
         metric_sum = torch.zeros((), device=self.device)
         classification = self.task == "classification"
         records_momentum = self.config.schedule.name == "onecycle"
+        readout = StepReadout(batched=reads_in_batches(self.device))
         for start in range(0, n_train, self.batch_size):
             if not self._wait_while_paused():
+                self._report_steps(readout.read(), epoch)
                 return False
             index = order[start:start + self.batch_size]
             y_batch = self.data.y_train[index]
             loss, outputs = self.optimizer_step(self.data.X_train[index], y_batch)
-            loss_value = float(loss)
-            self._check_divergence(loss_value)
             self.step += 1
             lr = self.schedule.current_lr()
             momentum = self.schedule.current_momentum() if records_momentum else None
             self.schedule.after_batch()
-            self._emit(StepEvent(step=self.step, epoch=epoch, loss=loss_value, lr=lr,
-                                 time=time.perf_counter() - started, momentum=momentum))
-            loss_sum += loss_value * len(index)
+            self._report_steps(readout.add(self.step, loss, lr, momentum,
+                                           time.perf_counter() - started, len(index)), epoch)
             if classification:
                 metric_sum += (outputs.argmax(1) == y_batch).sum()
             else:
                 metric_sum += ((outputs.squeeze(-1) - y_batch) ** 2).sum()
-        train_loss = loss_sum / n_train
+        self._report_steps(readout.read(), epoch)
+        train_loss = self._epoch_loss_sum / n_train
         train_metric = self._metric_from_sum(float(metric_sum), n_train)
         dev_loss, dev_metric = self._evaluate(self.data.X_dev, self.data.y_dev)
         lr = self.schedule.current_lr()
@@ -195,6 +198,18 @@ class Trainer:
                               checkpoint=checkpoint_due))
         self._save_checkpoints(checkpoint_due)
         return True
+
+    def _report_steps(self, records: list[StepRecord], epoch: int) -> None:
+        for record in records:
+            try:
+                self._check_divergence(record.loss)
+            except _Diverged:
+                # Steps after it may have run before its loss was read; none counts.
+                self.step = record.step - 1
+                raise
+            self._emit(StepEvent(step=record.step, epoch=epoch, loss=record.loss,
+                                 lr=record.lr, time=record.time, momentum=record.momentum))
+            self._epoch_loss_sum += record.loss * record.samples
 
     def optimizer_step(self, X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One optimizer step on a batch; returns its loss and outputs (detached)."""
@@ -340,6 +355,8 @@ class Trainer:
                          "device": str(self.device),
                          "best_dev_metric": self.best_dev_metric, "best_epoch": self.best_epoch,
                          "sizes": self.splits.sizes()}
+        if self.device.type == "cuda":
+            summary.update(gpu_summary(self.device))
         if self.epoch == 0 or not all(math.isfinite(float(p.detach().float().sum()))
                                       for p in self.model.parameters()):
             return summary

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlstudio.store import Store
-from dlstudio.training.sweep_setup import read_sweep
+from dlstudio.training.sweeps.setup import read_sweep
 from tests.bad_input import assert_readable_refusal, config_error_or_none, run_cli, tried
 
 PARAM = "optim.lr"

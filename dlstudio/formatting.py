@@ -1,0 +1,28 @@
+"""How a metric value reads, in the app and on the command line (no Qt, no torch)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+PERCENT_METRICS = ("accuracy",)
+
+
+def is_number(value: Any) -> bool:
+    """A finite int or float (not a bool): what a metric value can be shown as."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def format_metric(name: str | None, value: Any, *, unit: bool = False, missing: str = "") -> str:
+    """``"accuracy", 0.9712`` -> ``"97.12 %"``; ``"rmse", 0.31`` -> ``"0.31"``.
+
+    ``unit``: name a metric that is not a percentage after its value (``"0.31 RMSE"``),
+    for places that do not say which metric it is. ``missing``: what a value that is
+    absent or not finite reads as.
+    """
+    if not is_number(value):
+        return missing
+    if name in PERCENT_METRICS:
+        return f"{100 * value:.2f} %"
+    suffix = f" {name.upper()}" if unit and name else ""
+    return f"{value:.4g}{suffix}"

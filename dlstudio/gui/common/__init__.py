@@ -1,0 +1,1 @@
+"""Widgets and helpers every tab uses: fields, prompts, plot pieces, formatting."""

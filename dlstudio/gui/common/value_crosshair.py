@@ -1,0 +1,51 @@
+"""A crosshair that reads the curves' values at the mouse's x, not just the mouse position."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel
+
+from dlstudio.gui.common.plot_tools import Crosshair
+from dlstudio.gui.common.text_line import TextLine
+
+
+def value_at(curve: pg.PlotDataItem, x: float) -> tuple[float, float] | None:
+    """The stored point of ``curve`` nearest to ``x`` (original data, not the drawn one)."""
+    xs, ys = curve.getOriginalDataset()
+    if xs is None or len(xs) == 0:
+        return None
+    index = int(np.searchsorted(xs, x))
+    if index >= len(xs):
+        index = len(xs) - 1
+    elif index > 0 and abs(xs[index - 1] - x) <= abs(xs[index] - x):
+        index -= 1
+    return float(xs[index]), float(ys[index])
+
+
+class ValueCrosshair(Crosshair):
+    """Follows the mouse over one plot and writes each visible curve's nearest value."""
+
+    def __init__(self, plot: pg.PlotItem, label: QLabel | TextLine, x_name=lambda: "x"):
+        self.x_name = x_name
+        super().__init__(plot, label)
+        self.v_line.hide()  # until the mouse is over the plot
+        self.h_line.hide()
+
+    def _on_mouse_moved(self, position) -> None:
+        if not self.plot.sceneBoundingRect().contains(position):
+            return
+        super()._on_mouse_moved(position)
+        self.v_line.show()
+        self.h_line.show()
+        x = self.plot.vb.mapSceneToView(position).x()
+        if self.plot.ctrl.logXCheck.isChecked():
+            x = 10 ** x
+        parts = []
+        for curve in self.plot.listDataItems():
+            name = curve.name()
+            found = value_at(curve, x) if name and curve.isVisible() else None
+            if found is not None:
+                parts.append(f"{name} {found[1]:.4g}")
+        if parts:
+            self.label.setText(f"{self.x_name()} {x:.4g}:  " + "   ".join(parts))

@@ -1,0 +1,1 @@
+"""The LR finder tab: the LR range test, its plot, history and suggestions."""

@@ -1,0 +1,1 @@
+"""The Runs tab: every stored run, filterable, editable, resumable."""

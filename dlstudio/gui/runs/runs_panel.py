@@ -1,0 +1,250 @@
+"""The runs tab: every run in the database, filterable, sortable and editable.
+
+A cross-validation group's folds carry the group's mean ± sd (``runs_cv``); a stopped,
+interrupted or failed run with a checkpoint can be resumed (``run_resume``). Actions that need
+the training controller go to the main window as signals, like "Run again".
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QWidget
+
+from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.prompts import DialogPrompts
+from dlstudio.gui.context import AppContext
+from dlstudio.gui.runs.run_editor import RunEditor
+from dlstudio.gui.workers.run_resume import resume_problem
+from dlstudio.gui.runs.runs_cv import cv_summary, with_cv_groups
+from dlstudio.gui.runs.runs_menu import build_runs_menu
+from dlstudio.gui.runs.runs_model import COLUMN_INDEX, CV_COLUMN, RUN_ID_ROLE
+from dlstudio.gui.runs.runs_panel_layout import (ALL_TAGS, EMPTY_TEXT, NO_FILTER, NO_MATCH_TEXT,
+                                                 RunsPanelLayout)
+
+class RunsPanel(RunsPanelLayout):
+    """Lists the runs of the database; edits them through the store.
+
+    ``prompts`` asks the user (confirmations, names, notes); tests pass a stand-in,
+    or set ``panel.editor.prompts``.
+    """
+
+    run_again_requested = Signal(dict)
+    compare_requested = Signal(list)
+    open_run_requested = Signal(int)
+    resume_requested = Signal(int)  # a stopped / interrupted run with a checkpoint
+
+    tab_title = "Runs"
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, prompts=None):
+        super().__init__(context, parent)
+        self.editor = RunEditor(context.store, prompts or DialogPrompts(), self)
+        self._connect()
+        self.refresh()
+        self.table.sortByColumn(COLUMN_INDEX["ID"], Qt.SortOrder.DescendingOrder)
+        self._fit_columns()
+
+    def _connect(self) -> None:
+        self.search.textChanged.connect(self._on_search_changed)
+        self.status_filter.currentIndexChanged.connect(self._on_status_filter_changed)
+        self.tag_filter.currentIndexChanged.connect(self._on_tag_filter_changed)
+        self.table.doubleClicked.connect(self._on_row_double_clicked)
+        self.table.customContextMenuRequested.connect(self._on_context_menu_requested)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.open_button.clicked.connect(self._on_open_clicked)
+        self.compare_button.clicked.connect(self._on_compare_clicked)
+        self.run_again_button.clicked.connect(self._on_run_again_clicked)
+        self.resume_button.clicked.connect(self._on_resume_clicked)
+        self.rename_button.clicked.connect(self._on_rename_clicked)
+        self.tags_button.clicked.connect(self._on_tags_clicked)
+        self.notes_button.clicked.connect(self._on_notes_clicked)
+        self.delete_button.clicked.connect(self._on_delete_clicked)
+        self._add_shortcut(QKeySequence.StandardKey.Delete, self._on_delete_clicked)
+        self._add_shortcut(QKeySequence(Qt.Key.Key_F2), self._on_rename_clicked)
+        self._add_shortcut(QKeySequence(Qt.Key.Key_Return), self._on_open_clicked)
+
+    def _add_shortcut(self, keys, slot) -> None:
+        action = QAction(self.table)
+        action.setShortcut(keys)
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(slot)
+        self.table.addAction(action)
+
+    # -- public --------------------------------------------------------------------
+    @Slot()
+    def refresh(self) -> None:
+        """Re-read the runs from the store, keeping the selection, sort and filters."""
+        selected = self.selected_run_ids()
+        current = self._current_run_id()
+        runs = with_cv_groups(self.context.store.list_runs())
+        was_empty = self.model.rowCount() == 0
+        if self.model.set_runs(runs):
+            self._select_run_ids(selected, current)
+        self.table.setColumnHidden(CV_COLUMN, not any(cv_summary(run) for run in runs))
+        if was_empty and runs:  # sized to the first rows; later the user's widths stay
+            self._fit_columns()
+        self._update_tag_choices(runs)
+        self._update_state()
+
+    def selected_run_ids(self) -> list[int]:
+        """Ids of the selected runs, in the order shown."""
+        rows = sorted(self.table.selectionModel().selectedRows(), key=QModelIndex.row)
+        return [index.data(RUN_ID_ROLE) for index in rows]
+
+    # -- helpers -------------------------------------------------------------------
+    def _current_run_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return index.data(RUN_ID_ROLE) if index.isValid() else None
+
+    def _select_run_ids(self, run_ids: list[int], current: int | None) -> None:
+        wanted = set(run_ids)
+        selection = QItemSelection()
+        current_index = QModelIndex()
+        last = self.proxy.columnCount() - 1
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            run_id = index.data(RUN_ID_ROLE)
+            if run_id in wanted:
+                selection.select(index, self.proxy.index(row, last))
+            if run_id == current:
+                current_index = index
+        model = self.table.selectionModel()
+        if current_index.isValid():
+            model.setCurrentIndex(current_index, QItemSelectionModel.SelectionFlag.NoUpdate)
+        model.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def _update_tag_choices(self, runs: list[dict]) -> None:
+        chosen = self.tag_filter.currentData()
+        tags = sorted({tag for run in runs for tag in run.get("tags") or []}, key=str.lower)
+        self.tag_filter.blockSignals(True)
+        self.tag_filter.clear()
+        self.tag_filter.addItem(ALL_TAGS, NO_FILTER)
+        for tag in tags:
+            self.tag_filter.addItem(tag, tag)
+        self.tag_filter.setCurrentIndex(max(0, self.tag_filter.findData(chosen)))
+        self.tag_filter.blockSignals(False)
+        self.proxy.set_tag(self.tag_filter.currentData())
+
+    def _update_state(self) -> None:
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        self.empty_label.setText(EMPTY_TEXT if total == 0 else NO_MATCH_TEXT)
+        self.pages.setCurrentWidget(self.table if shown else self.empty_label)
+        selected = len(self.selected_run_ids())
+        count = f"{total:,} runs" if shown == total else f"{shown:,} of {total:,} runs"
+        hint = " (Ctrl+click to add runs to compare)" if selected == 1 else ""
+        self.count_label.setText(count + (f", {selected} selected{hint}" if selected else ""))
+        self.compare_button.setText(f"Compare selected ({selected})" if selected > 1
+                                    else "Compare selected")
+        self.compare_button.setEnabled(selected >= 2)
+        for button in (self.open_button, self.run_again_button, self.rename_button):
+            button.setEnabled(selected == 1)
+        for button in (self.tags_button, self.notes_button, self.delete_button):
+            button.setEnabled(selected >= 1)
+        self.notes_button.setEnabled(selected == 1)
+        self._update_resume_button()
+
+    def _update_resume_button(self) -> None:
+        run = self._single_selected_run()
+        problem = ("Select one stopped, interrupted or failed run." if run is None
+                   else resume_problem(run))
+        self.resume_button.setEnabled(not problem)
+        self.resume_button.setToolTip(problem or "Continue training this run from its last "
+                                      "checkpoint, on the device its config names")
+
+    def _selected_runs(self) -> list[dict]:
+        by_id = {run["id"]: run for run in self.model.runs()}
+        return [by_id[run_id] for run_id in self.selected_run_ids()]
+
+    def _single_selected_run(self) -> dict | None:
+        runs = self._selected_runs()
+        return runs[0] if len(runs) == 1 else None
+
+    # -- events --------------------------------------------------------------------
+    @Slot(str)
+    def _on_search_changed(self, text: str) -> None:
+        self.proxy.set_text(text)
+        self._update_state()
+
+    @Slot(int)
+    def _on_status_filter_changed(self, _index: int) -> None:
+        self.proxy.set_status(self.status_filter.currentData())
+        self._update_state()
+
+    @Slot(int)
+    def _on_tag_filter_changed(self, _index: int) -> None:
+        self.proxy.set_tag(self.tag_filter.currentData())
+        self._update_state()
+
+    @Slot()
+    def _on_selection_changed(self) -> None:
+        self._update_state()
+
+    @Slot(QModelIndex)
+    def _on_row_double_clicked(self, index: QModelIndex) -> None:
+        self.open_run_requested.emit(index.data(RUN_ID_ROLE))
+
+    @Slot()
+    def _on_open_clicked(self) -> None:
+        run = self._single_selected_run()
+        if run is not None:
+            self.open_run_requested.emit(run["id"])
+
+    @Slot()
+    def _on_compare_clicked(self) -> None:
+        run_ids = self.selected_run_ids()
+        if len(run_ids) >= 2:
+            self.compare_requested.emit(run_ids)
+
+    @Slot()
+    def _on_run_again_clicked(self) -> None:
+        run = self._single_selected_run()
+        if run is not None:
+            self.run_again_requested.emit(dict(run.get("config") or {}))
+
+    @Slot()
+    def _on_resume_clicked(self) -> None:
+        run = self._single_selected_run()
+        if run is not None and not resume_problem(run):
+            self.resume_requested.emit(run["id"])
+
+    @Slot()
+    def _on_rename_clicked(self) -> None:
+        run = self._single_selected_run()
+        if run is not None and self.editor.rename(run):
+            self.refresh()
+
+    @Slot()
+    def _on_tags_clicked(self) -> None:
+        runs = self._selected_runs()
+        if runs and self.editor.edit_tags(runs):
+            self.refresh()
+
+    @Slot()
+    def _on_notes_clicked(self) -> None:
+        run = self._single_selected_run()
+        if run is not None and self.editor.edit_notes(run):
+            self.refresh()
+
+    @Slot()
+    def _on_delete_clicked(self) -> None:
+        runs = self._selected_runs()
+        if runs and self.editor.delete(runs):
+            self.refresh()
+
+    @Slot("QPoint")
+    def _on_context_menu_requested(self, position) -> None:
+        menu = self.context_menu()
+        menu.popup(self.table.viewport().mapToGlobal(position))
+
+    def context_menu(self) -> QMenu:
+        """The right-click menu for the selection (``runs_menu``)."""
+        return build_runs_menu(self, (self.open_button, self.compare_button,
+                                      self.run_again_button, self.resume_button, None,
+                                      self.rename_button, self.tags_button, self.notes_button,
+                                      None, self.delete_button),
+                               self._single_selected_run(), self._on_show_group_triggered)
+
+    @Slot()
+    def _on_show_group_triggered(self) -> None:
+        tag = self.sender().data()
+        self.tag_filter.setCurrentIndex(max(0, self.tag_filter.findData(tag)))

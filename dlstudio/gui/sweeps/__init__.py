@@ -1,0 +1,1 @@
+"""The Sweeps tab: define, plan, run, watch and resume a sweep."""

@@ -1,0 +1,187 @@
+"""Small sweep plots: best score so far against epochs spent, and the metric against one
+chosen hyperparameter; plus the colouring by score and the empty-state stack they share.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout,
+                               QWidget)
+
+from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.plot_tools import configure_plot
+from dlstudio.gui.sweeps.param_axis import ParamAxis
+from dlstudio.gui.sweeps.progress import metric_label
+
+COLORMAP = "viridis"
+FAILED_COLOR = QColor(200, 80, 80, 160)
+
+
+def score_colors(scores: list[float | None], goal: str) -> list[QColor]:
+    """One colour per score by its rank: yellow for the best, dark blue for the worst,
+    so one diverged outlier does not paint everything else alike; failures red."""
+    finite = sorted(s for s in scores if s is not None and math.isfinite(s))
+    if goal == "maximize":
+        finite.reverse()
+    ranks: dict[float, int] = {}
+    for rank, score in enumerate(finite):
+        ranks.setdefault(score, rank)
+    cmap = pg.colormap.get(COLORMAP)
+    colors = []
+    for score in scores:
+        if score is None or not math.isfinite(score):
+            colors.append(FAILED_COLOR)
+            continue
+        rank = ranks[score]
+        goodness = 1.0 - rank / (len(finite) - 1) if len(finite) > 1 else 1.0
+        colors.append(cmap.map(0.1 + 0.9 * goodness, mode="qcolor"))
+    return colors
+
+
+def plain_axes(plot: pg.PlotItem) -> None:
+    """Tick labels as the values read (0.05, not 50 x0.001): scores are small numbers."""
+    for name in ("left", "bottom"):
+        plot.getAxis(name).enableAutoSIPrefix(False)
+
+
+class EmptyStack(QStackedWidget):
+    """A widget, or a centred text that says what to do while it has nothing to show."""
+
+    def __init__(self, content: QWidget, empty_text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.content = content
+        self.empty = QLabel(empty_text, wordWrap=True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setContentsMargins(40, 20, 40, 20)
+        self.empty.setStyleSheet("color: #555;")
+        self.addWidget(self.empty)
+        self.addWidget(content)
+
+    def show_content(self, shown: bool, empty_text: str | None = None) -> None:
+        if empty_text is not None:
+            self.empty.setText(empty_text)
+        self.setCurrentWidget(self.content if shown else self.empty)
+
+
+class BestSoFarPlot(pg.PlotWidget):
+    """The best score so far (``sweep_summary(...)["curve"]``) against epochs spent."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.plot_item = self.getPlotItem()
+        configure_plot(self.plot_item, "Best so far", x_axis="epoch")
+        plain_axes(self.plot_item)
+        self.plot_item.setLabel("bottom", "Epochs spent (all trials)")
+        self.curve = self.plot_item.plot(pen=pg.mkPen("#1565c0", width=2), symbol="o",
+                                         symbolSize=6, symbolBrush="#1565c0",
+                                         connect="finite")
+
+    def set_curve(self, curve: dict[str, list], metric: str | None) -> None:
+        x = np.asarray(curve.get("epochs", []), dtype=np.float64)
+        y = np.asarray([np.nan if v is None else v for v in curve.get("best", [])],
+                       dtype=np.float64)
+        self.curve.setData(x, y)
+        self.plot_item.setLabel("left", f"Best {metric_label(metric).lower()} so far")
+
+
+class MetricScatterPlot(QWidget):
+    """The sweep metric of every scored trial against one chosen hyperparameter.
+
+    Log parameters get a log x axis, categorical ones an axis of their values. Clicking
+    a point emits ``run_clicked`` with its run id.
+    """
+
+    run_clicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.param_choice = QComboBox()
+        self.param_choice.setMinimumContentsLength(18)
+        self.plot_widget = pg.PlotWidget()
+        self.plot_item = self.plot_widget.getPlotItem()
+        configure_plot(self.plot_item, "Score", x_axis="step")
+        plain_axes(self.plot_item)
+        self.scatter = self.plot_item.plot(pen=None, symbol="o", symbolSize=9,
+                                           symbolPen=pg.mkPen(40, 40, 40, 120))
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Hyperparameter"))
+        top.addWidget(self.param_choice)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.plot_widget, 1)
+        self._axes: list[ParamAxis] = []
+        self._trials: list[dict[str, Any]] = []
+        self._metric, self._goal = "dev_loss", "minimize"
+        self.param_choice.currentIndexChanged.connect(self._on_param_chosen)
+        self.scatter.sigPointsClicked.connect(self._on_points_clicked)
+
+    def set_data(self, axes: list[ParamAxis], trials: list[dict[str, Any]], metric: str,
+                 goal: str) -> None:
+        names = [axis.name for axis in axes]
+        if names != [axis.name for axis in self._axes]:
+            self.param_choice.blockSignals(True)
+            self.param_choice.clear()
+            self.param_choice.addItems(names)
+            self.param_choice.blockSignals(False)
+        self._axes, self._trials, self._metric, self._goal = axes, trials, metric, goal
+        self._draw()
+
+    @property
+    def axis(self) -> ParamAxis | None:
+        index = self.param_choice.currentIndex()
+        return self._axes[index] if 0 <= index < len(self._axes) else None
+
+    @Slot(int)
+    def _on_param_chosen(self, index: int) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        axis = self.axis
+        scored = [t for t in self._trials if t["score"] is not None]
+        if axis is None:
+            self.scatter.setData([], [])
+            return
+        xs = [self._x(axis, t["config"].get(axis.name)) for t in scored]
+        colors = score_colors([t["score"] for t in scored], self._goal)
+        shown = [(x, t, c) for x, t, c in zip(xs, scored, colors) if math.isfinite(x)]
+        self.scatter.setData(
+            np.array([x for x, _, _ in shown], dtype=np.float64),
+            np.array([t["score"] for _, t, _ in shown], dtype=np.float64),
+            symbolBrush=[pg.mkBrush(c) for _, _, c in shown],
+            data=[t["run_id"] for _, t, _ in shown])
+        self.plot_item.setLogMode(x=axis.log and not axis.categorical, y=False)
+        bottom = self.plot_item.getAxis("bottom")
+        if axis.categorical:
+            bottom.setTicks([[(i, text) for i, (_, text) in enumerate(axis.ticks)]])
+        else:
+            bottom.setTicks(None)
+        self.plot_item.setLabel("bottom", axis.name + (" (log scale)" if axis.log else ""))
+        self.plot_item.setLabel("left", metric_label(self._metric))
+        self.plot_item.enableAutoRange()
+        if axis.categorical:
+            self.plot_item.setXRange(-0.5, len(axis.ticks) - 0.5)
+
+    @staticmethod
+    def _x(axis: ParamAxis, value: Any) -> float:
+        if value is None:
+            return math.nan
+        if axis.categorical:
+            return axis.index(value)
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return math.nan
+
+    def _on_points_clicked(self, item, points, *args) -> None:
+        if len(points):
+            run_id = points[0].data()
+            if run_id is not None:
+                self.run_clicked.emit(int(run_id))

@@ -1,0 +1,1 @@
+"""The Train tab: the run form with its previews, the live view, the queue."""

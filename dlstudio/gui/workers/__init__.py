@@ -1,0 +1,1 @@
+"""Work off the GUI thread: worker sessions, the training controller and its queue."""

@@ -1,0 +1,43 @@
+"""Which runs can be resumed: one rule for the command line and the app.
+
+A run that ended early (stopped, interrupted, failed) continues from its own last
+checkpoint (``execute_run(resume=True)``). A failed run counts: its checkpoint holds the
+last good epoch (a crash, an out-of-memory, a killed machine), and continuing from it is
+what the user wants after fixing the cause. One that ended before its first checkpoint
+(or trains without checkpoints) starts over from epoch 0, as a sweep's trial does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RESUMABLE_RUNS = ("stopped", "interrupted", "failed")
+
+
+def checkpoint_path(run: dict) -> Path | None:
+    """Where the run's last checkpoint is (whether or not the file exists)."""
+    directory = run.get("checkpoint_dir")
+    if not directory:
+        return None
+    from dlstudio.training.checkpoints import LAST  # here: importing torch takes a second
+
+    return Path(directory) / LAST
+
+
+def resume_problem(run: dict, label: str | None = None) -> str:
+    """Why ``run`` (a store row) cannot be resumed; "" when it can.
+
+    ``label`` names the run in the message (default ``run <id>``).
+    """
+    label = label or f"run {run.get('id')}"
+    status = run.get("status")
+    if status not in RESUMABLE_RUNS:
+        return (f"{label} is {status}; only stopped, interrupted or failed runs can be "
+                "resumed")
+    return ""
+
+
+def restarts(run: dict) -> bool:
+    """True when resuming ``run`` starts it over: it has no checkpoint to continue from."""
+    path = checkpoint_path(run)
+    return path is None or not path.is_file()

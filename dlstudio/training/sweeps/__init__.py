@@ -1,0 +1,1 @@
+"""Sweeps: create, run, resume and summarise a sweep of trials."""

@@ -1,0 +1,159 @@
+"""The sweep form: text to W&B-style specs, core problems beside their fields, the plan."""
+
+from __future__ import annotations
+
+
+import pytest
+
+from dlstudio.config import RunConfig, load_mapping
+from dlstudio.examples import examples_folder
+from dlstudio.gui.sweeps.param_row import parse_values, row_fields, row_spec
+from dlstudio.gui.sweeps.problems import route_problems
+from dlstudio.gui.sweeps.sweep_form import SweepForm
+from dlstudio.gui.sweeps.sweep_prompts import write_sweep_file
+from dlstudio.search import load_sweep_file, strategy_from_sweep
+from dlstudio.training.sweeps.setup import read_sweep
+
+SWEEPS = examples_folder("sweeps")
+BASE = RunConfig.from_dict({"model": {"hidden": [16]}, "train": {"device": "cpu"}})
+HALVING = {"method": "successive_halving", "metric": {"name": "dev_error"},
+           "successive_halving": {"n_configs": 4, "min_epochs": 1, "max_epochs": 4, "eta": 2},
+           "parameters": {"optim.lr": {"distribution": "log_uniform_values",
+                                       "min": 1e-3, "max": 3e-2}},
+           "base": {"model": {"hidden": [16]}, "train": {"device": "cpu"}}}
+
+
+@pytest.fixture
+def form(qtbot):
+    widget = SweepForm(debounce_ms=0)
+    qtbot.addWidget(widget)
+    widget.set_base_config(BASE)
+    widget.load_mapping(HALVING)
+    return widget
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("adam, sgd", ["adam", "sgd"]),
+    ("[64], [128, 64]", [[64], [128, 64]]),
+    ("1e-5, 0.1, 3", [1e-5, 0.1, 3]),
+    ("true, false", [True, False]),
+    ("", []),
+])
+def test_values_are_read_as_typed(text, expected):
+    assert parse_values(text) == (expected, "")
+
+
+def test_unreadable_values_say_how_to_write_them():
+    values, problem = parse_values("[64, 32")
+    assert values is None and "separate them with commas" in problem
+
+
+@pytest.mark.parametrize("spec", [
+    {"values": ["adam", "sgd"]},
+    {"value": [64, 32]},
+    {"distribution": "log_uniform_values", "min": 1e-5, "max": 0.1},
+    {"distribution": "q_uniform", "min": 0.0, "max": 0.5, "q": 0.1},
+    {"distribution": "int_log_uniform_values", "min": 16, "max": 256, "q": 16},
+    {"distribution": "uniform", "min": 0.5, "max": 0.99,
+     "condition": {"optim.name": ["momentum"]}},
+])
+def test_a_row_reads_back_the_spec_it_shows(spec):
+    assert row_spec(row_fields("x", spec)) == (spec, "")
+
+
+def test_problems_are_routed_to_their_fields():
+    routed = route_problems([
+        "<sweep>: optim.lr: min (0.1) must be below max (0.01)",
+        "<sweep>: successive_halving.eta: got 1, expected a whole number >= 2",
+        "<sweep>: metric.name: 'test_loss' is a test-set metric",
+        "<sweep>: base: train.epochs: got 0, expected a number >= 1",
+        "<sweep>: budget.trials: got 0, expected a whole number >= 1",
+        "<sweep>: something else"], ["optim.lr"], "successive_halving")
+    assert set(routed) == {"param:optim.lr", "setting:eta", "metric", "epochs",
+                           "budget.trials", "general"}
+
+
+def test_the_plan_shows_the_exact_halving_table_and_total(form, qtbot):
+    assert form.problems == []
+    from dlstudio.gui.sweeps.sweep_plan_view import SweepPlanView
+
+    view = SweepPlanView()
+    qtbot.addWidget(view)
+    form.plan_changed.connect(view.show_plan)
+    form.validate_now()
+    view_cells = view.table_cells()
+    assert view_cells == [["4 × 1", "2 × 2", "1 × 4", "8"]]
+    assert "8 epochs" in view.total.text() and "7 trials" in view.total.text()
+    assert "No time estimate yet" in view.estimate.text()
+
+
+def test_hyperband_plan_lists_every_bracket(qtbot):
+    from dlstudio.gui.sweeps.sweep_plan_view import SweepPlanView
+
+    form, view = SweepForm(debounce_ms=0), SweepPlanView()
+    qtbot.addWidget(form)
+    qtbot.addWidget(view)
+    form.plan_changed.connect(view.show_plan)
+    form.load_mapping({**HALVING, "method": "hyperband", "successive_halving": None,
+                       "hyperband": {"max_epochs": 4, "eta": 2}})
+    plan = strategy_from_sweep(read_sweep(form.mapping())[0]).plan()
+    assert plan.brackets == [[(4, 1), (2, 2), (1, 4)], [(2, 2), (1, 4)], [(3, 4)]]
+    assert view.table_cells() == [["4 × 1", "2 × 2", "1 × 4", "8"],
+                                  ["2 × 2", "1 × 4", "6"],
+                                  ["3 × 4", "12"]]
+    assert f"{plan.total_epochs} epochs" in view.total.text() and plan.total_epochs == 26
+
+
+@pytest.mark.parametrize("spec, message", [
+    ({"distribution": "uniform", "min": 0.1, "max": 0.01}, "must be below max"),
+    ({"distribution": "log_uniform_values", "min": 0.0, "max": 0.1}, "log scale needs min > 0"),
+    ({"distribution": "log_uniform_values", "min": -1.0, "max": 0.1}, "log scale needs min > 0"),
+])
+def test_a_bad_range_is_shown_under_its_row_and_blocks_start(form, spec, message):
+    form.params_editor.set_parameters({"optim.lr": spec})
+    problems = form.validate_now()
+    assert problems and message in problems[0]
+    row = form.params_editor.rows[0]
+    assert message in row.error.text() and not row.error.isHidden()
+
+
+def test_empty_values_are_shown_and_fixing_them_clears_the_message(form):
+    form.params_editor.set_parameters({"optim.name": {"values": ["adam"]}})
+    row = form.params_editor.rows[0]
+    row.values.setText("")
+    assert "values is empty" in form.validate_now()[0]
+    assert "values is empty" in row.error.text()
+    row.values.setText("adam, sgd")
+    assert form.validate_now() == [] and row.error.isHidden()
+
+
+def test_a_bad_setting_is_shown_beside_it(form):
+    field = form.method_form.settings["successive_halving"]["max_epochs"]
+    field.edit.setText("0")
+    problems = form.validate_now()
+    assert problems and "max_epochs" in field.error.text()
+
+
+def test_a_row_without_a_key_or_a_repeated_key_is_a_problem(form):
+    form.params_editor.add_row()
+    assert "choose the setting" in form.validate_now()[0]
+    form.params_editor.rows[-1].key.setCurrentText("optim.lr")
+    assert "already searched" in form.validate_now()[0]
+
+
+@pytest.mark.parametrize("path", sorted(SWEEPS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_example_file_loads_into_the_form_and_back(form, path):
+    original, _ = read_sweep(load_mapping(path))
+    form.load_mapping(load_mapping(path))
+    assert form.validate_now() == []
+    again, _ = read_sweep(form.mapping())
+    assert again.method == original.method and again.goal == original.goal
+    assert again.space.to_dict() == original.space.to_dict()
+    assert strategy_from_sweep(again).settings() == strategy_from_sweep(original).settings()
+
+
+def test_saved_yaml_is_a_sweep_file_the_core_reads(form, tmp_path):
+    written = write_sweep_file(tmp_path / "mine", form.mapping())
+    assert written.suffix == ".yaml"
+    spec = load_sweep_file(written)
+    assert spec.method == "successive_halving" and spec.settings["n_configs"] == 4
