@@ -121,7 +121,7 @@ def test_a_read_only_database_file_reads_and_refuses_writes_in_one_line(trained)
     assert "iris-mlp-adam #1" in done.stdout and "code 0" in done.stdout
     assert "Traceback" not in done.stderr
     assert "read-only" in done.stderr and str(trained) in done.stderr
-    assert "code 1" in done.stdout
+    assert "code 2" in done.stdout
 
 
 def test_a_read_only_mount_is_readable(trained, tmp_path):
@@ -144,7 +144,7 @@ def test_a_read_only_mount_is_readable(trained, tmp_path):
     assert done.returncode != 99, done.stderr
     assert "cannot be used now" not in done.stderr and "Traceback" not in done.stderr
     codes = [line for line in done.stdout.splitlines() if line.startswith("code ")]
-    assert codes == ["code 0", "code 0", "code 1"], done.stdout + done.stderr
+    assert codes == ["code 0", "code 0", "code 2"], done.stdout + done.stderr
     assert "running" in done.stdout  # the read-only file was read, not changed
     assert "iris-mlp-adam #1" in done.stdout
     assert "read-only" in done.stderr

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except ConfigError as error:
         for problem in error.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            print(f"error: {one_line(problem)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into head & co.
         sys.stderr.close()
@@ -68,11 +68,17 @@ def main(argv: list[str] | None = None) -> int:
         problem = storage_problem(error, _db_label(args))
         if problem is None:
             raise
-        print(f"error: {problem}", file=sys.stderr)
-        return 1
+        print(f"error: {one_line(problem)}", file=sys.stderr)
+        return 2  # as for any file that is not what the command needs
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def one_line(message: str) -> str:
+    """``message`` with control characters a user typed (a key holding a CR, say) shown
+    escaped, so that each error stays on its one line."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
 
 
 def _db_label(args: argparse.Namespace) -> str:
