@@ -1,6 +1,6 @@
 """A sweep whose process was SIGKILLed is no longer shown ``running``: the next process
-that opens the database marks it ``paused`` (as Ctrl+C does), like the orphan runs it
-already marked ``interrupted``, and ``sweep-resume`` finishes it."""
+that opens the database marks it ``interrupted``, like the orphan runs it already
+marked, and ``sweep-resume`` finishes it."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ parameters:
 """
 
 
-def test_a_killed_sweep_is_paused_on_the_next_open_and_resumes(db_path, tmp_path):
+def test_a_killed_sweep_is_interrupted_on_the_next_open_and_resumes(db_path, tmp_path):
     sweep_file = tmp_path / "sweep.yaml"
     sweep_file.write_text(SWEEP)
     process = start_cli("sweep", sweep_file, "--db", db_path)
@@ -40,7 +40,7 @@ def test_a_killed_sweep_is_paused_on_the_next_open_and_resumes(db_path, tmp_path
         assert store.get_sweep(1)["status"] == "running"  # what the kill left behind
     listed = cli("sweeps", "--db", db_path, "--json")
     assert listed.returncode == 0, listed.stderr
-    assert json.loads(listed.stdout)[0]["status"] == "paused"
+    assert json.loads(listed.stdout)[0]["status"] == "interrupted"
     with Store(db_path) as store:
         assert store.get_sweep(1)["state"]["owner"] is None
         assert [run["status"] for run in store.list_runs(sweep_id=1)] == ["interrupted"]
