@@ -35,6 +35,9 @@ PEAK_SCHEDULES = ("cyclic", "onecycle")
 CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 DEVICES_PREFIXES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("fp32", "bf16", "fp16")
+MAX_SYNTHETIC_SAMPLES = 10_000_000  # 160 MB of float64 points; more is a typo
+MAX_INT = 2**63 - 1  # what SQLite and torch hold
+MAX_SEED = 2**32 - 1  # numpy's and scikit-learn's seeds; the trainer mixes in the epoch
 # optim.lr where a config does not set it. AdaDelta has no learning rate in the course
 # (nor in Zeiler's paper): torch's lr multiplies its update, so 1.0 is the method itself;
 # the shared 1e-3 trained it below chance on digits (7 % test accuracy).
@@ -205,7 +208,13 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"config file {path}: not found")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path}: not a text file (byte {exc.start} is not "
+                          "UTF-8); expected YAML, TOML or JSON text") from exc
+    except OSError as exc:
+        raise ConfigError(f"config file {path}: cannot read: {exc.strerror or exc}") from exc
     suffix = path.suffix.lower()
     try:
         if suffix in (".yaml", ".yml"):
@@ -221,7 +230,9 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
     except ConfigError:
         raise
     except Exception as exc:  # every parser has its own error type
-        raise ConfigError(f"config file {path}: cannot parse: {exc}") from exc
+        # Parsers point at the spot over several lines; the message is one.
+        raise ConfigError(f"config file {path}: cannot parse: {' '.join(str(exc).split())}") \
+            from exc
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -244,7 +255,9 @@ def flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in values.items():
         dotted = f"{prefix}{key}"
-        if isinstance(value, dict):
+        # An empty mapping as a key's value (``optim.lr: {}``) stays, to be refused as
+        # a value; an empty section (``optim: {}``) is just no settings.
+        if isinstance(value, dict) and (value or "." not in dotted):
             flat.update(flatten(value, dotted + "."))
         else:
             flat[dotted] = value
@@ -314,22 +327,31 @@ def _coerce(key: str, value: Any, default: Any, problems: list[str]) -> Any:
                 return value.lower() in ("true", "yes", "1")
             raise ValueError
         if kind is int:
-            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-                raise ValueError
-            return int(value)
+            return _whole_number(value)
         if kind is float:
             if isinstance(value, bool):
                 raise ValueError
             return float(value)
         if kind is list:
             items = value if isinstance(value, (list, tuple)) else _split_list(value)
-            return [int(v) for v in items]
+            return [_whole_number(v) for v in items]
         return "" if value is None else str(value)
-    except (TypeError, ValueError):
-        expected = {bool: "true or false", int: "a whole number", float: "a number",
+    except (TypeError, ValueError, OverflowError):
+        expected = {bool: "true or false", int: f"a whole number up to {MAX_INT:,}",
+                    float: "a number",
                     list: "a list of whole numbers such as [64, 32]"}.get(kind, "text")
         problems.append(f"{key}: got {value!r}, expected {expected}")
         return _INVALID
+
+
+def _whole_number(value: Any) -> int:
+    """A whole number (or its text) up to ``MAX_INT``; not a bool, 1.5 or inf."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError
+    number = int(value)
+    if abs(number) > MAX_INT:
+        raise ValueError
+    return number
 
 
 def _split_list(value: Any) -> list[Any]:
@@ -337,6 +359,11 @@ def _split_list(value: Any) -> list[Any]:
         return [value]
     text = str(value).strip().strip("[]")
     return [part for part in text.replace(",", " ").split() if part]
+
+
+def _finite(value: float) -> bool:
+    # A whole number is finite however large (math.isfinite overflows on 10**400).
+    return isinstance(value, int) or math.isfinite(value)
 
 
 def _validate(c: RunConfig) -> list[str]:
@@ -347,15 +374,19 @@ def _validate(c: RunConfig) -> list[str]:
             p.append(f"{key}: unknown {value!r}; expected one of {', '.join(allowed)}")
 
     def at_least(key: str, value: float, low: float) -> None:
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= low):
+        if not (isinstance(value, (int, float)) and _finite(value) and value >= low):
             p.append(f"{key}: got {value}, expected a number >= {low}")
 
+    def at_most(key: str, value: float, high: float) -> None:
+        if isinstance(value, (int, float)) and value > high:
+            p.append(f"{key}: got {value}, expected a number <= {high:,}")
+
     def above(key: str, value: float, low: float) -> None:
-        if not (math.isfinite(value) and value > low):
+        if not (_finite(value) and value > low):
             p.append(f"{key}: got {value}, expected a number > {low}")
 
     def within(key: str, value: float, low: float, high: float, open_high: bool = True) -> None:
-        ok = math.isfinite(value) and low <= value and (value < high if open_high else value <= high)
+        ok = _finite(value) and low <= value and (value < high if open_high else value <= high)
         if not ok:
             bound = ")" if open_high else "]"
             p.append(f"{key}: got {value}, expected a number in [{low}, {high}{bound}")
@@ -365,10 +396,11 @@ def _validate(c: RunConfig) -> list[str]:
     if c.data.name in FILE_DATASETS and not c.data.path:
         p.append(f"data.path: required for data.name={c.data.name} (the .{c.data.name} file)")
     at_least("data.n_samples", c.data.n_samples, 20)
+    at_most("data.n_samples", c.data.n_samples, MAX_SYNTHETIC_SAMPLES)
     at_least("data.noise", c.data.noise, 0.0)
     within("split.test", c.split.test, 0.0, 1.0)
     within("split.dev", c.split.dev, 0.0, 1.0)
-    if not (math.isfinite(c.split.train_fraction) and 0.0 < c.split.train_fraction <= 1.0):
+    if not (_finite(c.split.train_fraction) and 0.0 < c.split.train_fraction <= 1.0):
         p.append(f"split.train_fraction: got {c.split.train_fraction}, expected a number in (0, 1]")
     if c.split.k_folds == 1 or c.split.k_folds < 0:
         p.append(f"split.k_folds: got {c.split.k_folds}, expected 0 (off) or at least 2")
@@ -428,6 +460,7 @@ def _validate(c: RunConfig) -> list[str]:
     at_least("train.epochs", t.epochs, 1)
     at_least("train.batch_size", t.batch_size, 1)
     at_least("train.seed", t.seed, 0)
+    at_most("train.seed", t.seed, MAX_SEED)
     if t.device.split(":")[0] not in DEVICES_PREFIXES:
         p.append(f"train.device: unknown {t.device!r}; expected auto, cpu, cuda, cuda:N or mps")
     one_of("train.precision", t.precision, PRECISIONS)

@@ -122,5 +122,6 @@ def test_resume_continues_a_stopped_run(db_path, capsys):
 
 
 def test_unknown_run_is_named(db_path, capsys):
+    Store(db_path).close()
     code, _, err = _run(capsys, "show", "42", "--db", db_path)
     assert code == 2 and "run 42: not found" in err

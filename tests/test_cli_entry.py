@@ -53,6 +53,7 @@ def test_db_means_the_same_before_and_after_the_subcommand(tmp_path, monkeypatch
     assert not fallback.exists()
     # Given twice, the one after the subcommand (the more specific) wins.
     other = tmp_path / "other.db"
+    Store(other).close()  # read commands need an existing database
     assert main(["--db", str(chosen), "runs", "--db", str(other), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
 

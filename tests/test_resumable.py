@@ -45,12 +45,17 @@ def test_other_statuses_cannot(db_path, status):
                        "can be resumed")
 
 
-def test_cli_refuses_a_run_without_checkpoint_and_leaves_it_as_it_was(db_path, capsys):
+def test_cli_restarts_a_run_without_checkpoint_from_epoch_zero(db_path, capsys):
+    from dlstudio.training.resumable import restarts
+
     run_id = stopped_run(db_path, checkpoints=False)
-    assert main(["resume", str(run_id), "--db", str(db_path)]) == 2
-    assert "no checkpoint to continue from" in capsys.readouterr().err
     with Store(db_path) as store:
-        assert store.get_run(run_id)["status"] == "stopped"  # not started and failed
+        run = store.get_run(run_id)
+    assert resume_problem(run) == "" and restarts(run)
+    assert main(["resume", str(run_id), "--db", str(db_path), "--json"]) == 0
+    with Store(db_path) as store:
+        assert store.get_run(run_id)["status"] == "finished"
+        assert store.read_curve(run_id, "dev_metric")["epoch"].tolist() == [1, 2, 3]
 
 
 def test_cli_resumes_a_failed_run_from_its_checkpoint(db_path, capsys):

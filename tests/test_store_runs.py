@@ -154,10 +154,10 @@ def test_tags(store):
 def test_delete_removes_metrics_tags_and_checkpoints(store, tmp_path):
     keep = store.create_run({})
     gone = store.create_run({})
-    folder = tmp_path / "checkpoints" / str(gone)
+    folder = tmp_path / "runs-checkpoints" / f"run-{gone}"  # the database's own folder
     folder.mkdir(parents=True)
     (folder / "epoch_1.pt").write_bytes(b"weights")
-    store.set_checkpoint_dir(gone, folder)
+    store.set_checkpoint_dir(gone, f"runs-checkpoints/run-{gone}")
     for run_id in (keep, gone):
         store.add_tag(run_id, "t")
         store.write_metrics([(run_id, "loss", s, 0, 1.0, 0.0) for s in range(5)])
@@ -165,7 +165,7 @@ def test_delete_removes_metrics_tags_and_checkpoints(store, tmp_path):
     trial_id = store.add_trial(sweep_id, {}, epochs=1)
     store.update_trial(trial_id, run_id=gone)
 
-    store.delete_run(gone)
+    assert store.delete_run(gone) == f"removed its checkpoints {folder}"
     conn = store.db.conn
     assert conn.execute("SELECT count(*) FROM metrics WHERE run_id = ?", (gone,)).fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM tags WHERE run_id = ?", (gone,)).fetchone()[0] == 0

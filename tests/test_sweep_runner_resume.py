@@ -93,7 +93,8 @@ def test_killed_twice_then_resumed_matches_an_uninterrupted_sweep(db_path, refer
     with Store(db_path) as store:
         trial_4 = store.list_trials(sweep_id)[4]
         assert store.get_run(trial_4["run_id"])["status"] == "finished"
-        assert trial_4["score"] is None and store.get_sweep(sweep_id)["status"] == "running"
+        # Opening marks the sweep of the dead process interrupted, as its runs.
+        assert trial_4["score"] is None and store.get_sweep(sweep_id)["status"] == "interrupted"
     # 2nd life: tells trial 4 from its stored run, trains trial 5 (1 epoch event), then
     # dies in trial 6 (2 -> 4 epochs) at the end of epoch 4, after epoch 3's checkpoint.
     run_child(db_path, sweep_id, "mid-run", 3)

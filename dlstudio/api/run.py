@@ -27,7 +27,7 @@ from dlstudio import reproducibility
 from dlstudio.api.buffer import MetricBuffer
 from dlstudio.errors import ConfigError
 from dlstudio.store import Store, codec, resolve_db_path
-from dlstudio.store.paths import run_dir
+from dlstudio.store.paths import run_checkpoint_dir
 from dlstudio.store.schema import MEMORY
 
 END_STATUSES = ("finished", "stopped", "failed", "diverged")
@@ -68,7 +68,7 @@ def start_run(config: Mapping[str, Any] | Any = None, name: str = "",
                     store.add_tag(run_id, tag)
                 if notes:
                     store.set_notes(run_id, notes)
-                store.set_checkpoint_dir(run_id, run_dir(path, run_id))
+                store.set_checkpoint_dir(run_id, run_checkpoint_dir(path, run_id))
                 store.set_environment(run_id, environment)
                 store.start_run(run_id)
         except BaseException:
@@ -90,7 +90,7 @@ class Run:
         self.id: int = run_id
         self.name: str = store.get_run(run_id)["name"]
         self.db_path: Path = store.path
-        self.dir: Path = run_dir(store.path, run_id)
+        self.dir: Path = run_checkpoint_dir(store.path, run_id)
         self.summary = RunSummary(store, run_id)
         self.status = "running"
         self._started = time.monotonic()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 
 from dlstudio.cli import diagnose as diagnose_commands
@@ -58,16 +59,39 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except ConfigError as error:
         for problem in error.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            print(f"error: {one_line(problem)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into head & co.
         sys.stderr.close()
         return 0
+    except (sqlite3.Error, OSError) as error:
+        # A full disk, a read-only or damaged file met after the database opened: one
+        # line naming the file, not a traceback.
+        from dlstudio.store.faults import storage_problem
+
+        problem = storage_problem(error, _db_label(args))
+        if problem is None:
+            raise
+        print(f"error: {one_line(problem)}", file=sys.stderr)
+        return 2  # as for any file that is not what the command needs
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
 
 
+def one_line(message: str) -> str:
+    """``message`` with control characters a user typed (a key holding a CR, say) shown
+    escaped, so that each error stays on its one line."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
+
+
+def _db_label(args: argparse.Namespace) -> str:
+    from dlstudio.store import resolve_db_path
+
+    try:
+        return str(resolve_db_path(getattr(args, "db", None), existing=True))
+    except ConfigError:
+        return str(getattr(args, "db", None) or "")
 def missing_display() -> str | None:
     """Why the app cannot open a window here, or None when it can (or may).
 

@@ -61,7 +61,7 @@ def _from_store(args: argparse.Namespace) -> tuple[dict, str]:
     from dlstudio.diagnosis.run_metrics import run_metrics
     from dlstudio.store import Store, resolve_db_path
 
-    with Store(resolve_db_path(args.db)) as store:
+    with Store(resolve_db_path(args.db, existing=True)) as store:
         if args.run.startswith("cv-"):
             return _from_cv_group(store, args.run)
         metrics = run_metrics(find_run(store, args.run))

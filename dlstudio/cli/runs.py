@@ -7,12 +7,12 @@ import datetime as dt
 import io
 import json
 import sys
-from pathlib import Path
 
 from dlstudio.cli.run_details import environment_lines, files_lines, files_of
 from dlstudio.cli.train import find_run, format_metric
 from dlstudio.store import Store, resolve_db_path
-from dlstudio.store.export import metrics_as_lists, write_metrics_csv
+from dlstudio.store.export import (check_export_target, metrics_as_lists, write_export_file,
+                                   write_metrics_csv)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -42,6 +42,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     export.add_argument("run", help="run id or name")
     export.add_argument("--format", choices=("csv", "json"), default="csv")
     export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    export.add_argument("--force", action="store_true",
+                        help="overwrite an existing output file (never the database)")
     add_db_option(export)
     export.set_defaults(handler=run_export)
 
@@ -52,7 +54,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with Store(resolve_db_path(args.db)) as store:
+    with Store(resolve_db_path(args.db, existing=True)) as store:
         runs = store.list_runs(status=args.status, tag=args.tag, text=args.text,
                                sort_by=args.sort, descending=not args.ascending,
                                where=args.where)
@@ -83,7 +85,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    with Store(resolve_db_path(args.db)) as store:
+    with Store(resolve_db_path(args.db, existing=True)) as store:
         run = find_run(store, args.run)
     run["files"] = files_of(run)
     if args.json:
@@ -109,7 +111,10 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    with Store(resolve_db_path(args.db)) as store:
+    db_path = resolve_db_path(args.db, existing=True)
+    if args.output:  # refuse a bad target before reading anything
+        check_export_target(args.output, database=db_path, force=args.force)
+    with Store(db_path) as store:
         run = find_run(store, args.run)
         if args.format == "json":
             text = json.dumps({"run": run, "metrics": metrics_as_lists(store, run["id"])},
@@ -119,7 +124,7 @@ def run_export(args: argparse.Namespace) -> int:
             write_metrics_csv(store, run["id"], buffer)
             text = buffer.getvalue()
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_export_file(args.output, text, database=db_path, force=args.force)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -127,10 +132,10 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    with Store(resolve_db_path(args.db)) as store:
+    with Store(resolve_db_path(args.db, existing=True)) as store:
         run = find_run(store, args.run)
-        store.delete_run(run["id"])
-    print(f"deleted run {run['id']} ({run['name']}) with its metrics and checkpoints")
+        checkpoints = store.delete_run(run["id"])
+    print(f"deleted run {run['id']} ({run['name']}) with its metrics; {checkpoints}")
     return 0
 
 

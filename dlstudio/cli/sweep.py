@@ -100,7 +100,7 @@ def run_resume(args: argparse.Namespace) -> int:
 
     if args.workers is not None:
         _check_workers(args.workers)
-    db_path = resolve_db_path(args.db)
+    db_path = resolve_db_path(args.db, existing=True)
     with Store(db_path) as store:
         sweep = find_sweep(store, args.sweep)
     if args.workers is None:
@@ -114,7 +114,7 @@ def run_resume(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     from dlstudio.training.sweeps.summary import sweep_summary
 
-    with Store(resolve_db_path(args.db)) as store:
+    with Store(resolve_db_path(args.db, existing=True)) as store:
         summaries = [sweep_summary(store, s["id"]) for s in store.list_sweeps()]
     if args.json:
         print(json.dumps([{k: v for k, v in s.items() if k != "trials"} for s in summaries],

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from tqdm import tqdm
@@ -52,14 +56,17 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_resume(args: argparse.Namespace) -> int:
-    db_path = resolve_db_path(args.db)
+    db_path = resolve_db_path(args.db, existing=True)
     with Store(db_path) as store:
         run = find_run(store, args.run)
-    from dlstudio.training.resumable import resume_problem
+    from dlstudio.training.resumable import restarts, resume_problem
 
     problem = resume_problem(run)
     if problem:
         raise ConfigError(problem)
+    if restarts(run):
+        print(f"run {run['id']} has no checkpoint (it ended before its first one): it "
+              "starts over from epoch 0", file=sys.stderr)
     return _execute(db_path, run["id"], resume=True, as_json=args.json)
 
 
@@ -78,14 +85,55 @@ def _execute(db_path: Path, run_id: int, *, resume: bool, as_json: bool) -> int:
     from dlstudio.training.run_job import execute_run
 
     progress = ProgressBar(run_id, enabled=not as_json)
-    ended = execute_run(db_path, run_id, subscribers=[progress], resume=resume)
+    with stop_on_signals() as stop:
+        ended = execute_run(db_path, run_id, subscribers=[progress], resume=resume, stop=stop)
     progress.close()
     if as_json:
         print(json.dumps({"run_id": run_id, "status": ended.status, "summary": ended.summary,
                           "error": ended.error}, indent=2))
     else:
         print(format_summary(run_id, ended))
+    if stop.received:
+        print(f"run {run_id} stopped by {signal.Signals(stop.received).name}; continue it "
+              f"with  dlstudio resume {run_id}", file=sys.stderr)
+        return 128 + stop.received
     return 0 if ended.status in ("finished", "stopped") else 1
+
+
+class SignalStop(threading.Event):
+    """A stop event set by Ctrl+C or SIGTERM; ``received`` is the first signal's number."""
+
+    received = 0
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[SignalStop]:
+    """Turn the first Ctrl+C (SIGINT) or SIGTERM into a clean stop.
+
+    The run stops after its current step, flushes its points, writes its pending
+    checkpoint and is recorded ``stopped`` (resumable). A second Ctrl+C interrupts at
+    once, for a run that does not come to a stop.
+    """
+    stop = SignalStop()
+
+    def handle(signum, frame) -> None:
+        if stop.received and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        if not stop.received:
+            stop.received = signum
+            print(f"\n{signal.Signals(signum).name}: stopping after this step (Ctrl+C "
+                  "again to abort)", file=sys.stderr)
+        stop.set()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield stop  # signals reach the main thread only; nothing to install here
+        return
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 class ProgressBar:

@@ -83,9 +83,9 @@ def parse_target(name: str, cells: Sequence[str], where: str,
     return np.asarray(text, dtype=np.str_)
 
 
-def _as_numbers(cells: Sequence[str]) -> np.ndarray | None:
+def _as_numbers(cells: Sequence[str] | np.ndarray) -> np.ndarray | None:
     try:
-        return np.array(cells, dtype=np.float64)
+        return np.asarray(cells, dtype=np.float64)  # no copy of a parsed float64 column
     except ValueError:
         return None
 

@@ -83,6 +83,9 @@ def _check_is_archive(path: Path, where: str) -> None:
 def _features(X: np.ndarray, where: str) -> tuple[np.ndarray, tuple[int, int, int] | None]:
     if X.dtype.kind not in "biuf":
         raise ConfigError(f"{where}: X holds {X.dtype} values; expected numbers")
+    if X.ndim == 0 or X.size == 0:
+        raise ConfigError(f"{where}: X has shape {X.shape}; expected at least one sample "
+                          "with at least one feature")
     if X.ndim == 1:
         return X.reshape(-1, 1), None  # a single feature
     if X.ndim == 2:

@@ -17,6 +17,7 @@ from typing import Any
 
 from dlstudio.search.space import SearchSpace
 from dlstudio.search.strategy import FixedEpochsStrategy, check_int
+from dlstudio.search.params import MAX_POINTS
 from dlstudio.search.trial import Trial
 
 
@@ -77,6 +78,9 @@ class Grid(FixedEpochsStrategy):
                  epochs: int = 10, goal: str = "minimize", seed: int = 0):
         super().__init__(space, epochs=epochs, goal=goal, seed=seed)
         check_int("points", points, 1)
+        if points > MAX_POINTS:
+            raise ValueError(f"points: got {points:,}, expected at most {MAX_POINTS:,} values "
+                             "per parameter")
         if max_trials is not None:
             check_int("max_trials", max_trials, 1)
         self.points = points

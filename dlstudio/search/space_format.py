@@ -22,7 +22,7 @@ import math
 from typing import Any
 
 from dlstudio.search.params import (
-    Categorical, Condition, Fixed, Float, Int, Param, normalise_value,
+    MAX_POINTS, Categorical, Condition, Fixed, Float, Int, Param, normalise_value,
 )
 
 SUPPORTED = (
@@ -91,8 +91,13 @@ def parse_param(name: str, spec: Any) -> tuple[Param | None, list[str]]:
         problems.append(f"{name}: 'probabilities' is not supported; values are drawn uniformly")
     condition, more = _parse_condition(name, spec.get("condition"))
     problems += more
-    if "points" in spec and not (isinstance(spec["points"], int) and spec["points"] >= 1):
-        problems.append(f"{name}: points must be a whole number >= 1, got {spec['points']!r}")
+    spec = {key: _number_text(value) if key in ("min", "max", "q") else value
+            for key, value in spec.items()}
+    if "points" in spec and not (isinstance(spec["points"], int)
+                                 and not isinstance(spec["points"], bool)
+                                 and 1 <= spec["points"] <= MAX_POINTS):
+        problems.append(f"{name}: points must be a whole number from 1 to {MAX_POINTS:,}, "
+                        f"got {spec['points']!r}")
     distribution = spec.get("distribution", _infer(spec))
     if distribution is None:
         problems.append(f"{name}: give values, value, or distribution with min and max")
@@ -101,6 +106,20 @@ def parse_param(name: str, spec: Any) -> tuple[Param | None, list[str]]:
     if param is not None and isinstance(spec.get("points"), int):
         param = dataclasses.replace(param, points=spec["points"])
     return param, problems + more
+
+
+def _number_text(value: Any) -> Any:
+    """``1e-5`` as PyYAML reads it (the text "1e-5": YAML 1.1 wants ``1.0e-5``) becomes
+    the number, as ``--set optim.lr=1e-5`` does; other values are left as they are."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return value
 
 
 def _infer(spec: dict[str, Any]) -> str | None:
@@ -139,7 +158,11 @@ def _build(name: str, dist: str, spec: dict[str, Any],
     if not all(_is_number(v) for v in (low, high)) or (step is not None and not _is_number(step)):
         return None, [f"{name}: min, max and q must be numbers, got {low!r}, {high!r}, {step!r}"]
     if dist in ("log_uniform", "q_log_uniform"):  # W&B: min and max are natural-log exponents
-        low, high = math.exp(low), math.exp(high)
+        try:
+            low, high = math.exp(low), math.exp(high)
+        except OverflowError:
+            return None, [f"{name}: {dist} takes natural-log exponents as min and max; "
+                          f"e**{high} is too large. Use log_uniform_values for plain values"]
     log = "log" in dist
     ints = all(isinstance(v, int) for v in (low, high, 1 if step is None else step))
     if dist in ("int_uniform", "int_log_uniform_values") or (

@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from dlstudio.store.paths import create_private_file
+from dlstudio.store.read_only import on_read_only_file_system, open_read_only
 from dlstudio.store.schema import open_database
 
 
@@ -22,7 +24,12 @@ class StoreBase:
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 5.0):
         self._path = Path(path)
-        self.db: Database = open_database(self._path, busy_timeout=busy_timeout)
+        self.read_only = on_read_only_file_system(self._path)
+        if self.read_only:  # nothing can change the file: reads only, without locks
+            self.db: Database = open_read_only(self._path)
+        else:
+            create_private_file(self._path)
+            self.db = open_database(self._path, busy_timeout=busy_timeout)
 
     @property
     def path(self) -> Path:

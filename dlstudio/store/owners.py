@@ -75,8 +75,10 @@ class OwnersMixin(StoreBase):
     def mark_orphans_interrupted(self) -> list[int]:
         """Mark ``running`` runs whose process on this host is gone as ``interrupted``.
 
-        Returns the ids it changed. ``Store`` calls it on open unless told not to.
+        Returns the ids it changed. ``Store`` calls it on open unless told not to; it
+        also marks the sweeps of dead processes (``mark_orphan_sweeps_interrupted``).
         """
+        self.mark_orphan_sweeps_interrupted()
         rows = self._rows("SELECT id, owner_pid, owner_host FROM runs WHERE status = 'running'")
         gone = [r for r in rows if self._owner_gone(r["id"], r["owner_pid"], r["owner_host"])]
         if not gone:
@@ -94,3 +96,26 @@ class OwnersMixin(StoreBase):
                     (message, row["id"]),
                 )
         return [row["id"] for row in gone]
+
+    def mark_orphan_sweeps_interrupted(self) -> list[int]:
+        """Mark ``running`` sweeps whose process on this host is gone as ``interrupted``.
+
+        A sweep records its runner's pid and host in its state while it runs; a killed
+        runner left the sweep ``running`` forever, while its runs were already shown
+        ``interrupted``. Such a sweep is resumable like a paused one. Returns the ids it
+        changed.
+        """
+        rows = self._rows(
+            "SELECT id, json_extract(state, '$.owner.pid') AS pid, "
+            "json_extract(state, '$.owner.host') AS host FROM sweeps WHERE status = 'running'")
+        gone = [row["id"] for row in rows if row["host"] == HOST and row["pid"] is not None
+                and row["pid"] != os.getpid() and not pid_alive(int(row["pid"]))]
+        if not gone:
+            return []
+        with self._write() as conn:
+            for sweep_id in gone:
+                conn.execute(
+                    "UPDATE sweeps SET status = 'interrupted', "
+                    "state = json_set(state, '$.owner', json('null')) "
+                    "WHERE id = ? AND status = 'running'", (sweep_id,))
+        return gone

@@ -8,6 +8,7 @@ from typing import Any
 from dlstudio.errors import ConfigError
 from dlstudio.store import codec
 from dlstudio.store.base import StoreBase
+from dlstudio.store.paths import resolve_checkpoint_dir
 from dlstudio.store.run_query import parse_query
 from dlstudio.store.runs import check_status, not_found
 
@@ -34,7 +35,7 @@ class RunReadsMixin(StoreBase):
         rows = self._rows(f"{_SELECT} WHERE runs.id = ?", (run_id,))
         if not rows:
             raise not_found(run_id)
-        return _decode(rows[0])
+        return self._decoded(rows[0])
 
     def list_runs(
         self,
@@ -67,7 +68,14 @@ class RunReadsMixin(StoreBase):
         if limit is not None:
             sql += " LIMIT ?"
             order_params.append(int(limit))
-        return [_decode(row) for row in self._rows(sql, [*params, *order_params])]
+        return [self._decoded(row) for row in self._rows(sql, [*params, *order_params])]
+
+    def _decoded(self, row: dict[str, Any]) -> dict[str, Any]:
+        # Rows store checkpoint folders relative to the database; callers get a path
+        # they can open from any working directory.
+        folder = resolve_checkpoint_dir(self.path, row["checkpoint_dir"])
+        row["checkpoint_dir"] = None if folder is None else str(folder)
+        return _decode(row)
 
     def run_ids_matching(self, where: str) -> set[int]:
         """Ids of the runs a run query matches (the app filters its table with it)."""
@@ -108,9 +116,10 @@ def _order(sort_by: str | None, descending: bool) -> tuple[str, list[Any]]:
     if sort_by in RUN_COLUMNS:
         expression, params = f"runs.{sort_by}", []
     else:
-        if '"' in sort_by or not sort_by.strip():
+        # A JSON path key ends at a double quote, and SQLite rejects a NUL in one.
+        if '"' in sort_by or "\x00" in sort_by or not sort_by.strip():
             raise ConfigError(f"sort_by: got {sort_by!r}, expected a run column or a "
-                              "summary key without double quotes")
+                              "summary key without double quotes or NUL characters")
         expression, params = "json_extract(runs.summary, ?)", [f'$."{sort_by}"']
     # "IS NULL" first keeps runs without the value at the bottom in both directions.
     return (f"{expression} IS NULL, {expression} {direction}, runs.id {direction}",

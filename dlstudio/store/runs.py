@@ -13,6 +13,7 @@ from typing import Any
 from dlstudio.errors import ConfigError
 from dlstudio.store import codec
 from dlstudio.store.owners import HOST, OwnersMixin
+from dlstudio.store.paths import checkpoint_root, resolve_checkpoint_dir, storable_checkpoint_dir
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +132,13 @@ class RunsMixin(OwnersMixin):
         self._update(run_id, "notes = ?", (notes,))
 
     def set_checkpoint_dir(self, run_id: int, path: str | Path | None) -> None:
-        """Remember the run's checkpoint folder (removed with the run)."""
-        self._update(run_id, "checkpoint_dir = ?", (None if path is None else str(path),))
+        """Remember the run's checkpoint folder (removed with the run).
+
+        A folder inside the database's own checkpoint folder is stored relative to the
+        database, so a copied or moved database still finds (and deletes) its own.
+        """
+        self._update(run_id, "checkpoint_dir = ?",
+                     (None if path is None else storable_checkpoint_dir(self.path, path),))
 
     def set_resources(self, run_id: int, resources: dict[str, Any] | None) -> None:
         """Store the device / resource description (samples over time are metrics)."""
@@ -159,8 +165,14 @@ class RunsMixin(OwnersMixin):
             conn.execute("DELETE FROM tags WHERE run_id = ? AND tag = ?",
                          (run_id, _clean_tag(tag)))
 
-    def delete_run(self, run_id: int) -> None:
-        """Delete a run, its metrics and tags, then its checkpoint folder on disk."""
+    def delete_run(self, run_id: int) -> str:
+        """Delete a run, its metrics and tags, then its checkpoint folder on disk.
+
+        The folder is removed only when it lies inside this database's own checkpoint
+        folder (``<stem>-checkpoints``): a row copied with the database, or edited to
+        name some other folder, must not make a delete remove files it does not own.
+        Returns what happened to the folder, as a sentence for the user.
+        """
         with self._write() as conn:
             row = conn.execute("SELECT checkpoint_dir FROM runs WHERE id = ?",
                                (run_id,)).fetchone()
@@ -168,12 +180,21 @@ class RunsMixin(OwnersMixin):
                 raise not_found(run_id)
             conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))  # cascades
         # Only after the commit: a failed delete must not have lost the checkpoints.
-        if row[0] and Path(row[0]).is_dir():
-            try:
-                shutil.rmtree(row[0])
-            except OSError as exc:
-                log.warning("run %s deleted, but its checkpoints %s were not: %s",
-                            run_id, row[0], exc)
+        folder = resolve_checkpoint_dir(self.path, row[0])
+        if folder is None or not folder.exists():
+            return "it had no checkpoints on disk"
+        root = Path(os.path.realpath(checkpoint_root(self.path)))
+        real = Path(os.path.realpath(folder))
+        if real == root or root not in real.parents:
+            return (f"its checkpoint folder {folder} was kept: it is not inside this "
+                    f"database's checkpoint folder {root}")
+        try:
+            shutil.rmtree(real)
+        except OSError as exc:
+            log.warning("run %s deleted, but its checkpoints %s were not: %s",
+                        run_id, real, exc)
+            return f"its checkpoints {real} could not be removed: {exc.strerror or exc}"
+        return f"removed its checkpoints {real}"
 
     # -- helpers -------------------------------------------------------------------
     def _update(self, run_id: int, assignments: str, params: tuple[Any, ...]) -> None:

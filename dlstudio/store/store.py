@@ -29,7 +29,7 @@ class Store(RunsMixin, RunReadsMixin, MetricWritesMixin, CurvesMixin, SweepsMixi
     def __init__(self, path: str | Path, *, mark_orphans: bool = True,
                  busy_timeout: float = 5.0):
         super().__init__(path, busy_timeout=busy_timeout)
-        if mark_orphans:
+        if mark_orphans and not self.read_only:  # a read-only file keeps what it says
             try:
                 self.mark_orphans_interrupted()
             except BaseException:

@@ -102,6 +102,13 @@ class MetricWriter:
         self.rows_written += written
         return written
 
+    def discard(self) -> int:
+        """Drop the buffered points (they cannot be written: the disk is full, the
+        file read-only); returns how many were dropped."""
+        dropped = len(self._rows)
+        self._rows = []
+        return dropped
+
     def close(self) -> None:
         """Flush what is left."""
         self.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import warnings
@@ -11,17 +12,33 @@ from typing import Any
 import torch
 
 from dlstudio.errors import ConfigError
+from dlstudio.store.paths import PRIVATE_FILE, make_private_folder
 
 LAST = "last.pt"
 BEST = "best.pt"
 
 
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    """Write atomically: a crash mid-write leaves the previous checkpoint intact."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write atomically: a crash mid-write leaves the previous checkpoint intact.
+
+    The state is serialized in memory first and written with plain file calls, so a
+    full disk raises ``OSError(ENOSPC)`` naming the file (torch's own writer reports
+    only "file write failed"); a failed write removes its partial file.
+    """
+    make_private_folder(path.parent)
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
     partial = path.with_suffix(".partial")
-    torch.save(state, partial)
-    os.replace(partial, path)
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        with open(fd, "wb") as handle:
+            handle.write(buffer.getbuffer())
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        if exc.filename is None:
+            exc.filename = str(path)
+        raise
 
 
 def load_checkpoint(path: Path) -> dict[str, Any]:

@@ -38,19 +38,38 @@ class PluginHooks:
     metrics: Callable[[torch.Tensor, torch.Tensor], dict[str, Any]] | None = None
 
 
+# Imported plugin modules by (path, modification time, size): a plugin's top-level
+# code runs once per process and version of the file, not once per model built (the
+# config check, the trainer and the hooks each need it).
+_MODULES: dict[tuple[str, int, int], ModuleType] = {}
+
+
 def load_module(path: Path) -> ModuleType:
     """Import the plugin file; ``ConfigError`` names the file and what went wrong."""
     if not path.is_file():
         raise ConfigError(f"{KEY}: file {path} not found")
+    stat = path.stat()
+    cache_key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if cache_key in _MODULES:
+        return _MODULES[cache_key]
     spec = importlib.util.spec_from_file_location(f"dlstudio_plugin_{path.stem}", path)
     if spec is None or spec.loader is None:
         raise ConfigError(f"{KEY}: {path} is not a Python file")
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:  # the user's code may raise anything
-        raise ConfigError(f"{KEY}: importing {path} raised {type(exc).__name__}: {exc}") from exc
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a syntax error, an exception, even sys.exit()
+        raise ConfigError(f"{KEY}: importing {path} {_raised(exc)}") from exc
+    _MODULES[cache_key] = module
     return module
+
+
+def _raised(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"called sys.exit({exc.code!r}); a plugin must return a model, not exit"
+    return f"raised {type(exc).__name__}: {exc}"
 
 
 def build_plugin_model(path: Path, config: dict[str, Any], input_shape: tuple[int, ...],
@@ -62,8 +81,10 @@ def build_plugin_model(path: Path, config: dict[str, Any], input_shape: tuple[in
         raise ConfigError(f"{KEY}: {path} defines no build_model(config, input_shape, output_dim)")
     try:
         model = builder(config, tuple(input_shape), output_dim)
-    except Exception as exc:
-        raise ConfigError(f"{KEY}: build_model in {path} raised {type(exc).__name__}: {exc}") from exc
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the user's code may raise anything, even SystemExit
+        raise ConfigError(f"{KEY}: build_model in {path} {_raised(exc)}") from exc
     if not isinstance(model, nn.Module):
         raise ConfigError(f"{KEY}: build_model in {path} returned {type(model).__name__}, "
                           "expected a torch.nn.Module")

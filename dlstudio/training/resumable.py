@@ -1,9 +1,10 @@
 """Which runs can be resumed: one rule for the command line and the app.
 
-A run continues from its own last checkpoint (``execute_run(resume=True)``), so it
-needs an ended-early status and that checkpoint file. A failed run counts: its
-checkpoint holds the last good epoch (a crash, an out-of-memory, a killed machine),
-and continuing from it is what the user wants after fixing the cause.
+A run that ended early (stopped, interrupted, failed) continues from its own last
+checkpoint (``execute_run(resume=True)``). A failed run counts: its checkpoint holds the
+last good epoch (a crash, an out-of-memory, a killed machine), and continuing from it is
+what the user wants after fixing the cause. One that ended before its first checkpoint
+(or trains without checkpoints) starts over from epoch 0, as a sweep's trial does.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ def resume_problem(run: dict, label: str | None = None) -> str:
     if status not in RESUMABLE_RUNS:
         return (f"{label} is {status}; only stopped, interrupted or failed runs can be "
                 "resumed")
-    path = checkpoint_path(run)
-    if path is None or not path.is_file():
-        return (f"{label} has no checkpoint to continue from (checkpoints were off, or it "
-                "ended before its first epoch did)")
     return ""
+
+
+def restarts(run: dict) -> bool:
+    """True when resuming ``run`` starts it over: it has no checkpoint to continue from."""
+    path = checkpoint_path(run)
+    return path is None or not path.is_file()

@@ -8,6 +8,8 @@ records and marks the row with the outcome; a crash stores the traceback.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 import traceback
 from pathlib import Path
@@ -19,14 +21,16 @@ from dlstudio.data import load_dataset, make_splits
 from dlstudio.data.dataset import DataSplits
 from dlstudio.errors import ConfigError
 from dlstudio.store import MetricWriter, Store
-from dlstudio.store.paths import run_dir
+from dlstudio.store.faults import storage_problem
+from dlstudio.store.paths import run_checkpoint_dir
 from dlstudio.training import checkpoints
 from dlstudio.training.device import resolve_device
 from dlstudio.training.events import Event, RunEnded
-from dlstudio.training.models import build_model
-from dlstudio.training.plugins import plugin_hooks
+from dlstudio.training.model_checks import check_device_settings, check_model
 from dlstudio.training.recorder import MetricRecorder
 from dlstudio.training.resources import ResourceMonitor
+
+log = logging.getLogger(__name__)
 
 
 def load_splits(config: RunConfig) -> DataSplits:
@@ -37,15 +41,13 @@ def load_splits(config: RunConfig) -> DataSplits:
 def check_config(config: RunConfig) -> DataSplits:
     """Raise ``ConfigError`` for anything that would fail at start; return the splits."""
     splits = load_splits(config)
-    resolve_device(config.train.device)
-    dataset = splits.dataset
-    if config.model.name == "cnn" and dataset.image_shape is None:
+    device = resolve_device(config.train.device)
+    check_device_settings(config, device)
+    if config.model.name == "cnn" and splits.dataset.image_shape is None:
         raise ConfigError("model.name: cnn needs image data; use data.name=digits with "
                           "data.images=true, or an npz file whose X holds images "
                           "(N, C, H, W), (N, H, W, C) or (N, H, W)")
-    if config.model.name == "plugin":
-        build_model(config, dataset.image_shape or (dataset.n_features,), dataset.output_dim)
-        plugin_hooks(Path(config.model.plugin))
+    check_model(config, splits, device)
     return splits
 
 
@@ -60,7 +62,7 @@ def create_run(store: Store, config: RunConfig, *, name: str = "", status: str =
 def checkpoint_dir_for(db_path: Path, run_id: int, root: str | Path | None = None) -> Path:
     """Checkpoints live beside the database, ``<db>-checkpoints/run-<id>/``, or under
     ``root`` (a sweep's folder shared by the nodes of a cluster): ``<root>/run-<id>/``."""
-    return run_dir(db_path, run_id) if root is None else Path(root) / f"run-{run_id}"
+    return run_checkpoint_dir(db_path, run_id) if root is None else Path(root) / f"run-{run_id}"
 
 
 def run_environment(config: RunConfig) -> dict:
@@ -79,37 +81,69 @@ def execute_run(db_path: Path, run_id: int, *, subscribers: Sequence[Callable[[E
                 checkpoint_root: str | Path | None = None) -> RunEnded:
     """Train run ``run_id`` of the database at ``db_path`` and record everything.
 
-    ``resume`` continues from the run's own last checkpoint; ``init_from`` continues
-    from another run's checkpoint (a promoted sweep trial) and trains up to this run's
-    ``train.epochs``. ``checkpoint_root``: see ``checkpoint_dir_for``.
+    ``resume`` continues from the run's own last checkpoint (from epoch 0 when it was
+    stopped before writing one); ``init_from`` continues from another run's checkpoint
+    (a promoted sweep trial) and trains up to this run's ``train.epochs``.
+    ``checkpoint_root``: see ``checkpoint_dir_for``.
     """
     with Store(db_path) as store:
         run = store.get_run(run_id)
         config = RunConfig.from_dict(run["config"])
         directory = checkpoint_dir_for(db_path, run_id, checkpoint_root)
-        store.set_checkpoint_dir(run_id, str(directory))
+        store.set_checkpoint_dir(run_id, directory)
         store.start_run(run_id)
         store.set_environment(run_id, run_environment(config))
         writer = MetricWriter(store)
         try:
             ended = _train(store, writer, run_id, config, directory, subscribers, stop, pause,
                            resume, init_from, on_resources)
-        except Exception as exc:  # any failure must end up on the row, not in the void
             writer.close()
-            ended = RunEnded(status="failed", error=f"{type(exc).__name__}: {exc}")
-            store.end_run(run_id, "failed", {}, error=traceback.format_exc())
+        except Exception as exc:  # any failure must end up on the row, not in the void
+            ended = _record_failure(store, writer, run_id, db_path, exc)
             for subscriber in subscribers:
                 subscriber(ended)
             return ended
-        writer.close()
+        except BaseException:  # a second Ctrl+C: no clean stop, but no run left "running"
+            writer.discard()
+            store.end_run(run_id, "interrupted", {}, error="interrupted: aborted by the user")
+            raise
         store.end_run(run_id, ended.status, ended.summary)
         return ended
 
 
+def _record_failure(store: Store, writer: MetricWriter, run_id: int, db_path: Path,
+                    exc: Exception) -> RunEnded:
+    """Mark the run failed with a readable error; a storage fault (full disk, read-only
+    file) is one sentence naming the file, anything else keeps its traceback."""
+    problem = storage_problem(exc, db_path)
+    message = problem or f"{type(exc).__name__}: {exc}"
+    detail = problem or traceback.format_exc()
+    if problem:
+        writer.discard()  # the points cannot be written; trying again only fails again
+    else:
+        try:
+            writer.close()
+        except (sqlite3.Error, OSError) as flush_error:
+            writer.discard()
+            log.warning("run %s: buffered points lost: %s", run_id, flush_error)
+    try:
+        store.end_run(run_id, "failed", {}, error=detail)
+    except (sqlite3.Error, OSError, ConfigError) as row_error:
+        # Even the status cannot be written (the disk is still full): say so; the next
+        # process that opens the file marks the run interrupted.
+        message += (f"; the run's status could not be recorded either "
+                    f"({storage_problem(row_error, db_path) or row_error})")
+    return RunEnded(status="failed", error=message)
+
+
 def start_point(directory: Path, resume: bool, init_from: Path | None) -> Path | None:
-    """The checkpoint a run starts from: its own last one (``resume``), another run's
-    (``init_from``), or None (from scratch)."""
-    return directory / checkpoints.LAST if resume else init_from
+    """The checkpoint a run starts from: its own last one (``resume``; None when it
+    stopped before writing one, so it starts over), another run's (``init_from``), or
+    None (from scratch)."""
+    if resume:
+        last = directory / checkpoints.LAST
+        return last if last.is_file() else None
+    return init_from
 
 
 def train_config(config: RunConfig, directory: Path, start_from: Path | None,
@@ -143,9 +177,14 @@ def _train(store, writer, run_id, config, directory, subscribers, stop, pause, r
         if on_resources is not None:
             on_resources(sample)
 
+    start_from = start_point(directory, resume, init_from)
+    if resume and start_from is None:
+        # Stopped or killed before its first checkpoint: the run starts over, and the
+        # points of the attempt that got lost go.
+        store.delete_metrics_after(run_id, -1)
     # Steps after the checkpoint were recorded by the interrupted attempt; they are
     # trained again, so their old points go.
-    return train_config(config, directory, start_point(directory, resume, init_from),
+    return train_config(config, directory, start_from,
                         [MetricRecorder(writer, run_id), *subscribers], stop, pause,
                         on_resources=record_resources,
                         on_loaded=lambda step: store.delete_metrics_after(run_id, step))

@@ -27,7 +27,7 @@ from dlstudio.training.sweeps.objective import check_objective, objective_name
 from dlstudio.training.sweeps.state import SPEC_VERSION, SweepState
 
 # Sweeps that can (still) run; "running" is also a closed or killed app's sweep.
-RESUMABLE_SWEEPS = ("queued", "paused", "running")
+RESUMABLE_SWEEPS = ("queued", "paused", "interrupted", "running")
 BRACKET_METHODS = ("successive_halving", "hyperband", "asha")  # promotions resume
 
 

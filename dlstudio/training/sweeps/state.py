@@ -30,7 +30,7 @@ from dlstudio.store import Store
 from dlstudio.store.owners import HOST, pid_alive
 
 SPEC_VERSION = 1
-SWEEP_STATUSES = ("queued", "running", "paused", "finished", "cancelled")
+SWEEP_STATUSES = ("queued", "running", "paused", "interrupted", "finished", "cancelled")
 
 
 @dataclass

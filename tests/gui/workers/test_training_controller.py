@@ -17,7 +17,9 @@ class Boom(torch.nn.Module):
         self.linear = torch.nn.Linear(n_in, n_out)
 
     def forward(self, x):
-        raise RuntimeError("boom from the plugin")
+        if self.training:  # passes the one-batch check (eval mode), fails in training
+            raise RuntimeError("boom from the plugin")
+        return self.linear(x)
 
 def build_model(config, input_shape, output_dim):
     return Boom(input_shape[0], output_dim)
