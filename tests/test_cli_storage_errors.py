@@ -11,7 +11,7 @@ import pytest
 
 from dlstudio.cli import main
 from dlstudio.store import Store
-from tests.cli_process import DLSTUDIO, ENV, cli
+from tests.faults.processes import DLSTUDIO, ENV, cli
 
 FAST = ["--set", "data.name=iris", "--set", "model.hidden=[8]", "--set", "train.epochs=1",
         "--set", "train.device=cpu"]

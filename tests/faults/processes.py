@@ -1,30 +1,43 @@
-"""Real second processes for the fault tests: the CLI as a user runs it, and scripts."""
+"""``dlstudio`` in a real process of its own, as a user's shell runs it."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-# The child processes import the same dlstudio as the tests, installed or not.
+# The children import the same dlstudio as the tests, installed or not.
 _ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
     [str(_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
     "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+DLSTUDIO = [sys.executable, "-c", "import sys; from dlstudio.cli import main; sys.exit(main())"]
 
 
-_DLSTUDIO = [sys.executable, "-c", "import sys; from dlstudio.cli import main; sys.exit(main())"]
+def cli(*args: object, timeout: float = 180) -> subprocess.CompletedProcess:
+    """Run ``dlstudio ARGS`` to its end."""
+    return subprocess.run([*DLSTUDIO, *map(str, args)], env=ENV, capture_output=True,
+                          text=True, timeout=timeout)
 
 
-def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """``dlstudio ARGS`` in a process of its own, as a user's shell would run it."""
-    return subprocess.run([*_DLSTUDIO, *args], env=ENV,
-                          capture_output=True, text=True, timeout=timeout)
-
-
-def start_cli(*args: str, **popen: object) -> subprocess.Popen:
+def start_cli(*args: object) -> subprocess.Popen:
     """``dlstudio ARGS`` started in the background."""
-    return subprocess.Popen([*_DLSTUDIO, *args], env=ENV,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            **popen)
+    return subprocess.Popen([*DLSTUDIO, *map(str, args)], env=ENV, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(condition: Callable[[], bool], process: subprocess.Popen, what: str,
+             limit: float = 120) -> None:
+    """Poll ``condition`` until true; fail if the process ended first or never got there."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if process.poll() is not None:
+            out, err = process.communicate()
+            raise AssertionError(f"the process ended before {what}: {out}\n{err}")
+        if time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"never saw {what}")
+        time.sleep(0.05)

@@ -11,7 +11,7 @@ import shlex
 import shutil
 import subprocess
 
-from tests.cli_process import DLSTUDIO, ENV
+from tests.faults.processes import DLSTUDIO, ENV
 
 
 def _in_small_tmpfs(folder, size: str, results, *commands: list[str]) -> list[dict]:

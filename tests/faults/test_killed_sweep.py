@@ -18,9 +18,11 @@ name: killed
 metric: {name: dev_error, goal: minimize}
 successive_halving: {n_configs: 4, min_epochs: 1, max_epochs: 4, eta: 2}
 base:
-  data: {name: digits}
-  model: {hidden: [256]}
-  train: {device: cpu, threads: 1}
+  # About a second an epoch: a trial lives long enough for its points to be flushed
+  # (once a second) while it runs, so the kill lands mid-trial.
+  data: {name: moons, n_samples: 40000}
+  model: {hidden: [64]}
+  train: {device: cpu, threads: 1, batch_size: 32}
 parameters:
   optim.lr: {distribution: log_uniform_values, min: 1.0e-3, max: 3.0e-2}
 """

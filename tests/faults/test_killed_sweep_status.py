@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from dlstudio.store import Store
-from tests.cli_process import cli, start_cli, wait_for
+from tests.faults.processes import cli, start_cli, wait_for
 
 SWEEP = """\
 method: random

@@ -14,7 +14,7 @@ import signal
 import pytest
 
 from dlstudio.store import Store
-from tests.cli_process import cli, start_cli, wait_for
+from tests.faults.processes import cli, start_cli, wait_for
 
 EPOCHS = 300  # long enough (several seconds) that the signal lands mid-run
 TRAIN = ["train", "--set", "data.name=digits", "--set", "model.hidden=[64]", "--set",
