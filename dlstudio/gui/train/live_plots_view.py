@@ -27,6 +27,7 @@ AXIS_WIDTH = 56  # px: "0.0001" and the axis label fit
 # of 10,000 epochs: ~120 ms of a ~175 ms redraw).
 MAX_EPOCH_SYMBOLS = 300
 DOWNSAMPLED_MARK = "  (downsampled: min/max)"
+READOUT_HINT = "Move the mouse over a plot to read its values."
 
 
 class LivePlotsView(QWidget):
@@ -36,7 +37,7 @@ class LivePlotsView(QWidget):
         super().__init__(parent)
         self.trace: RunTrace | None = None
         self.options = PlotOptionsBar(self)
-        self.readout = TextLine("Move the mouse over a plot to read its values.")
+        self.readout = TextLine(READOUT_HINT)
         # One line of fixed height (the full note is in its tooltip): a label that
         # appeared or wrapped mid-run relaid out the window and repainted every plot.
         self.downsample_note = TextLine("")
@@ -119,6 +120,7 @@ class LivePlotsView(QWidget):
     def show_trace(self, trace: RunTrace | None) -> None:
         """Plot ``trace`` (None clears) and reset the view ranges."""
         self.trace = trace
+        self.readout.setText(READOUT_HINT)  # the last read-out was another run's
         self._label_metric()
         self.refresh(force=True)
         for plot in self.plots.values():

@@ -93,7 +93,7 @@ class LiveView(QWidget):
         self.selector_row = QWidget()
         self.selector_row.setLayout(selector_row)
         selector_row.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.selector_row)
+        self.progress.add_beside_title(self.selector_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.plots, 1)
         self.stack.addWidget(self.empty_label)

@@ -170,3 +170,22 @@ def test_a_hundred_thousand_step_run_is_previewed_step_by_step(qtbot, form):
     assert total > 80_000 and len(form.schedule_preview.lr_values) == total
     assert form.schedule_preview.lr_values[0] == 0.1
     assert form.schedule_preview.lr_values[-1] < 1e-4  # annealed to eta_min = 0
+
+
+def test_a_loaded_run_name_gives_way_once_a_setting_changes(qtbot):
+    """A digits run was saved as "moons onecycle": the name of the run loaded before."""
+    from dlstudio.config import RunConfig
+    from dlstudio.gui.train.run_form import RunForm
+
+    form = RunForm(devices=[("cpu", "CPU")], debounce_ms=10)
+    qtbot.addWidget(form)
+    form.set_config(RunConfig.from_dict({"name": "moons onecycle", "data.name": "moons"}))
+    assert form.name_field.value() == "moons onecycle"
+    data = form.fields["data.name"].combo
+    data.setCurrentIndex(data.findData("digits"))
+    qtbot.waitUntil(lambda: form.values()["name"] == "")
+    form.name_field.edit.setText("my own")  # a name the user typed stays
+    form.fields["train.epochs"].edit.setText("7")
+    qtbot.waitUntil(lambda: form.values()["train.epochs"] == "7")
+    assert form.values()["name"] == "my own"
+    form.shutdown()
