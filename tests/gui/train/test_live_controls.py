@@ -83,3 +83,33 @@ def test_readout_belongs_to_the_run_shown_and_ends_with_it(qtbot):
     view.plots.plots["loss"].setXRange(0, 900, padding=0)
     assert "no point here" in _hover(view, 850)
     assert _hover(view, 60).startswith("step 60")
+
+
+def test_small_plots_fit_their_titles_at_1024_px(qtbot, db_path, qt_settings):
+    """Issue 13: the LR and momentum plots of a one-cycle run were clipped (title and
+    legend cut) in the 1024 px window."""
+    from dlstudio.gui.context import AppContext
+    from dlstudio.gui.main_window import MainWindow
+
+    window = MainWindow(AppContext.open(db_path, qt_settings), confirm_stop=lambda *_: True)
+    qtbot.addWidget(window)
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.live_view
+    bridge = _start(view, 1, 900)
+    momentum = batch(1, 900)
+    bridge.run_ended.emit(1, {"status": "finished", "summary": {}})
+    view.plots.trace.add_batch({"steps": {**momentum["steps"], "momentum": momentum["steps"]["lr"]},
+                                "epochs": None})
+    view.plots.refresh(force=True)
+    _settle_layouts()
+    assert window.width() == 1024 and window.minimumSizeHint().width() <= 1024
+    for name in ("lr", "momentum", "metric"):
+        widget = view.plots.plot_widgets[name]
+        assert widget.isVisible()
+        title = widget.getPlotItem().titleLabel
+        assert title.item.boundingRect().width() <= widget.width(), name
+    for name in ("lr", "momentum"):
+        assert view.plots.plots[name].legend is None, name
+    window.close()

@@ -176,7 +176,7 @@ def test_a_long_plot_title_does_not_widen_the_plot(qtbot):
 
     plots = LivePlotsView()
     qtbot.addWidget(plots)
-    set_title(plots.plots["momentum"], "Momentum (one-cycle)" + DOWNSAMPLED_MARK)
+    set_title(plots.plots["momentum"], "Momentum / β₁" + DOWNSAMPLED_MARK)
     assert plots.plots["momentum"].minimumWidth() < 100  # the grid cell decides the width
 
 
