@@ -27,6 +27,7 @@ from dlstudio.errors import ConfigError
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
 from dlstudio.gui.train.dataset_preview import DatasetPreview
 from dlstudio.gui.train.form_catalog import build_sections
+from dlstudio.gui.train import form_notes
 from dlstudio.gui.common.form_fields import ERROR_STYLE, FormField, TextField
 from dlstudio.gui.train.form_previewer import FormPreviewer
 from dlstudio.gui.train.schedule_preview_plot import SchedulePreviewPlot
@@ -117,6 +118,8 @@ class RunForm(QWidget):
         for field in self.fields.values():
             field.connect_changed(self._on_setting_changed)
         self.name_field.connect_changed(self._on_field_changed)
+        self._optimizer = self.fields["optim.name"].value()
+        self.fields["optim.name"].connect_changed(self._on_optimizer_changed)
         self._timer.timeout.connect(self._on_validate_timer)
         self.run_button.clicked.connect(self._on_run_clicked)
         self.queue_button.clicked.connect(self._on_queue_clicked)
@@ -157,6 +160,7 @@ class RunForm(QWidget):
         for key, field in self.fields.items():
             field.set_value(self._base.get(key))
         self._loading = False
+        self._optimizer = self.fields["optim.name"].value()
         self.name_field.set_value(self._base.get("name", ""))
         if named:
             self._loaded_name = self.name_field.value()
@@ -168,10 +172,11 @@ class RunForm(QWidget):
         self._timer.stop()
         self._update_visibility()
         try:
-            RunConfig.from_dict(self.values())
+            config = RunConfig.from_dict(self.values())
             problems: list[str] = []
         except ConfigError as error:
-            problems = list(error.problems)
+            config, problems = None, list(error.problems)
+        form_notes.show_momentum_override(self.fields, config)
         self._preview_problems = []
         self._show_problems(problems)
         if problems:
@@ -243,6 +248,13 @@ class RunForm(QWidget):
                 self.name_field.set_value("")
             self._loaded_name = ""
         self._on_field_changed()
+
+    @Slot()
+    def _on_optimizer_changed(self) -> None:
+        chosen = self.fields["optim.name"].value()
+        if not self._loading:  # a loaded config keeps its own learning rate
+            form_notes.optimizer_chosen(self.fields, self._optimizer, chosen)
+        self._optimizer = chosen
 
     @Slot()
     def _on_validate_timer(self) -> None:
