@@ -60,6 +60,7 @@ class LiveView(QWidget):
         super().__init__(parent)
         self.traces: dict[int, RunTrace] = {}
         self.active: set[int] = set()
+        self.external: set[int] = set()  # running in another process: watched only
         self.paused: set[int] = set()
         self.shown: int | None = None
         self.empty_label = QLabel(EMPTY_TEXT)
@@ -134,13 +135,41 @@ class LiveView(QWidget):
     def trace(self, run_id: int | None = None) -> RunTrace | None:
         return self.traces.get(self.shown if run_id is None else run_id)
 
+    def follow_external(self, trace: RunTrace) -> None:
+        """Offer a run another process trains in the selector (shown if nothing is)."""
+        self.traces[trace.run_id] = trace
+        self.external.add(trace.run_id)
+        if self.shown is None:
+            self.show_run(trace.run_id)
+        else:
+            self._fill_selector()
+
+    def external_grew(self, run_id: int) -> None:
+        """New points of an external run are in its trace."""
+        trace = self.traces.get(run_id)
+        if trace is not None and run_id == self.shown:
+            if not self._redraw_timer.isActive():
+                self._redraw_timer.start(redraw_wait_ms(self._redraw_cost))
+            self._show_progress(trace)
+
+    def external_ended(self, run_id: int, ended: dict) -> None:
+        self.external.discard(run_id)
+        trace = self.traces.get(run_id)
+        if trace is not None:
+            self._end_trace(trace, ended)
+
+    def _state_text(self, run_id: int, trace: RunTrace) -> str:
+        if run_id in self.external:
+            return "training in another process"
+        if run_id in self.active:
+            return "paused" if run_id in self.paused else "training"
+        return (trace.ended or {}).get("status", "saved")
+
     def _show_state(self, trace: RunTrace) -> None:
-        running = trace.run_id in self.active
-        status = "training" if running else (trace.ended or {}).get("status", "saved")
-        if running and trace.run_id in self.paused:
-            status = "paused"
-        self.progress.title.setText(f"{trace.name}  ({status})")
-        self.progress.set_active(running, trace.run_id in self.paused)
+        running = trace.run_id in self.active or trace.run_id in self.external
+        self.progress.title.setText(f"{trace.name}  ({self._state_text(trace.run_id, trace)})")
+        # Pause and Stop reach this app's runs only.
+        self.progress.set_active(trace.run_id in self.active, trace.run_id in self.paused)
         self.progress.show_progress(trace.progress(), paused=trace.run_id in self.paused,
                                     running=running)
         self.progress.show_resources(trace.resources)
@@ -149,13 +178,14 @@ class LiveView(QWidget):
     def _fill_selector(self) -> None:
         self.run_selector.clear()
         for run_id, trace in self.traces.items():
-            state = "training" if run_id in self.active else (trace.ended or {}).get("status", "saved")
-            self.run_selector.addItem(f"#{run_id}  {trace.name}  ({state})", run_id)
+            self.run_selector.addItem(f"#{run_id}  {trace.name}  "
+                                      f"({self._state_text(run_id, trace)})", run_id)
         self.run_selector.setCurrentIndex(self.run_selector.findData(self.shown))
         self.selector_row.setVisible(len(self.traces) > 1)
 
     def _prune(self) -> None:
-        finished = [rid for rid in self.traces if rid not in self.active and rid != self.shown]
+        finished = [rid for rid in self.traces if rid not in self.active
+                    and rid not in self.external and rid != self.shown]
         for run_id in finished[:-KEEP_FINISHED] if len(finished) > KEEP_FINISHED else []:
             del self.traces[run_id]
 
@@ -213,8 +243,11 @@ class LiveView(QWidget):
         trace = self.traces.get(run_id)
         self.active.discard(run_id)
         self.paused.discard(run_id)
-        if trace is None:
-            return
+        if trace is not None:
+            self._end_trace(trace, ended)
+
+    def _end_trace(self, trace: RunTrace, ended: dict) -> None:
+        run_id = trace.run_id
         trace.end(ended)
         self._fill_selector()
         if run_id == self.shown:
