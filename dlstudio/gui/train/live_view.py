@@ -34,12 +34,12 @@ KEEP_FINISHED = 3  # finished traces kept for the selector, besides the running 
 # plots took 20-35 ms of GUI-thread CPU on a 2-core machine while a short run trained,
 # so there they redraw once a second and the training thread waits ~2.5 % of its time
 # (benchmarks/gui_latency.py); a faster machine redraws more often. The progress line
-# (a few QWidgets, no plot) follows every batch instead.
+# changes with the plots: when it followed every batch it ran ahead of them (step 1,804
+# counted, the curves at ~360), and the two disagreed about where the run was.
 MIN_REDRAW_MS = 150
 MAX_REDRAW_MS = 1000
 REDRAW_SHARE = 0.015
 MAX_REDRAW_SHARE = 0.05
-PROGRESS_MS = 200  # batches come every 250 ms: each one updates it
 
 
 def redraw_wait_ms(cost_seconds: float) -> int:
@@ -78,7 +78,6 @@ class LiveView(QWidget):
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.timeout.connect(self._on_redraw_due)
         self._redraw_cost = 0.0
-        self._progress_shown_at = -float("inf")  # time.monotonic() of the last update
         self._build()
         self.run_selector.activated.connect(self._on_run_selected)
         self.progress.stop_clicked.connect(self._on_stop_clicked)
@@ -150,7 +149,6 @@ class LiveView(QWidget):
         if trace is not None and run_id == self.shown:
             if not self._redraw_timer.isActive():
                 self._redraw_timer.start(redraw_wait_ms(self._redraw_cost))
-            self._show_progress(trace)
 
     def external_ended(self, run_id: int, ended: dict) -> None:
         self.external.discard(run_id)
@@ -211,24 +209,18 @@ class LiveView(QWidget):
             return
         if not self._redraw_timer.isActive():
             self._redraw_timer.start(redraw_wait_ms(self._redraw_cost))
-        # With the batch, not on a timer of its own: each wake-up of the GUI thread
-        # takes the GIL from the training thread.
-        if time.monotonic() - self._progress_shown_at >= PROGRESS_MS / 1000:
-            self._show_progress(trace)
 
     @Slot()
     def _on_redraw_due(self) -> None:
-        if self.traces.get(self.shown) is None:
+        trace = self.traces.get(self.shown)
+        if trace is None:
             return
         started = time.perf_counter()
         self.plots.refresh()
+        self.progress.show_progress(trace.progress(), paused=trace.run_id in self.paused)
         # The paint comes later, once pyqtgraph has applied the new ranges: count the
         # last one measured.
         self._redraw_cost = time.perf_counter() - started + self.plots.last_paint_seconds()
-
-    def _show_progress(self, trace: RunTrace) -> None:
-        self._progress_shown_at = time.monotonic()
-        self.progress.show_progress(trace.progress(), paused=trace.run_id in self.paused)
 
     @Slot(int, dict)
     def _on_resources_sampled(self, run_id: int, sample: dict) -> None:
