@@ -104,7 +104,8 @@ class DiagnosisPanel(Panel):
         for widget in (_scrolled(left, 370), _scrolled(self.result), right):
             splitter.addWidget(widget)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([370, 480, 410])
+        # The verdict column needs ~430 px for its gap table; the side columns give way.
+        splitter.setSizes([330, 440, 330])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 

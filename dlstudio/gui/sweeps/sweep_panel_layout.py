@@ -92,6 +92,8 @@ class SweepPanelLayout(Panel):
         plan_scroll.setWidgetResizable(True)
         plan_scroll.setFrameShape(QFrame.Shape.NoFrame)
         plan_scroll.setWidget(self.plan_view)
+        plan_scroll.viewport().setAutoFillBackground(False)  # the box's own background
+        self.plan_view.setAutoFillBackground(False)
         plan_box = QGroupBox("Plan")
         plan_layout = QVBoxLayout(plan_box)
         plan_layout.addWidget(plan_scroll)
@@ -99,7 +101,7 @@ class SweepPanelLayout(Panel):
         self.form_and_plan.addWidget(scroll)
         self.form_and_plan.addWidget(plan_box)
         self.form_and_plan.setStretchFactor(0, 1)
-        self.form_and_plan.setSizes([400, 220])
+        self.form_and_plan.setSizes([450, 170])
         self.form_and_plan.setChildrenCollapsible(False)
         tab = QWidget()
         column = QVBoxLayout(tab)

@@ -55,6 +55,7 @@ class SweepPlanView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.summary, self.table, self.total, self.estimate):
             layout.addWidget(widget)
+        layout.addStretch(1)  # the lines stay together at the top of the Plan box
         self.plan: PlanInfo | None = None
         self.show_plan(None)
 
