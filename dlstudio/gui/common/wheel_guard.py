@@ -21,12 +21,15 @@ class WheelGuard(QObject):
     """The filter; ``install_wheel_guard`` installs one per application."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt's name)
-        if not isinstance(watched, _GUARDED):
+        # Every event of the application passes here: the cheap type test comes first.
+        kind = event.type()
+        if kind == QEvent.Type.Polish:
+            if isinstance(watched, _GUARDED) and \
+                    watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+                # A wheel turn would otherwise give the box focus first, and then change it.
+                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             return False
-        if event.type() == QEvent.Type.Polish and watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
-            # A wheel turn would otherwise give the box focus first, and then change it.
-            watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        if event.type() != QEvent.Type.Wheel or watched.hasFocus():
+        if kind != QEvent.Type.Wheel or not isinstance(watched, _GUARDED) or watched.hasFocus():
             return False
         area = _scroll_area_around(watched)
         if area is not None:
