@@ -7,6 +7,7 @@ and the diagnosis tab with a learning curve by training-set size.
 
     python scripts/screenshot.py [FOLDER]            # default: docs/
     xvfb-run -a python scripts/screenshot.py shots/  # real X11 fonts and rendering
+    xvfb-run -a python scripts/screenshot.py shots/ --size 1024x700 --size 1920x1080
 
 ``screenshot.png`` (the finished live view) is the README's picture. Runs offscreen
 when no display is set. Never touches the user's settings or database.
@@ -62,7 +63,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", nargs="?", default="docs", help="where the PNGs go (docs/)")
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=800)
+    parser.add_argument("--size", action="append", default=[], metavar="WxH",
+                        help="a window size to capture, e.g. 1024x700 (repeatable: each "
+                             "size goes to its own sub-folder); overrides --width/--height")
     args = parser.parse_args(argv)
+    if args.size:
+        for size in args.size:
+            width, _, height = size.lower().partition("x")
+            if not (width.isdigit() and height.isdigit()):
+                parser.error(f"--size: got {size!r}, expected WIDTHxHEIGHT, e.g. 1024x700")
+            main([str(Path(args.folder) / size), "--width", width, "--height", height])
+        return 0
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])

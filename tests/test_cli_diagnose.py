@@ -55,7 +55,7 @@ def test_an_unfinished_run_is_refused(db_path, capsys):
     with Store(db_path) as store:
         run_id = store.create_run({"data": {"name": "digits"}})
     code, _, err = _diagnose(capsys, run_id, "--db", db_path)
-    assert code == 2 and f"run {run_id}" in err and "only finished runs" in err
+    assert code == 2 and f"run {run_id}" in err and "only finished and stopped runs" in err
 
 
 def test_missing_test_metric_is_named(db_path, capsys):

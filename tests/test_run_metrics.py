@@ -42,10 +42,21 @@ def test_missing_sizes_give_none():
     assert metrics.train_size is metrics.dev_size is metrics.test_size is None
 
 
-@pytest.mark.parametrize("status", ["running", "stopped", "failed", "queued", "diverged"])
+@pytest.mark.parametrize("status", ["running", "failed", "queued", "diverged"])
 def test_unfinished_runs_are_refused_by_name(status):
-    with pytest.raises(ConfigError, match=r"run 7 \(digits-mlp-adam #7\).*only finished"):
+    with pytest.raises(ConfigError, match=r"run 7 \(digits-mlp-adam #7\).*only finished and stopped"):
         run_metrics(stored_run(status))
+
+
+def test_a_stopped_run_with_its_three_metrics_is_diagnosed():
+    assert run_metrics(stored_run("stopped")).run_id == 7
+
+
+def test_a_run_stopped_before_its_first_epoch_is_refused_by_name():
+    run = stored_run("stopped")
+    del run["summary"]["test_metric"]
+    with pytest.raises(ConfigError, match="run 7.*no test_metric"):
+        run_metrics(run)
 
 
 def test_missing_test_metric_is_refused_by_name():

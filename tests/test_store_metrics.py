@@ -220,3 +220,16 @@ def test_read_curves_raises_a_reads_error_and_handles_no_requests(store, db_path
     assert read_curves(db_path, []) == []
     with pytest.raises(ValueError, match="max_points"):
         read_curves(db_path, [(run_id, "loss", None), (run_id, "loss", 1)], threads=2)
+
+
+def test_read_curve_after_returns_only_newer_points(tmp_path):
+    from dlstudio.store import Store
+
+    with Store(tmp_path / "runs.db") as store:
+        run_id = store.create_run({"data": {"name": "digits"}})
+        store.write_metrics([(run_id, "loss", step, 1, 1.0 / step, float(step))
+                             for step in range(1, 11)])
+        newer = store.read_curve_after(run_id, "loss", 7)
+        assert newer["step"].tolist() == [8, 9, 10]
+        assert newer["value"].tolist() == [1 / 8, 1 / 9, 1 / 10]
+        assert len(store.read_curve_after(run_id, "loss", 10)["step"]) == 0

@@ -1,10 +1,11 @@
 """A stored run turned into the numbers ``diagnose`` takes.
 
 The store keeps a classification metric as accuracy in 0..1 and a regression metric as
-RMSE; ``diagnose`` wants accuracy in percent. Only finished runs with train, dev and
-test metrics are diagnosed: a stopped or failed run's numbers describe a model nobody
-meant to keep, and without the test metric dev overfitting cannot be judged. Every
-refusal is a ``ConfigError`` that names the run.
+RMSE; ``diagnose`` wants accuracy in percent. Finished and stopped runs with train, dev
+and test metrics are diagnosed: a stopped run's model was evaluated on all three sets
+when it stopped (a user stops a run that clearly overfits, and wants to hear so); a
+failed or diverged run's numbers describe no usable model, and without the test metric
+dev overfitting cannot be judged. Every refusal is a ``ConfigError`` that names the run.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from dlstudio.errors import ConfigError
 
 SPLITS = ("train", "dev", "test")
+DIAGNOSABLE = ("finished", "stopped")  # statuses whose three metrics describe a model
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,9 @@ def run_metrics(run: dict[str, Any]) -> RunMetrics:
     """The diagnosis inputs of a run dict as ``Store.get_run`` returns it."""
     label = run_label(run)
     status = run.get("status")
-    if status != "finished":
-        raise ConfigError(f"{label}: status is {status!r}; only finished runs can be "
-                          "diagnosed (their train, dev and test metrics are final)")
+    if status not in DIAGNOSABLE:
+        raise ConfigError(f"{label}: status is {status!r}; only finished and stopped runs "
+                          "can be diagnosed (their train, dev and test metrics were measured)")
     summary = run.get("summary") or {}
     metric_name = summary.get("metric_name", "accuracy")
     if metric_name not in ("accuracy", "rmse"):

@@ -2,8 +2,9 @@
 
 One per window: the database path, the GUI thread's one ``Store`` connection (worker
 threads open their own: a SQLite connection belongs to one thread), the
-``TrainingController`` that owns every training and sweep thread, and the ``QSettings``
-for the window state. ``open`` makes it, ``close`` stops and joins the controller's
+``TrainingController`` that owns every training and sweep thread, the ``QSettings``
+for the window state, and the ``DatabaseWatcher`` whose ``changed`` signal tells tabs
+that another connection (another process, a worker thread) wrote to the file. ``open`` makes it, ``close`` stops and joins the controller's
 threads and closes the store; tabs never open or close a store of their own.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from dlstudio.gui.workers.db_watcher import DatabaseWatcher
 from dlstudio.gui.workers.training_controller import TrainingController
 from dlstudio.store import Store
 
@@ -24,7 +26,12 @@ class AppContext:
     store: Store
     controller: TrainingController
     settings: QSettings
+    watcher: DatabaseWatcher | None = None  # ``changed``: another connection wrote
     closed: bool = False
+
+    def __post_init__(self) -> None:
+        if self.watcher is None:
+            self.watcher = DatabaseWatcher(self.store)
 
     @classmethod
     def open(cls, db_path: Path, settings: QSettings | None = None) -> AppContext:
@@ -39,5 +46,6 @@ class AppContext:
         if self.closed:
             return
         self.closed = True
+        self.watcher.stop()
         self.controller.shutdown()
         self.store.close()

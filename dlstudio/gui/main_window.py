@@ -16,12 +16,16 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
+from dlstudio.gui.common.theme import SETTING as THEME_SETTING
+from dlstudio.gui.common.theme import ThemeKeeper
 from dlstudio.gui.compare.compare_panel import ComparePanel
 from dlstudio.gui.context import AppContext
 from dlstudio.gui.diagnosis.diagnosis_panel import DiagnosisPanel
 from dlstudio.gui.lab.optimizer_lab_panel import OptimizerLabPanel
 from dlstudio.gui.lr_finder.lr_finder_panel import LRFinderPanel
+from dlstudio.gui.menu_bar import MainMenus
 from dlstudio.gui.panel_tabs import PanelTabs
+from dlstudio.gui.preferences_dialog import PreferencesDialog
 from dlstudio.gui.runs.runs_panel import RunsPanel
 from dlstudio.gui.status_bar import AppStatusBar
 from dlstudio.gui.sweeps.sweep_panel import SweepPanel
@@ -44,6 +48,12 @@ def ask_to_stop(parent: QWidget, running: int) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def ask_preferences(parent: QWidget, theme: str) -> str | None:
+    """The default preferences dialog: the theme chosen, or None when cancelled."""
+    dialog = PreferencesDialog(theme, parent)
+    return dialog.theme() if dialog.exec() == PreferencesDialog.DialogCode.Accepted else None
+
+
 class MainWindow(QMainWindow):
     """dlstudio's window on one database file; it closes ``context`` when it closes."""
 
@@ -52,15 +62,20 @@ class MainWindow(QMainWindow):
 
     def __init__(self, context: AppContext,
                  confirm_stop: Callable[[QWidget, int], bool] | None = None,
-                 devices: list[tuple[str, str]] | None = None, parent: QWidget | None = None):
+                 devices: list[tuple[str, str]] | None = None, parent: QWidget | None = None,
+                 preferences: Callable[[QWidget, str], str | None] | None = None):
         super().__init__(parent)
         if devices is None:
             from dlstudio.training.device import available_devices
 
             devices = available_devices()
         # No global antialiasing: it makes dense curves (20 overlaid runs) ~4x slower to
-        # paint; the few curves that gain from it ask for it themselves.
-        pg.setConfigOptions(background="w", foreground="k")
+        # paint; the few curves that gain from it ask for it themselves. The theme sets
+        # the plots' colours before any plot is built.
+        pg.setConfigOptions(antialias=False)
+        self.theme = ThemeKeeper(QApplication.instance())
+        self.theme.apply(str(context.settings.value(THEME_SETTING, "system")))
+        self.ask_preferences = preferences or ask_preferences
         self.context = context
         self.controller = context.controller
         self.confirm_stop = confirm_stop or ask_to_stop
@@ -82,6 +97,7 @@ class MainWindow(QMainWindow):
         self.form, self.live_view = self.train.form, self.train.live_view
         self.queue_view = self.train.queue_view
         self.setCentralWidget(self.tabs)
+        self.menus = MainMenus(self)
         self.resize(1280, 800)
         self.controller.session_started.connect(self._on_session_started)
         self.controller.run_finished.connect(self._on_run_finished)
@@ -124,6 +140,14 @@ class MainWindow(QMainWindow):
             what = "1 run or sweep was" if count == 1 else f"{count} runs and sweeps were"
             self.status.showMessage(f"{what} left queued: press Start queue to train them.",
                                     15000)
+
+    @Slot()
+    def edit_preferences(self) -> None:
+        """Ask for the preferences; apply and save them when accepted."""
+        theme = self.ask_preferences(self, self.theme.choice)
+        if theme is not None:
+            self.theme.apply(theme)
+            self.context.settings.setValue(THEME_SETTING, theme)
 
     # -- settings and closing ------------------------------------------------------------
     def _restore_settings(self) -> None:

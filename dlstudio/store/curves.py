@@ -20,6 +20,7 @@ from dlstudio.store.base import StoreBase
 _CURVE = "FROM metrics WHERE run_id = :run AND key = :key"
 
 _EXACT = f"SELECT step, epoch, value, time {_CURVE} ORDER BY step"
+_AFTER = f"SELECT step, epoch, value, time {_CURVE} AND step > :after ORDER BY step"
 
 _ENDS = (
     f"SELECT (SELECT step {_CURVE} ORDER BY step LIMIT 1), "
@@ -84,6 +85,14 @@ class CurvesMixin(StoreBase):
         else:
             rows = conn.execute(_EXACT, params).fetchall()
         return {**_columns(rows), "downsampled": downsampled, "total": total}
+
+    def read_curve_after(self, run_id: int, key: str, after_step: int) -> dict[str, Any]:
+        """The points of one curve with ``step > after_step`` (what a follower of a run
+        that another process trains has not seen yet): one primary-key range read, the
+        columns of ``read_curve``."""
+        rows = self.db.conn.execute(_AFTER, {"run": run_id, "key": key,
+                                             "after": int(after_step)}).fetchall()
+        return _columns(rows)
 
 
 def _columns(rows: list[tuple]) -> dict[str, np.ndarray]:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, Q
 
 ERROR_STYLE = "color: #b00020;"
 INVALID_STYLE = "border: 1px solid #b00020;"
+NOTE_STYLE = "color: palette(placeholder-text);"
 
 
 def format_value(value: Any) -> str:
@@ -36,12 +37,17 @@ class FormField:
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         self.error.hide()
+        self.note = QLabel("")  # what the app did or does to this value, in grey
+        self.note.setStyleSheet(NOTE_STYLE)
+        self.note.setWordWrap(True)
+        self.note.hide()
         self.container = QWidget()
         layout = QVBoxLayout(self.container)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(1)
         layout.addWidget(input_widget)
         layout.addWidget(self.error)
+        layout.addWidget(self.note)
         if tooltip:
             self.label.setToolTip(tooltip)
             input_widget.setToolTip(tooltip)
@@ -60,6 +66,12 @@ class FormField:
         self.error.setText(message)
         self.error.setVisible(bool(message))
         self._mark_invalid(bool(message))
+
+    def set_note(self, message: str) -> None:
+        """Show ``message`` under the input in grey (empty clears it)."""
+        if self.note.text() != message:
+            self.note.setText(message)
+        self.note.setVisible(bool(message))
 
     def _mark_invalid(self, invalid: bool) -> None:
         pass

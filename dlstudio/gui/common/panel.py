@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
+from dlstudio.gui.common.wheel_guard import install_wheel_guard
+
 if TYPE_CHECKING:
     from dlstudio.gui.context import AppContext
 
@@ -26,6 +28,7 @@ class Panel(QWidget):
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
+        install_wheel_guard()  # every form in a tab scrolls under the wheel, not its combos
         self.context = context
 
     def shown(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal, Slot
@@ -55,8 +57,38 @@ def ema_smooth(values: np.ndarray, weight: float) -> np.ndarray:
     return out
 
 
+# Share of an axis that tick labels may fill, per tick level: stricter than pyqtgraph's
+# (0.8 for the major level), whose labels ran together on the ~180 px small plots.
+TEXT_FILL_LIMITS = [(0, 0.6), (2, 0.4), (4, 0.3), (6, 0.2)]
+
+
+def readable_log_ticks(minimum: float, maximum: float, std_ticks) -> list:
+    """Log-axis ticks whose labels do not run together: whole decades, and between them
+    only the 2 and 5 multiples (pyqtgraph labels 2..9 of every decade, which crowd at
+    the top of each decade), or every multiple when less than a decade is shown."""
+    ticks = [(spacing, values) for spacing, values in std_ticks if spacing >= 1.0]
+    if len(ticks) >= 3:
+        return ticks
+    span = maximum - minimum
+    mantissas = range(1, 10) if span < 1 else (1, 2, 5) if span < 3 else ()
+    minor = [decade + math.log10(m) for decade in range(math.floor(minimum), math.ceil(maximum))
+             for m in mantissas]
+    ticks.append((None, [value for value in minor if minimum < value < maximum]))
+    return ticks
+
+
+def readable_axes(plot: pg.PlotItem) -> None:
+    """Tick labels that keep apart on small plots and log axes (see above)."""
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setStyle(textFillLimits=TEXT_FILL_LIMITS)
+        axis.logTickValues = (lambda low, high, size, std:  # noqa: E731  (per axis)
+                              readable_log_ticks(low, high, std))
+
+
 def configure_plot(plot: pg.PlotItem, y_label: str, x_axis: str = "step") -> None:
     """Peak downsampling and clip-to-view; call it before any curve is added."""
+    readable_axes(plot)
     plot.setDownsampling(auto=True, mode="peak")
     plot.setClipToView(True)
     plot.showGrid(x=True, y=True, alpha=0.25)

@@ -11,9 +11,14 @@ from dlstudio.gui.common.text_line import TextLine
 
 
 def value_at(curve: pg.PlotDataItem, x: float) -> tuple[float, float] | None:
-    """The stored point of ``curve`` nearest to ``x`` (original data, not the drawn one)."""
+    """The stored point of ``curve`` nearest to ``x`` (original data, not the drawn one);
+    None past either end of the curve (by more than half its mean spacing): a run
+    has no value after its last step."""
     xs, ys = curve.getOriginalDataset()
     if xs is None or len(xs) == 0:
+        return None
+    slack = (xs[-1] - xs[0]) / max(len(xs) - 1, 1) / 2
+    if x < xs[0] - slack or x > xs[-1] + slack:
         return None
     index = int(np.searchsorted(xs, x))
     if index >= len(xs):
@@ -41,11 +46,13 @@ class ValueCrosshair(Crosshair):
         x = self.plot.vb.mapSceneToView(position).x()
         if self.plot.ctrl.logXCheck.isChecked():
             x = 10 ** x
-        parts = []
+        parts, at = [], None
         for curve in self.plot.listDataItems():
             name = curve.name()
             found = value_at(curve, x) if name and curve.isVisible() else None
             if found is not None:
+                at = found[0] if at is None else at
                 parts.append(f"{name} {found[1]:.4g}")
-        if parts:
-            self.label.setText(f"{self.x_name()} {x:.4g}:  " + "   ".join(parts))
+        # The x of the point read, not of the mouse: the step the values belong to.
+        self.label.setText(f"{self.x_name()} {at:.6g}:  " + "   ".join(parts) if parts
+                           else f"{self.x_name()} {x:.4g}: no point here")

@@ -1,6 +1,6 @@
 """The diagnosis panel: bias, variance or dev-set overfitting, and what to do about it.
 
-Inputs come from a finished run in the store (``set_run`` or the run list; the latest
+Inputs come from a finished or stopped run in the store (``set_run`` or the run list; the latest
 finished run when the panel opens) or are typed in. A fold of a cross-validation group
 is diagnosed on the mean of the group's finished folds (the core's
 ``fold_mean_metrics``), unless the user unticks it. Every edit re-runs the core's
@@ -20,7 +20,7 @@ from dlstudio.gui.common.panel import Panel
 from dlstudio.gui.context import AppContext
 from dlstudio.diagnosis import Diagnosis, diagnose
 from dlstudio.diagnosis.cv_metrics import fold_mean_metrics
-from dlstudio.diagnosis.run_metrics import RunMetrics, run_label, run_metrics
+from dlstudio.diagnosis.run_metrics import DIAGNOSABLE, RunMetrics, run_label, run_metrics
 from dlstudio.errors import ConfigError
 from dlstudio.gui.diagnosis.run_curves_view import RunCurvesView
 from dlstudio.gui.diagnosis.dev_set_size_helper import DevSetSizeHelper
@@ -104,7 +104,8 @@ class DiagnosisPanel(Panel):
         for widget in (_scrolled(left, 370), _scrolled(self.result), right):
             splitter.addWidget(widget)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([370, 480, 410])
+        # The verdict column needs ~430 px for its gap table; the side columns give way.
+        splitter.setSizes([330, 440, 330])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -140,9 +141,9 @@ class DiagnosisPanel(Panel):
         self._on_inputs_edited()
 
     def refresh_runs(self) -> None:
-        """Re-read the finished runs offered in the run list and the learning curves;
+        """Re-read the finished and stopped runs offered in the run list and the learning curves;
         until the user chose, show the newest finished run."""
-        runs = self.context.store.list_runs(status="finished")
+        runs = self.context.store.list_runs(status=DIAGNOSABLE)
         self.inputs.set_runs([(run["id"], self._run_text(run)) for run in runs])
         self.learning.refresh()
         if runs and not self._user_chose and self.inputs.run_id() is TYPED_IN:
@@ -150,7 +151,8 @@ class DiagnosisPanel(Panel):
             self.set_run(latest["id"])
         elif self._group is not None and self.inputs.run_id() is not TYPED_IN:
             tag, finished = self._group
-            if sum(tag in (run.get("tags") or []) for run in runs) != finished:
+            if sum(tag in (run.get("tags") or []) and run["status"] == "finished"
+                   for run in runs) != finished:
                 self._show_again_keeping_human_level()
 
     def _show_again_keeping_human_level(self) -> None:
@@ -267,5 +269,9 @@ class DiagnosisPanel(Panel):
         if isinstance(dev, (int, float)):
             shown = f"dev {100 * dev:.1f} %" if summary.get("metric_name", "accuracy") == \
                 "accuracy" else f"dev RMSE {dev:.3g}"
-            return f"{run_label(run)} - {shown}"
-        return run_label(run)
+            return f"{run_label(run)}{_stopped(run)} - {shown}"
+        return run_label(run) + _stopped(run)
+
+
+def _stopped(run: dict) -> str:
+    return " (stopped)" if run.get("status") == "stopped" else ""

@@ -27,6 +27,9 @@ CHOICES = {"data.name": run_config.DATASETS, "model.name": run_config.MODELS,
            "model.activation": run_config.ACTIVATIONS, "optim.name": run_config.OPTIMIZERS,
            "schedule.name": run_config.SCHEDULES, "schedule.mode": run_config.CYCLIC_MODES,
            "train.precision": run_config.PRECISIONS}
+WARNING_STYLE = "color: #8a5300;"
+ONE_VALUE_WARNING = ("Only one value: {key} is not searched (every trial uses {value}). "
+                     "Add values separated by commas, or make it a fixed value.")
 EXTRA_KEYS = ("condition", "points")  # kept as loaded; the form does not edit them
 
 
@@ -172,6 +175,9 @@ class ParamRow(QWidget):
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
+        self.warning = QLabel(wordWrap=True)
+        self.warning.setStyleSheet(WARNING_STYLE)
+        self.warning.hide()
         self._layout()
         for edit in (self.low, self.high, self.values, self.step):
             edit.textEdited.connect(self._on_edited)
@@ -206,6 +212,7 @@ class ParamRow(QWidget):
         column.addLayout(first)
         column.addWidget(self.inputs)
         column.addWidget(self.error)
+        column.addWidget(self.warning)
 
     # -- values ------------------------------------------------------------------------
     @property
@@ -231,6 +238,7 @@ class ParamRow(QWidget):
         for widget in (self.key, self.kind, self.log):
             widget.blockSignals(False)
         self._show_inputs()
+        self._update_warning()
 
     def spec(self) -> tuple[dict[str, Any], str]:
         return row_spec(self.fields())
@@ -240,13 +248,25 @@ class ParamRow(QWidget):
         self.error.setVisible(bool(message))
 
     # -- slots ---------------------------------------------------------------------
+    def _update_warning(self) -> None:
+        text = ""
+        if self.kind.currentData() == "categorical":
+            values, _ = parse_values(self.values.text())
+            if values is not None and len(values) == 1:
+                text = ONE_VALUE_WARNING.format(key=self.name or "this setting",
+                                                value=_text(values[0]))
+        self.warning.setText(text)
+        self.warning.setVisible(bool(text))
+
     @Slot()
     def _on_edited(self) -> None:
+        self._update_warning()
         self.edited.emit()
 
     @Slot()
     def _on_kind_changed(self) -> None:
         self._show_inputs()
+        self._update_warning()
         self.edited.emit()
 
     @Slot(str)
@@ -257,6 +277,7 @@ class ParamRow(QWidget):
             self.set_fields(suggested_fields(key, self._defaults[key]))
         choices = CHOICES.get(key)
         self.values.setToolTip(f"Allowed: {', '.join(choices)}" if choices else "")
+        self._update_warning()
         self.edited.emit()
 
     @Slot()

@@ -74,6 +74,11 @@ class SweepForm(QWidget):
         layout.addWidget(params_box)
         layout.addWidget(self.general_error)
         layout.addStretch(1)
+        # The last line of the form keeps its place when its problem is fixed: shrinking
+        # the form moved every field of a form scrolled to its end, from under the mouse.
+        policy = self.general_error.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.general_error.setSizePolicy(policy)
         self.base_error.hide()
         self.general_error.hide()
 

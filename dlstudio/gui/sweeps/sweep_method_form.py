@@ -66,7 +66,9 @@ SETTINGS = {
         ("bool:resume", "Survivors resume", "", "Promoted trials continue from their "
          "checkpoint"),
         ("bool:finish_last_bracket", "Finish last bracket", "", "With an epoch budget: "
-         "still run the bracket that crosses it")],
+         "on, the bracket that crosses it still runs to its end, as the course's "
+         "Hyperband, which never stops a bracket midway (the total may pass the budget); "
+         "off, the sweep stops before that bracket and stays within the budget")],
     "bohb": [("n_startup_trials", "Start-up results", "10", "Results at one number of "
               "epochs before TPE proposes"),
              ("random_fraction", "Random share", "0.333", "Share of configurations that "
@@ -102,7 +104,11 @@ class SweepMethodForm(QWidget):
                                 "epochs (the base config's train.epochs)")
         self.budget_trials = TextField("budget.trials", "Budget: trials",
                                        placeholder="no limit (random/Bayes: 20)")
-        self.budget_epochs = TextField("budget.epochs", "Budget: epochs")
+        self.budget_epochs = TextField(
+            "budget.epochs", "Budget: epochs",
+            "Hyperband: empty runs one iteration, the course's Hyperband (every bracket "
+            "s = s_max … 0 once); a number repeats iterations until that many epochs "
+            "are spent (see Finish last bracket)")
         self.workers = QSpinBox(minimum=1, maximum=64)
         self.workers.setToolTip("Trials trained at once (CPU workers share the cores)")
         self.seed = TextField("seed", "Seed", "Same seed, same configurations", "0")

@@ -85,15 +85,29 @@ class SweepPanelLayout(Panel):
         files.addWidget(self.open_button)
         files.addWidget(self.save_button)
         files.addStretch(1)
+        # The plan scrolls inside a box whose height only the user changes (the splitter):
+        # a plan that grew when a key was picked pushed the form's fields out from under
+        # the mouse, and typed values went to the wrong field.
+        plan_scroll = QScrollArea()
+        plan_scroll.setWidgetResizable(True)
+        plan_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        plan_scroll.setWidget(self.plan_view)
+        plan_scroll.viewport().setAutoFillBackground(False)  # the box's own background
+        self.plan_view.setAutoFillBackground(False)
         plan_box = QGroupBox("Plan")
         plan_layout = QVBoxLayout(plan_box)
-        plan_layout.addWidget(self.plan_view)
+        plan_layout.addWidget(plan_scroll)
+        self.form_and_plan = QSplitter(Qt.Orientation.Vertical)
+        self.form_and_plan.addWidget(scroll)
+        self.form_and_plan.addWidget(plan_box)
+        self.form_and_plan.setStretchFactor(0, 1)
+        self.form_and_plan.setSizes([450, 170])
+        self.form_and_plan.setChildrenCollapsible(False)
         tab = QWidget()
         column = QVBoxLayout(tab)
         column.setContentsMargins(4, 4, 4, 4)
         column.addLayout(files)
-        column.addWidget(scroll, 1)
-        column.addWidget(plan_box)
+        column.addWidget(self.form_and_plan, 1)
         return tab
 
     def _stored_tab(self) -> QWidget:

@@ -36,6 +36,9 @@ class SweepParamsEditor(QWidget):
         self.general_error = QLabel(wordWrap=True)
         self.general_error.setStyleSheet("color: #b00020;")
         self.general_error.hide()
+        policy = self.general_error.sizePolicy()  # its space stays: see SweepForm
+        policy.setRetainSizeWhenHidden(True)
+        self.general_error.setSizePolicy(policy)
         self._rows_layout = QVBoxLayout()
         self._rows_layout.setContentsMargins(0, 0, 0, 0)
         self._rows_layout.setSpacing(0)

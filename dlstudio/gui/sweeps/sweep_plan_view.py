@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWid
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
-from dlstudio.search.brackets import bracket_cost
+from dlstudio.search.brackets import bracket_budget, bracket_cost
 from dlstudio.search.estimate import SweepCost, format_seconds
 
 EMPTY_TEXT = "The plan appears here once the sweep's settings are valid."
@@ -55,6 +55,7 @@ class SweepPlanView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.summary, self.table, self.total, self.estimate):
             layout.addWidget(widget)
+        layout.addStretch(1)  # the lines stay together at the top of the Plan box
         self.plan: PlanInfo | None = None
         self.show_plan(None)
 
@@ -111,7 +112,8 @@ class SweepPlanView(QWidget):
         if cost.plan is not None:
             how = "survivors resume" if cost.plan.resume else "survivors retrain from scratch"
             return (f"Total <b>{cost.epochs} epochs</b> in {cost.trials} trials of "
-                    f"{cost.plan.n_configs} configurations ({how}); less if trials fail.")
+                    f"{cost.plan.n_configs} configurations ({how}); less if trials fail."
+                    + _course_budget(plan))
         size = f"Grid of {cost.grid_size} configurations. " if cost.grid_size else ""
         if cost.epochs is None:
             trials = "an open number of" if cost.trials is None else str(cost.trials)
@@ -133,3 +135,14 @@ class SweepPlanView(QWidget):
         return (f"About <b>{format_seconds(plan.cost.epochs * speed[0])}</b> of training "
                 f"with one worker ({speed[0]:.2g} s per epoch, measured on the last {runs} "
                 f"on {data} with model {model}).")
+
+
+def _course_budget(plan: PlanInfo) -> str:
+    """Hyperband's budget per bracket as the course writes it, beside the totals."""
+    if plan.method not in ("hyperband", "bohb") or "max_epochs" not in plan.settings:
+        return ""
+    top, eta = int(plan.settings["max_epochs"]), int(plan.settings.get("eta", 3))
+    budget = bracket_budget(top, eta, int(plan.settings.get("min_epochs", 1)))
+    return (f"<br>Course budget per bracket: B = (s<sub>max</sub>+1)·R = <b>{budget} "
+            f"epochs</b> (R={top}, η={eta}); a bracket retrained from scratch costs at "
+            "most B, one whose survivors resume less.")

@@ -69,12 +69,20 @@ class EmptyStack(QStackedWidget):
         self.setCurrentWidget(self.content if shown else self.empty)
 
 
+HALVING_METHODS = ("successive_halving", "hyperband", "bohb")
+HALVING_NOTE = ("Under successive halving and Hyperband a configuration counts with its "
+                "score at the most epochs it reached: when survivors reach a new rung the "
+                "best can change, even for the worse.")
+HALVING_TITLE = "Each configuration at the most epochs it reached"
+
+
 class BestSoFarPlot(pg.PlotWidget):
     """The best score so far (``sweep_summary(...)["curve"]``) against epochs spent."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.plot_item = self.getPlotItem()
+        self.halving = False
         configure_plot(self.plot_item, "Best so far", x_axis="epoch")
         plain_axes(self.plot_item)
         self.plot_item.setLabel("bottom", "Epochs spent (all trials)")
@@ -82,12 +90,19 @@ class BestSoFarPlot(pg.PlotWidget):
                                          symbolSize=6, symbolBrush="#1565c0",
                                          connect="finite")
 
-    def set_curve(self, curve: dict[str, list], metric: str | None) -> None:
+    def set_curve(self, curve: dict[str, list], metric: str | None, method: str = "") -> None:
         x = np.asarray(curve.get("epochs", []), dtype=np.float64)
         y = np.asarray([np.nan if v is None else v for v in curve.get("best", [])],
                        dtype=np.float64)
         self.curve.setData(x, y)
         self.plot_item.setLabel("left", f"Best {metric_label(metric).lower()} so far")
+        # Under halving a configuration's score is the one at its last rung: the best can
+        # get worse when a rung is reached (more epochs, a truer and higher loss).
+        halving = method in HALVING_METHODS
+        if halving != self.halving:
+            self.halving = halving
+            self.plot_item.setTitle(HALVING_TITLE if halving else None)
+            self.setToolTip(HALVING_NOTE if halving else "")
 
 
 class MetricScatterPlot(QWidget):

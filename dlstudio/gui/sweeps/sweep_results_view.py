@@ -138,7 +138,7 @@ class SweepResultsView(QWidget):
         self.startup.setText(note)
         self.startup.setVisible(bool(note))
         scored = [t for t in trials if t["score"] is not None]
-        self.best_plot.set_curve(summary["curve"], self.metric)
+        self.best_plot.set_curve(summary["curve"], self.metric, summary.get("method", ""))
         self.stacks["best"].show_content(bool(scored), "The best score so far appears once "
                                          "a trial has a result.")
         configs = latest_per_config(trials)  # a promoted configuration once, at its last rung

@@ -27,5 +27,6 @@ CURVES = (
     CurveSpec("lr", "lr", "learning rate", LR_COLOR),
     CurveSpec("momentum", "momentum", "momentum", MOMENTUM_COLOR),
 )
+SINGLE_CURVE_PLOTS = ("lr", "momentum")  # their title names the curve: no legend
 PLOT_TITLES = {"loss": ("Loss", "Loss"), "metric": ("Accuracy", "Accuracy (%)"),
-               "lr": ("Learning rate", "LR"), "momentum": ("Momentum (one-cycle)", "β₁ / momentum")}
+               "lr": ("Learning rate", "LR"), "momentum": ("Momentum / β₁", "β₁ / momentum")}

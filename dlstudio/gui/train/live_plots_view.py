@@ -16,7 +16,8 @@ from dlstudio.gui.common.plot_tools import (X_AXES, PlotOptionsBar, configure_pl
                                             major_grid_only)
 from dlstudio.gui.common.text_line import TextLine
 from dlstudio.gui.common.value_crosshair import ValueCrosshair
-from dlstudio.gui.train.live_curves import CURVES, PLOT_TITLES, TRAIN_COLOR, CurveSpec
+from dlstudio.gui.train.live_curves import (CURVES, PLOT_TITLES, SINGLE_CURVE_PLOTS, TRAIN_COLOR,
+                                           CurveSpec)
 from dlstudio.gui.train.run_trace import RunTrace
 from dlstudio.gui.train.timed_plot import TimedPlot
 
@@ -27,6 +28,9 @@ AXIS_WIDTH = 56  # px: "0.0001" and the axis label fit
 # of 10,000 epochs: ~120 ms of a ~175 ms redraw).
 MAX_EPOCH_SYMBOLS = 300
 DOWNSAMPLED_MARK = "  (downsampled: min/max)"
+# The small plots are ~180 px wide in a 1024 px window: a star, explained by the note.
+SMALL_DOWNSAMPLED_MARK = " *"
+READOUT_HINT = "Move the mouse over a plot to read its values."
 
 
 class LivePlotsView(QWidget):
@@ -36,7 +40,7 @@ class LivePlotsView(QWidget):
         super().__init__(parent)
         self.trace: RunTrace | None = None
         self.options = PlotOptionsBar(self)
-        self.readout = TextLine("Move the mouse over a plot to read its values.")
+        self.readout = TextLine(READOUT_HINT)
         # One line of fixed height (the full note is in its tooltip): a label that
         # appeared or wrapped mid-run relaid out the window and repainted every plot.
         self.downsample_note = TextLine("")
@@ -92,8 +96,10 @@ class LivePlotsView(QWidget):
         plot.getAxis("left").setWidth(AXIS_WIDTH)
         if name in ("lr", "momentum"):
             plot.getAxis("left").enableAutoSIPrefix(False)  # 0.001, not "1 (x0.001)"
-        # Accuracy rises to the top right: its legend goes to the bottom right.
-        plot.addLegend(offset=(-10, -10) if name == "metric" else (-10, 10))
+        # Accuracy rises to the top right: its legend goes to the bottom right. A plot of
+        # one curve is named by its title: a legend would only cover the curve.
+        if name not in SINGLE_CURVE_PLOTS:
+            plot.addLegend(offset=(-10, -10) if name == "metric" else (-10, 10))
         self.plot_widgets[name], self.plots[name] = widget, plot
         self._crosshairs.append(ValueCrosshair(plot, self.readout, self._x_name))
 
@@ -119,6 +125,7 @@ class LivePlotsView(QWidget):
     def show_trace(self, trace: RunTrace | None) -> None:
         """Plot ``trace`` (None clears) and reset the view ranges."""
         self.trace = trace
+        self.readout.setText(READOUT_HINT)  # the last read-out was another run's
         self._label_metric()
         self.refresh(force=True)
         for plot in self.plots.values():
@@ -240,11 +247,12 @@ class LivePlotsView(QWidget):
             if drawn < total:  # min/max at factor 2 still draws every point
                 notes.append(f"{spec.name}: ~{drawn:,} of {total:,} points drawn")
                 reduced_plots.add(spec.plot)
-        text = ("Downsampled (min/max kept per bucket, so dips and spikes stay visible): "
+        text = ("* Downsampled (min/max kept per bucket, so dips and spikes stay visible): "
                 + "; ".join(notes) if notes else "")
         self.downsample_note.setText(text)
         for name, plot in self.plots.items():  # and said in the plot itself
-            title = self._titles[name] + (DOWNSAMPLED_MARK if name in reduced_plots else "")
+            mark = DOWNSAMPLED_MARK if name == "loss" else SMALL_DOWNSAMPLED_MARK
+            title = self._titles[name] + (mark if name in reduced_plots else "")
             if plot.titleLabel.text != title:
                 set_title(plot, title)
 

@@ -34,12 +34,12 @@ KEEP_FINISHED = 3  # finished traces kept for the selector, besides the running 
 # plots took 20-35 ms of GUI-thread CPU on a 2-core machine while a short run trained,
 # so there they redraw once a second and the training thread waits ~2.5 % of its time
 # (benchmarks/gui_latency.py); a faster machine redraws more often. The progress line
-# (a few QWidgets, no plot) follows every batch instead.
+# changes with the plots: when it followed every batch it ran ahead of them (step 1,804
+# counted, the curves at ~360), and the two disagreed about where the run was.
 MIN_REDRAW_MS = 150
 MAX_REDRAW_MS = 1000
 REDRAW_SHARE = 0.015
 MAX_REDRAW_SHARE = 0.05
-PROGRESS_MS = 200  # batches come every 250 ms: each one updates it
 
 
 def redraw_wait_ms(cost_seconds: float) -> int:
@@ -60,6 +60,7 @@ class LiveView(QWidget):
         super().__init__(parent)
         self.traces: dict[int, RunTrace] = {}
         self.active: set[int] = set()
+        self.external: set[int] = set()  # running in another process: watched only
         self.paused: set[int] = set()
         self.shown: int | None = None
         self.empty_label = QLabel(EMPTY_TEXT)
@@ -77,7 +78,6 @@ class LiveView(QWidget):
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.timeout.connect(self._on_redraw_due)
         self._redraw_cost = 0.0
-        self._progress_shown_at = -float("inf")  # time.monotonic() of the last update
         self._build()
         self.run_selector.activated.connect(self._on_run_selected)
         self.progress.stop_clicked.connect(self._on_stop_clicked)
@@ -93,7 +93,7 @@ class LiveView(QWidget):
         self.selector_row = QWidget()
         self.selector_row.setLayout(selector_row)
         selector_row.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.selector_row)
+        self.progress.add_beside_title(self.selector_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.plots, 1)
         self.stack.addWidget(self.empty_label)
@@ -134,13 +134,40 @@ class LiveView(QWidget):
     def trace(self, run_id: int | None = None) -> RunTrace | None:
         return self.traces.get(self.shown if run_id is None else run_id)
 
+    def follow_external(self, trace: RunTrace) -> None:
+        """Offer a run another process trains in the selector (shown if nothing is)."""
+        self.traces[trace.run_id] = trace
+        self.external.add(trace.run_id)
+        if self.shown is None:
+            self.show_run(trace.run_id)
+        else:
+            self._fill_selector()
+
+    def external_grew(self, run_id: int) -> None:
+        """New points of an external run are in its trace."""
+        trace = self.traces.get(run_id)
+        if trace is not None and run_id == self.shown:
+            if not self._redraw_timer.isActive():
+                self._redraw_timer.start(redraw_wait_ms(self._redraw_cost))
+
+    def external_ended(self, run_id: int, ended: dict) -> None:
+        self.external.discard(run_id)
+        trace = self.traces.get(run_id)
+        if trace is not None:
+            self._end_trace(trace, ended)
+
+    def _state_text(self, run_id: int, trace: RunTrace) -> str:
+        if run_id in self.external:
+            return "training in another process"
+        if run_id in self.active:
+            return "paused" if run_id in self.paused else "training"
+        return (trace.ended or {}).get("status", "saved")
+
     def _show_state(self, trace: RunTrace) -> None:
-        running = trace.run_id in self.active
-        status = "training" if running else (trace.ended or {}).get("status", "saved")
-        if running and trace.run_id in self.paused:
-            status = "paused"
-        self.progress.title.setText(f"{trace.name}  ({status})")
-        self.progress.set_active(running, trace.run_id in self.paused)
+        running = trace.run_id in self.active or trace.run_id in self.external
+        self.progress.title.setText(f"{trace.name}  ({self._state_text(trace.run_id, trace)})")
+        # Pause and Stop reach this app's runs only.
+        self.progress.set_active(trace.run_id in self.active, trace.run_id in self.paused)
         self.progress.show_progress(trace.progress(), paused=trace.run_id in self.paused,
                                     running=running)
         self.progress.show_resources(trace.resources)
@@ -149,13 +176,14 @@ class LiveView(QWidget):
     def _fill_selector(self) -> None:
         self.run_selector.clear()
         for run_id, trace in self.traces.items():
-            state = "training" if run_id in self.active else (trace.ended or {}).get("status", "saved")
-            self.run_selector.addItem(f"#{run_id}  {trace.name}  ({state})", run_id)
+            self.run_selector.addItem(f"#{run_id}  {trace.name}  "
+                                      f"({self._state_text(run_id, trace)})", run_id)
         self.run_selector.setCurrentIndex(self.run_selector.findData(self.shown))
         self.selector_row.setVisible(len(self.traces) > 1)
 
     def _prune(self) -> None:
-        finished = [rid for rid in self.traces if rid not in self.active and rid != self.shown]
+        finished = [rid for rid in self.traces if rid not in self.active
+                    and rid not in self.external and rid != self.shown]
         for run_id in finished[:-KEEP_FINISHED] if len(finished) > KEEP_FINISHED else []:
             del self.traces[run_id]
 
@@ -181,24 +209,18 @@ class LiveView(QWidget):
             return
         if not self._redraw_timer.isActive():
             self._redraw_timer.start(redraw_wait_ms(self._redraw_cost))
-        # With the batch, not on a timer of its own: each wake-up of the GUI thread
-        # takes the GIL from the training thread.
-        if time.monotonic() - self._progress_shown_at >= PROGRESS_MS / 1000:
-            self._show_progress(trace)
 
     @Slot()
     def _on_redraw_due(self) -> None:
-        if self.traces.get(self.shown) is None:
+        trace = self.traces.get(self.shown)
+        if trace is None:
             return
         started = time.perf_counter()
         self.plots.refresh()
+        self.progress.show_progress(trace.progress(), paused=trace.run_id in self.paused)
         # The paint comes later, once pyqtgraph has applied the new ranges: count the
         # last one measured.
         self._redraw_cost = time.perf_counter() - started + self.plots.last_paint_seconds()
-
-    def _show_progress(self, trace: RunTrace) -> None:
-        self._progress_shown_at = time.monotonic()
-        self.progress.show_progress(trace.progress(), paused=trace.run_id in self.paused)
 
     @Slot(int, dict)
     def _on_resources_sampled(self, run_id: int, sample: dict) -> None:
@@ -213,8 +235,11 @@ class LiveView(QWidget):
         trace = self.traces.get(run_id)
         self.active.discard(run_id)
         self.paused.discard(run_id)
-        if trace is None:
-            return
+        if trace is not None:
+            self._end_trace(trace, ended)
+
+    def _end_trace(self, trace: RunTrace, ended: dict) -> None:
+        run_id = trace.run_id
         trace.end(ended)
         self._fill_selector()
         if run_id == self.shown:

@@ -27,6 +27,7 @@ from dlstudio.errors import ConfigError
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
 from dlstudio.gui.train.dataset_preview import DatasetPreview
 from dlstudio.gui.train.form_catalog import build_sections
+from dlstudio.gui.train import form_notes
 from dlstudio.gui.common.form_fields import ERROR_STYLE, FormField, TextField
 from dlstudio.gui.train.form_previewer import FormPreviewer
 from dlstudio.gui.train.schedule_preview_plot import SchedulePreviewPlot
@@ -51,6 +52,8 @@ class RunForm(QWidget):
         self._problems: list[str] = []
         self._preview_problems: list[str] = []
         self._blocked_reason = ""
+        self._loaded_name = ""  # the name of the config loaded last, while the user keeps it
+        self._loading = False
         self.sections = build_sections(devices, chooser)
         self.fields: dict[str, FormField] = {f.key: f for _, rows in self.sections for f, _ in rows}
         self._rules = {f.key: rule for _, rows in self.sections for f, rule in rows}
@@ -112,8 +115,11 @@ class RunForm(QWidget):
         layout.addLayout(buttons)
 
     def _connect(self) -> None:
-        for field in [*self.fields.values(), self.name_field]:
-            field.connect_changed(self._on_field_changed)
+        for field in self.fields.values():
+            field.connect_changed(self._on_setting_changed)
+        self.name_field.connect_changed(self._on_field_changed)
+        self._optimizer = self.fields["optim.name"].value()
+        self.fields["optim.name"].connect_changed(self._on_optimizer_changed)
         self._timer.timeout.connect(self._on_validate_timer)
         self.run_button.clicked.connect(self._on_run_clicked)
         self.queue_button.clicked.connect(self._on_queue_clicked)
@@ -142,6 +148,7 @@ class RunForm(QWidget):
 
     def set_config(self, config: RunConfig | dict[str, Any]) -> None:
         """Load a full ``RunConfig``, or a dict (nested or dotted) over the current values."""
+        named = isinstance(config, RunConfig) or "name" in flatten(config)
         if isinstance(config, RunConfig):
             flat = config.flat()
         else:
@@ -149,9 +156,14 @@ class RunForm(QWidget):
         defaults = RunConfig().flat()
         # Keys this version does not know (a config saved by another one) are dropped.
         self._base = {key: flat.get(key, default) for key, default in defaults.items()}
+        self._loading = True
         for key, field in self.fields.items():
             field.set_value(self._base.get(key))
+        self._loading = False
+        self._optimizer = self.fields["optim.name"].value()
         self.name_field.set_value(self._base.get("name", ""))
+        if named:
+            self._loaded_name = self.name_field.value()
         self.validate_now()
 
     # -- validation ----------------------------------------------------------------
@@ -160,10 +172,11 @@ class RunForm(QWidget):
         self._timer.stop()
         self._update_visibility()
         try:
-            RunConfig.from_dict(self.values())
+            config = RunConfig.from_dict(self.values())
             problems: list[str] = []
         except ConfigError as error:
-            problems = list(error.problems)
+            config, problems = None, list(error.problems)
+        form_notes.show_momentum_override(self.fields, config)
         self._preview_problems = []
         self._show_problems(problems)
         if problems:
@@ -224,6 +237,24 @@ class RunForm(QWidget):
     def _on_field_changed(self) -> None:
         self._update_visibility()
         self._timer.start()
+
+    @Slot()
+    def _on_setting_changed(self) -> None:
+        # A loaded run's name describes that run's settings: once one changes, the new
+        # run is named automatically (a digits CNN was saved as "moons onecycle"),
+        # unless the user typed a name of their own.
+        if not self._loading:
+            if self._loaded_name and self.name_field.value() == self._loaded_name:
+                self.name_field.set_value("")
+            self._loaded_name = ""
+        self._on_field_changed()
+
+    @Slot()
+    def _on_optimizer_changed(self) -> None:
+        chosen = self.fields["optim.name"].value()
+        if not self._loading:  # a loaded config keeps its own learning rate
+            form_notes.optimizer_chosen(self.fields, self._optimizer, chosen)
+        self._optimizer = chosen
 
     @Slot()
     def _on_validate_timer(self) -> None:

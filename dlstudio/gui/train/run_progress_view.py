@@ -93,7 +93,7 @@ class RunProgressView(QWidget):
         self.set_active(False)
 
     def _build(self) -> None:
-        top = QHBoxLayout()
+        top = self.top_row = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.pause_button)
         top.addWidget(self.stop_button)
@@ -107,11 +107,18 @@ class RunProgressView(QWidget):
         layout.addLayout(info)
         layout.addWidget(self.outcome)
 
+    def add_beside_title(self, widget: QWidget) -> None:
+        """Put ``widget`` between the title and Pause/Stop: on their row, a widget that
+        appears (the run selector, once a second run starts) never moves the buttons."""
+        self.top_row.insertWidget(1, widget)
+
     # -- updates -------------------------------------------------------------------
     def set_active(self, active: bool, paused: bool = False) -> None:
         """Enable the controls while the shown run trains."""
         self.pause_button.setEnabled(active)
         self.stop_button.setEnabled(active)
+        if not active:  # a stopped (or finished) run is no longer "Stopping…"
+            self.reset_stop_button()
         self.pause_button.blockSignals(True)
         self.pause_button.setChecked(active and paused)
         self.pause_button.setText("Resume" if active and paused else "Pause")

@@ -83,6 +83,23 @@ class RunTrace:
         self.totals[key] = int(curve.get("total", len(curve["step"])))
         self.has_momentum = self.has_momentum or key == "momentum"
 
+    def extend_curve(self, key: str, curve: dict[str, Any]) -> None:
+        """Append store points of ``key`` (newer than ``last_stored_step(key)``)."""
+        if key not in self.tables or len(curve["step"]) == 0:
+            return
+        table, column = self.tables[key]
+        if column != "value":  # no stored points yet: the key gets a table of its own
+            self.add_curve(key, curve)
+            return
+        table.extend({"step": curve["step"], "epoch": curve["epoch"], "time": curve["time"],
+                      "value": curve["value"]})
+        self.totals[key] = self.totals.get(key, 0) + len(curve["step"])
+
+    def last_stored_step(self, key: str) -> int:
+        """The last step held for ``key``; -1 when none."""
+        steps = self.tables[key][0].column("step")
+        return int(steps[-1]) if len(steps) else -1
+
     def end(self, ended: dict[str, Any]) -> None:
         self.ended = dict(ended)
 

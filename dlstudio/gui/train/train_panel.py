@@ -21,6 +21,7 @@ from dlstudio.gui.train.live_view import LiveView
 from dlstudio.gui.train.queue_view import QueueView
 from dlstudio.gui.train.run_form import RunForm
 from dlstudio.gui.train.saved_run import load_latest_trace, load_trace
+from dlstudio.gui.train.external_runs import ExternalRuns
 from dlstudio.gui.workers.run_resume import resume_run
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,11 @@ class TrainPanel(Panel):
         self.controller.activity_changed.connect(self.update_run_blocked)
         if (latest := load_latest_trace(context.store)) is not None:
             self.live_view.show_saved(latest)  # open on the newest run, not "no run yet"
+        # Runs of other processes (the command line, the API) stream into the live view.
+        self.external_runs = ExternalRuns(context.store, self.live_view, self)
+        self.external_runs.runs_came_or_went.connect(self.runs_changed)
+        context.watcher.changed.connect(self.external_runs.poll)
+        self.external_runs.poll()
 
     def _build(self) -> None:
         self.right_splitter = QSplitter(Qt.Orientation.Vertical)
@@ -85,7 +91,7 @@ class TrainPanel(Panel):
     @Slot(int)
     def open_run(self, run_id: int) -> None:
         """Show a run in the live view: live while it trains, else its stored curves."""
-        if run_id in self.controller.sessions:
+        if run_id in self.controller.sessions or run_id in self.live_view.external:
             self.live_view.show_run(run_id)
         else:
             self.live_view.show_saved(load_trace(self.context.store, run_id))

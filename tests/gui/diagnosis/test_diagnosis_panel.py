@@ -156,7 +156,7 @@ def test_unfinished_run_shows_a_clear_error(make_panel, db_path):
     assert panel.diagnosis is None
     assert panel.inputs.run_error.isVisibleTo(panel)
     assert f"run {run_id}" in panel.inputs.run_error.text()
-    assert "only finished runs" in panel.inputs.run_error.text()
+    assert "only finished and stopped runs" in panel.inputs.run_error.text()
     assert "Cannot diagnose yet" in panel.result.verdict.text()
     assert panel.inputs.fields["train"].text() == ""
 
@@ -228,3 +228,17 @@ def test_evidence_spot_appears_only_with_content(make_panel):
     panel = make_panel()
     panel.add_evidence_widget(QLabel("learning curve"))
     assert not panel.evidence_box.isHidden()
+
+
+def test_a_stopped_run_is_offered_and_diagnosed(make_panel, db_path, qtbot):
+    """Issue 13: stopped runs were missing from the run list."""
+    run_id = add_run(db_path, status="stopped", train_metric=0.97, dev_metric=0.75,
+                     test_metric=0.74)
+    panel = make_panel()
+    panel.refresh_runs()
+    combo = panel.inputs.run_combo
+    index = combo.findData(run_id)
+    assert index >= 0 and "(stopped)" in combo.itemText(index)
+    combo.setCurrentIndex(index)
+    qtbot.waitUntil(lambda: panel.diagnosis is not None and panel.inputs.run_id() == run_id)
+    assert panel.diagnosis.verdict == "variance"

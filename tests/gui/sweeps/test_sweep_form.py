@@ -157,3 +157,19 @@ def test_saved_yaml_is_a_sweep_file_the_core_reads(form, tmp_path):
     assert written.suffix == ".yaml"
     spec = load_sweep_file(written)
     assert spec.method == "successive_halving" and spec.settings["n_configs"] == 4
+
+
+def test_hyperband_plan_shows_the_course_budget_per_bracket(qtbot):
+    """Issue 13: B = (s_max+1)R = 405 for R=81, eta=3, beside the totals."""
+    from dlstudio.gui.sweeps.sweep_plan_view import SweepPlanView
+
+    form, view = SweepForm(debounce_ms=0), SweepPlanView()
+    qtbot.addWidget(form)
+    qtbot.addWidget(view)
+    form.plan_changed.connect(view.show_plan)
+    form.load_mapping({**HALVING, "method": "hyperband", "successive_halving": None,
+                       "hyperband": {"max_epochs": 81, "eta": 3}})
+    assert "405 epochs" in view.total.text() and "R=81" in view.total.text()
+    assert "Total" in view.total.text()
+    tip = form.method_form.settings["hyperband"]["finish_last_bracket"].input.toolTip()
+    assert "course" in tip and "budget" in tip

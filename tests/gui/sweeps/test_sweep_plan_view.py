@@ -101,3 +101,16 @@ def test_hyperband_tpe_start_up_counts_results_at_one_number_of_epochs():
         {"startup": startup_progress(record, trials, "running")})
     trials.append(trial(2, 0, 0.2, epochs=1))
     assert startup_progress(record, trials, "running") is None
+
+
+def test_best_so_far_says_it_counts_the_most_epochs_reached_under_halving(qtbot):
+    from dlstudio.gui.sweeps.sweep_plots import BestSoFarPlot
+
+    plot = BestSoFarPlot()
+    qtbot.addWidget(plot)
+    curve = {"epochs": [1, 2, 4], "best": [0.5, 0.4, 0.45]}
+    plot.set_curve(curve, "dev_loss", "hyperband")
+    assert "most epochs" in plot.plot_item.titleLabel.text
+    assert "most epochs" in plot.toolTip()
+    plot.set_curve(curve, "dev_loss", "random")
+    assert not plot.plot_item.titleLabel.isVisible() and plot.toolTip() == ""

@@ -170,3 +170,58 @@ def test_a_hundred_thousand_step_run_is_previewed_step_by_step(qtbot, form):
     assert total > 80_000 and len(form.schedule_preview.lr_values) == total
     assert form.schedule_preview.lr_values[0] == 0.1
     assert form.schedule_preview.lr_values[-1] < 1e-4  # annealed to eta_min = 0
+
+
+def test_a_loaded_run_name_gives_way_once_a_setting_changes(qtbot):
+    """A digits run was saved as "moons onecycle": the name of the run loaded before."""
+    from dlstudio.config import RunConfig
+    from dlstudio.gui.train.run_form import RunForm
+
+    form = RunForm(devices=[("cpu", "CPU")], debounce_ms=10)
+    qtbot.addWidget(form)
+    form.set_config(RunConfig.from_dict({"name": "moons onecycle", "data.name": "moons"}))
+    assert form.name_field.value() == "moons onecycle"
+    data = form.fields["data.name"].combo
+    data.setCurrentIndex(data.findData("digits"))
+    qtbot.waitUntil(lambda: form.values()["name"] == "")
+    form.name_field.edit.setText("my own")  # a name the user typed stays
+    form.fields["train.epochs"].edit.setText("7")
+    qtbot.waitUntil(lambda: form.values()["train.epochs"] == "7")
+    assert form.values()["name"] == "my own"
+    form.shutdown()
+
+
+def test_choosing_adadelta_sets_its_learning_rate_and_says_so(qtbot):
+    from dlstudio.config import default_lr
+    from dlstudio.gui.train.run_form import RunForm
+
+    form = RunForm(devices=[("cpu", "CPU")], debounce_ms=10)
+    qtbot.addWidget(form)
+    form.show()
+    optimizer = form.fields["optim.name"].combo
+    lr = form.fields["optim.lr"]
+    optimizer.setCurrentIndex(optimizer.findData("adadelta"))
+    assert float(lr.value()) == default_lr("adadelta") == 1.0
+    qtbot.waitUntil(lambda: lr.note.isVisible())
+    assert "AdaDelta" in lr.note.text() and "1" in lr.note.text()
+    optimizer.setCurrentIndex(optimizer.findData("adam"))
+    assert float(lr.value()) == default_lr("adam") and not lr.note.isVisible()
+    form.shutdown()
+
+
+def test_one_cycle_says_it_overrides_the_momentum(qtbot):
+    from dlstudio.gui.train.run_form import RunForm
+
+    form = RunForm(devices=[("cpu", "CPU")], debounce_ms=10)
+    qtbot.addWidget(form)
+    form.show()
+    form.set_config({"optim.name": "adam", "schedule.name": "onecycle"})
+    beta1 = form.fields["optim.beta1"]
+    qtbot.waitUntil(lambda: beta1.note.isVisible())
+    assert "0.95" in beta1.note.text() and "0.85" in beta1.note.text()
+    schedule = form.fields["schedule.name"].combo
+    schedule.setCurrentIndex(schedule.findData("constant"))
+    qtbot.waitUntil(lambda: not beta1.note.isVisible())
+    form.set_config({"optim.name": "momentum", "optim.momentum": "0.9", "schedule.name": "onecycle"})
+    qtbot.waitUntil(lambda: form.fields["optim.momentum"].note.isVisible())
+    form.shutdown()

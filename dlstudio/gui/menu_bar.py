@@ -1,0 +1,80 @@
+"""The window's menus and their standard shortcuts.
+
+Each action does something real in every state it is enabled in: Run brings the
+Train tab forward and presses its Run button (when the form is valid and the device
+free; otherwise the form says why), Filter runs brings the Runs tab forward with
+its filter field focused, Refresh re-reads the tab in front (when it has something to
+re-read), Preferences opens the preferences dialog, Quit closes the window (asking
+first while runs train).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenuBar
+
+if TYPE_CHECKING:
+    from dlstudio.gui.main_window import MainWindow
+
+REFRESHERS = ("refresh", "refresh_runs")  # what a tab calls re-reading the database
+
+
+def tab_refresher(panel) -> Callable[[], None] | None:
+    """The front tab's way to re-read the database, if it has one."""
+    return next((getattr(panel, name) for name in REFRESHERS if hasattr(panel, name)), None)
+
+
+class MainMenus:
+    """Builds the menu bar of ``window``; its actions are attributes for tests."""
+
+    def __init__(self, window: MainWindow):
+        self.window = window
+        bar: QMenuBar = window.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.preferences = self._action(file_menu, "&Preferences…",
+                                        QKeySequence.StandardKey.Preferences, window.edit_preferences)
+        self.preferences.setShortcuts([QKeySequence("Ctrl+,")])
+        file_menu.addSeparator()
+        self.quit = self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, window.close)
+        self.quit.setShortcuts([QKeySequence("Ctrl+Q")])
+        run_menu = bar.addMenu("&Run")
+        self.run = self._action(run_menu, "&Run the form", QKeySequence("Ctrl+Return"),
+                                self._run)
+        self.run.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        view_menu = bar.addMenu("&View")
+        self.filter = self._action(view_menu, "&Filter runs…", QKeySequence.StandardKey.Find,
+                                   self._filter_runs)
+        self.filter.setShortcuts([QKeySequence("Ctrl+F")])
+        self.refresh = self._action(view_menu, "&Refresh", QKeySequence.StandardKey.Refresh,
+                                    self._refresh)
+        self.refresh.setShortcuts([QKeySequence("F5")])
+        window.tabs.currentChanged.connect(self.update_enabled)
+        self.update_enabled()
+
+    def _action(self, menu, text: str, keys, slot) -> QAction:
+        action = QAction(text, self.window)
+        action.setShortcut(keys)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.window.addAction(action)  # shortcuts work while the menu is closed
+        return action
+
+    def update_enabled(self, *_args) -> None:
+        self.refresh.setEnabled(tab_refresher(self.window.tabs.currentWidget()) is not None)
+
+    def _run(self) -> None:
+        self.window.tabs.show_panel("train")
+        if self.window.form.run_button.isEnabled():
+            self.window.form.run_button.click()
+
+    def _filter_runs(self) -> None:
+        runs = self.window.tabs.show_panel("runs")
+        runs.search.setFocus()
+        runs.search.selectAll()
+
+    def _refresh(self) -> None:
+        refresher = tab_refresher(self.window.tabs.currentWidget())
+        if refresher is not None:
+            refresher()
