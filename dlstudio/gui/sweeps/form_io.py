@@ -13,10 +13,12 @@ from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.search.space_format import flatten_parameters
 from dlstudio.search.sweep_file import METHOD_ALIASES
+from dlstudio.search.executor_spec import EXECUTOR_KEY
 from dlstudio.search.final_seeds import FINAL_KEY
 from dlstudio.training.sweeps.setup import read_sweep
 
-PASSED_THROUGH = (FINAL_KEY,)  # top-level keys the form keeps without editing them
+# Top-level keys the form keeps without editing them.
+PASSED_THROUGH = (FINAL_KEY, EXECUTOR_KEY)
 
 
 def method_key(method: str, settings: dict[str, Any]) -> str:
@@ -26,6 +28,8 @@ def method_key(method: str, settings: dict[str, Any]) -> str:
         return "bayes_gp" if sampler == "gp" else "bayes_tpe"
     if method == "hyperband" and sampler == "tpe":
         return "bohb"
+    if method == "asha" and sampler == "tpe":
+        return "asha_tpe"
     return method
 
 

@@ -32,7 +32,7 @@ def problem_target(problem: str, param_keys: list[str], section: str) -> str:
     if key in ("budget.trials", "budget.epochs"):
         return key
     if key in ("budget_epochs", "budget"):
-        return "budget.epochs" if section == "hyperband" else "general"
+        return "budget.epochs" if section in ("hyperband", "asha") else "general"
     if key.startswith(f"{section}."):
         return f"setting:{key[len(section) + 1:]}"
     if key == "train.epochs":

@@ -39,6 +39,29 @@ METHODS = {
     "bayes_gp": Method("Bayesian (Gaussian process)", "bayes", (("sampler", "gp"),)),
     "bohb": Method("Hyperband + TPE (BOHB)", "hyperband", (("sampler", "tpe"),),
                    budget=("epochs",), brackets=True),
+    "asha": Method("ASHA (asynchronous halving)", "asha", budget=("epochs",), brackets=True),
+    "asha_tpe": Method("ASHA + TPE", "asha", (("sampler", "tpe"),), budget=("epochs",),
+                       brackets=True),
+}
+# One sentence per method, shown under the choice.
+METHOD_HELP = {
+    "grid": "Every combination of the listed values and grid points, each trained fully.",
+    "random": "Configurations drawn at random from the ranges, each trained fully.",
+    "coarse_to_fine": "Random rounds, each zooming in on the best configurations so far.",
+    "successive_halving": "Many configurations for a few epochs; each rung keeps the best "
+                          "1/η and trains them η times longer (the course's method).",
+    "hyperband": "Successive halving run in brackets from aggressive to cautious, so a "
+                 "slow starter still gets a full-length chance (the course's method).",
+    "bayes_tpe": "A TPE model of the results so far proposes each next configuration.",
+    "bayes_gp": "A Gaussian-process model of the results so far proposes each next "
+                "configuration.",
+    "bohb": "Hyperband whose configurations TPE proposes from the results at one length.",
+    "asha": "Starts many configurations for a few epochs and, the moment one ranks in the "
+            "best 1/η of its rung, continues it from its checkpoint η times longer, so "
+            "workers never wait and the best full-length model so far is ready whenever the "
+            "epoch budget runs out.",
+    "asha_tpe": "ASHA whose new configurations a TPE model over every rung proposes "
+                "(random proposals did better on our benchmark).",
 }
 # (setting, label, placeholder, tooltip); "bool:" settings are check boxes, "choice:"
 # settings combo boxes of the placeholder's "|"-separated values.
@@ -73,6 +96,13 @@ SETTINGS = {
               "epochs before TPE proposes"),
              ("random_fraction", "Random share", "0.333", "Share of configurations that "
               "stay random")],
+    "asha": [
+        ("max_epochs", "Max epochs (R)", "base", "Most epochs one configuration trains"),
+        ("min_epochs", "Min epochs", "1", "Epochs of the first rung"),
+        ("eta", "η (keep 1/η)", "4", "A trial in its rung's best 1/η is promoted at once "
+         "and trains η× longer"),
+        ("bool:resume", "Survivors resume", "", "Promoted trials continue from their "
+         "checkpoint")],
     "bayes": [("n_startup_trials", "Random start-up trials", "10", "Random trials before "
                "the model proposes"),
               ("bool:constant_liar", "Constant liar", "", "Keep parallel trials apart")],
@@ -170,7 +200,8 @@ class SweepMethodForm(QWidget):
 
     def setting_groups(self) -> list[str]:
         key = self.method.value()
-        groups = {"bayes_tpe": ["bayes"], "bayes_gp": ["bayes"], "bohb": ["hyperband", "bohb"]}
+        groups = {"bayes_tpe": ["bayes"], "bayes_gp": ["bayes"], "bohb": ["hyperband", "bohb"],
+                  "asha_tpe": ["asha"]}
         return groups.get(key, [key])
 
     def section(self) -> dict[str, Any]:
@@ -225,7 +256,7 @@ class SweepMethodForm(QWidget):
     def set_base_epochs(self, epochs: int) -> None:
         """Show the base config's epochs as the default of the epoch fields."""
         self.epochs.edit.setPlaceholderText(f"{epochs} (base config)")
-        for group in ("successive_halving", "hyperband"):
+        for group in ("successive_halving", "hyperband", "asha"):
             self.settings[group]["max_epochs"].edit.setPlaceholderText(f"{epochs}")
 
     def epochs_value(self) -> Any:
@@ -267,6 +298,7 @@ class SweepMethodForm(QWidget):
         self.budget_epochs.edit.setPlaceholderText(
             "no limit (one Hyperband iteration)" if self.choice.brackets else
             "no limit (trials × epochs per trial)")
+        self.method.set_note(METHOD_HELP.get(self.method.value(), ""))
 
 
 def _pair(*widgets: QWidget) -> QWidget:

@@ -118,6 +118,9 @@ class SweepPlanView(QWidget):
         if cost.epochs is None:
             trials = "an open number of" if cost.trials is None else str(cost.trials)
             return f"{size}{trials} trials; epochs as sampled (train.epochs is searched)."
+        if cost.trials is None:  # ASHA: the budget is fixed, the promotions are not
+            return (f"Total: at most <b>{cost.epochs} epochs</b>; as many trials as that "
+                    "buys, promoted as their results come in.")
         at_most = "at most " if cost.upper_bound else ""
         per = cost.epochs // cost.trials if cost.trials else 0
         return (f"{size}Total: {at_most}<b>{cost.epochs} epochs</b> "

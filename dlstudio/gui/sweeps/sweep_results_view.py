@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSplitter
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.errors import ConfigError
+from dlstudio.search.sweep_spec import SCHEDULED
 from dlstudio.gui.sweeps.param_axis import ParamAxis, axes_for
 from dlstudio.gui.sweeps.parallel_coordinates_plot import ParallelCoordinatesPlot
 from dlstudio.gui.sweeps.sweep_plots import BestSoFarPlot, EmptyStack, MetricScatterPlot, score_colors
@@ -115,7 +116,7 @@ class SweepResultsView(QWidget):
         self.title.setText(f"<b>Sweep {sweep['id']}: {sweep['name']}</b> — "
                            f"{self.record.get('description', '')}")
         self.model.set_trials([], [a.name for a in self.axes], self.metric)
-        brackets = self.record.get("method") in ("successive_halving", "hyperband")
+        brackets = self.record.get("method") in SCHEDULED
         for column in (3, 4):  # bracket, rung
             self.table.setColumnHidden(column, not brackets)
         self.curves.reset(self.metric)

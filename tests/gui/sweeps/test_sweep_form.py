@@ -173,3 +173,9 @@ def test_hyperband_plan_shows_the_course_budget_per_bracket(qtbot):
     assert "Total" in view.total.text()
     tip = form.method_form.settings["hyperband"]["finish_last_bracket"].input.toolTip()
     assert "course" in tip and "budget" in tip
+
+
+def test_an_opened_files_executor_section_is_kept(form):
+    executor = {"kind": "ray", "address": "127.0.0.1:6379", "gpus_per_trial": 1}
+    form.load_mapping({**HALVING, "executor": executor})
+    assert form.mapping()["executor"] == executor
