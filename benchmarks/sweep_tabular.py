@@ -2,7 +2,7 @@
 
 ``sweep_efficiency.py`` trains for real, so it affords only a few seeds. Here every
 configuration of a grid of digits MLPs is trained once, to R epochs, and its dev error
-after every epoch is cached (``tabular_curves.py``; built on the first run, a few
+after every epoch is cached (``_tabular_curves.py``; built on the first run, a few
 minutes on 2 cores). Search methods are then replayed against the table: a trial of ``e`` epochs reads the
 dev error after epoch ``e``; a resumed promotion costs only its extra epochs. The
 learning rate is searched on a log scale and read from the nearest grid value, so
@@ -43,7 +43,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tabular_curves import FULL, OPTIMIZERS, SMOKE, Table, load_table
+from _tabular_curves import FULL, OPTIMIZERS, SMOKE, Table, load_table
 
 
 # -- replay ------------------------------------------------------------------------------
