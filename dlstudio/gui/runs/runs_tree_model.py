@@ -16,71 +16,15 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor, QFont
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
-from dlstudio.config import flatten
 from dlstudio.gui.runs import runs_cv
 from dlstudio.gui.runs.key_columns import KeyColumn, key_column
+from dlstudio.gui.runs.run_row import RunRow
 from dlstudio.gui.runs.run_grouping import GROUP_SWEEP, Group, group_items
-from dlstudio.gui.runs.runs_model import (COLUMN_INDEX, COLUMNS, CV_COLUMN, RUN_ID_ROLE, SORT_ROLE,
+from dlstudio.gui.runs.runs_model import (COLUMNS, CV_COLUMN, RUN_ID_ROLE, SORT_ROLE,
                                           STATUS_COLORS, STATUS_COLUMN, Column, run_tooltip)
 
-SEARCHED = [COLUMN_INDEX[h] for h in ("ID", "Name", "Status", "Dataset", "Model",
-                                      "Optimizer", "LR", "Tags")]
 GROUP_ROLE = Qt.ItemDataRole.UserRole + 3  # a group row's key ("sweep:3"), else None
 NAME_COLUMN = 1
-
-
-class _Row:
-    """One run's cells, each computed when first needed and then kept: opening 10,000
-    runs formats only the rows on screen; sorting computes one column's keys."""
-
-    __slots__ = ("run", "extra", "_flat", "_texts", "_keys", "_haystack")
-
-    def __init__(self, run: dict, extra: list[KeyColumn]):
-        self.run, self.extra = run, extra
-        self._flat: dict | None = None
-        self._texts: list[str] | None = None
-        self._keys: dict[int, Any] = {}
-        self._haystack: str | None = None
-
-    @property
-    def flat(self) -> dict:
-        if self._flat is None:
-            self._flat = flatten(self.run.get("config") or {})
-        return self._flat
-
-    @property
-    def texts(self) -> list[str]:
-        if self._texts is None:
-            self._texts = [c.text(self.run) for c in COLUMNS] + [
-                c.text(self.run, self.flat) for c in self.extra]
-        return self._texts
-
-    @property
-    def haystack(self) -> str:
-        # What the plain-text filter searches: the cells that name a run (not the
-        # formatted numbers and dates, whose formatting for 10,000 runs would cost a
-        # second on the first keystroke) and the notes.
-        if self._haystack is None:
-            self._haystack = " ".join([*(COLUMNS[c].text(self.run) for c in SEARCHED),
-                                       self.run.get("notes") or ""]).lower()
-        return self._haystack
-
-    def sort_key(self, column: int) -> Any:
-        key = self._keys.get(column)
-        if key is None:
-            if column < len(COLUMNS):
-                key = COLUMNS[column].sort_key(self.run)
-            else:
-                key = self.extra[column - len(COLUMNS)].sort_key(self.run, self.flat)
-            self._keys[column] = key
-        return key
-
-    def add_columns(self, extra: list[KeyColumn]) -> None:
-        self.extra = extra
-        if self._texts is not None:
-            del self._texts[len(COLUMNS):]
-            self._texts += [c.text(self.run, self.flat) for c in extra]
-        self._keys = {k: v for k, v in self._keys.items() if k < len(COLUMNS)}
 
 
 class RunsTreeModel(QAbstractItemModel):
@@ -88,7 +32,7 @@ class RunsTreeModel(QAbstractItemModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._rows: dict[int, _Row] = {}
+        self._rows: dict[int, RunRow] = {}
         self.extra_columns: list[KeyColumn] = []
         self._groups: list[Group] = []
         self._group_rows: list[tuple[int, str]] = []
@@ -106,7 +50,7 @@ class RunsTreeModel(QAbstractItemModel):
         for run in runs:
             kept = old.get(run["id"])
             same = kept is not None and kept.run == run
-            self._rows[run["id"]] = kept if same else _Row(run, self.extra_columns)
+            self._rows[run["id"]] = kept if same else RunRow(run, self.extra_columns)
         if sweep_names is not None:
             self._sweep_names = dict(sweep_names)
         self._rebuild()
@@ -210,7 +154,7 @@ class RunsTreeModel(QAbstractItemModel):
                             if group.key is not None]
         self.endResetModel()
 
-    def _accepts(self, row: _Row) -> bool:
+    def _accepts(self, row: RunRow) -> bool:
         text, status, tag, ids = (self._filters[k] for k in ("text", "status", "tag",
                                                              "query_ids"))
         run = row.run
@@ -281,7 +225,7 @@ class RunsTreeModel(QAbstractItemModel):
         row = owner.runs[index.row() if index.internalId() else 0]
         return self._run_data(row, index.column(), role)
 
-    def _run_data(self, row: _Row, column: int, role: int):
+    def _run_data(self, row: RunRow, column: int, role: int):
         if role == Qt.ItemDataRole.DisplayRole:
             return row.texts[column]
         if role == SORT_ROLE:
