@@ -18,3 +18,10 @@ def test_import_contracts_are_kept():
         assert lint_imports(no_cache=True) == 0
     finally:
         os.chdir(previous)
+
+
+def test_no_gui_module_is_over_300_lines():
+    # Small files with one job: a GUI module past this has taken a second one.
+    long = {str(path.relative_to(ROOT)): lines for path in (ROOT / "dlstudio" / "gui").rglob("*.py")
+            if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 300}
+    assert long == {}
