@@ -28,6 +28,7 @@ from dlstudio.api.buffer import MetricBuffer
 from dlstudio.errors import ConfigError
 from dlstudio.store import Store, codec, resolve_db_path
 from dlstudio.store.paths import run_checkpoint_dir
+from dlstudio.training.resumable import API_MARK
 from dlstudio.store.schema import MEMORY
 
 END_STATUSES = ("finished", "stopped", "failed", "diverged")
@@ -57,7 +58,8 @@ def start_run(config: Mapping[str, Any] | Any = None, name: str = "",
     settings = _config_dict(config)
     tag_list = [tags] if isinstance(tags, str) else list(tags)
     script = _main_script()
-    environment = reproducibility.collect(code=script, data_files=data_files)
+    environment = {**reproducibility.collect(code=script, data_files=data_files),
+                   API_MARK: "dlstudio.start_run"}
     store = Store(path)
     try:
         buffer = MetricBuffer(path, interval=flush_interval)

@@ -12,6 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 
 RESUMABLE_RUNS = ("stopped", "interrupted", "failed")
+API_MARK = "logged_by"  # environment key of the runs a script logged through the API
+
+
+def trained_here(run: dict) -> bool:
+    """Whether dlstudio trained ``run`` (a store row) from its config, so it can resume
+    it or train it again: not a run a script logged through the Python API, nor one
+    imported from another tracker."""
+    environment = run.get("environment") or {}
+    return API_MARK not in environment and "imported_from" not in environment
 
 
 def checkpoint_path(run: dict) -> Path | None:
@@ -30,6 +39,9 @@ def resume_problem(run: dict, label: str | None = None) -> str:
     ``label`` names the run in the message (default ``run <id>``).
     """
     label = label or f"run {run.get('id')}"
+    if not trained_here(run):
+        return (f"{label} was logged by a script or imported from another tracker, not "
+                "trained by dlstudio: there is nothing here to continue it with")
     status = run.get("status")
     if status not in RESUMABLE_RUNS:
         return (f"{label} is {status}; only stopped, interrupted or failed runs can be "

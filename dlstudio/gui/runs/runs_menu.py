@@ -20,6 +20,8 @@ def build_runs_menu(parent: QWidget, buttons: Sequence[QPushButton | None], run:
         if button is None:
             menu.addSeparator()
             continue
+        if button.isHidden():  # an action that does not apply to this run
+            continue
         action = menu.addAction(button.text())
         action.setEnabled(button.isEnabled())
         action.setToolTip(button.toolTip())

@@ -18,6 +18,7 @@ from dlstudio.gui.common.prompts import DialogPrompts
 from dlstudio.gui.context import AppContext
 from dlstudio.gui.runs.run_editor import RunEditor
 from dlstudio.gui.workers.run_resume import resume_problem
+from dlstudio.training.resumable import trained_here
 from dlstudio.gui.runs.runs_cv import cv_summary, with_cv_groups
 from dlstudio.gui.runs.runs_menu import build_runs_menu
 from dlstudio.gui.runs.runs_model import COLUMN_INDEX, CV_COLUMN
@@ -132,6 +133,12 @@ class RunsPanel(RunsPanelLayout):
         self.compare_button.setEnabled(selected >= 2)
         for button in (self.open_button, self.run_again_button, self.rename_button):
             button.setEnabled(selected == 1)
+        # A run a script logged (or one imported) has no dlstudio config to train again:
+        # the actions are absent for it, not disabled.
+        run = self._single_selected_run()
+        trainable = run is None or trained_here(run)
+        self.run_again_button.setVisible(trainable)
+        self.resume_button.setVisible(trainable)
         for button in (self.tags_button, self.notes_button, self.delete_button):
             button.setEnabled(selected >= 1)
         self.notes_button.setEnabled(selected == 1)
