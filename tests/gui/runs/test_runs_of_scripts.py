@@ -33,3 +33,17 @@ def test_a_script_run_has_no_resume_or_run_again(qtbot, db_path, app_context):
                    for a in panel.context_menu().actions())
     select(panel, [trained])
     assert not panel.run_again_button.isHidden() and not panel.resume_button.isHidden()
+
+
+def test_a_runs_tooltip_says_where_it_came_from_and_lists_its_files(qtbot, db_path,
+                                                                    app_context):
+    from dlstudio.gui.runs.runs_model import run_tooltip
+
+    with dlstudio.start_run(config={"lr": 1e-3}, name="with files", db=db_path) as run:
+        run.log({"loss": 0.5}, step=1)
+        run.save_checkpoint({"w": [1.0, 2.0]}, "final.pt")
+    with Store(db_path) as store:
+        row = store.get_run(run.id)
+    tip = run_tooltip(row)
+    assert "Versions: python " in tip and "torch " in tip
+    assert "host " in tip and "Files: final.pt" in tip
