@@ -59,6 +59,9 @@ class StepReadout:
             return []
         pending, self._pending = self._pending, []
         self._last_read = time.monotonic()
-        losses = torch.stack([item[1].float() for item in pending]).cpu().tolist()
+        if len(pending) == 1:  # every step on the CPU: no stack for one value
+            losses = [float(pending[0][1])]
+        else:
+            losses = torch.stack([item[1].float() for item in pending]).cpu().tolist()
         return [StepRecord(step, loss, lr, momentum, seconds, samples)
                 for (step, _, lr, momentum, seconds, samples), loss in zip(pending, losses)]
