@@ -11,7 +11,7 @@ import shiboken6
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
 from PySide6.QtCore import QSettings, QThread
 
-from tests.gui.helpers import StopAnswer
+from tests.gui.helpers import OPENED_CONTEXTS, StopAnswer
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +43,14 @@ def private_default_settings(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("user-settings"))
     for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(settings_format, QSettings.Scope.UserScope, folder)
+
+
+@pytest.fixture(autouse=True)
+def close_opened_contexts():
+    """Close the contexts a test opened with ``helpers.open_context``."""
+    yield
+    while OPENED_CONTEXTS:
+        OPENED_CONTEXTS.pop().close()
 
 
 @pytest.fixture

@@ -45,3 +45,16 @@ def read_store(db_path):
     from dlstudio.store import Store
 
     return Store(db_path, mark_orphans=False)
+
+
+# Contexts opened by ``open_context``; the autouse fixture in conftest.py closes them.
+OPENED_CONTEXTS: list = []
+
+
+def open_context(db_path, settings):
+    """An ``AppContext`` on ``db_path`` that is closed (threads joined) after the test."""
+    from dlstudio.gui.context import AppContext
+
+    context = AppContext.open(db_path, settings)
+    OPENED_CONTEXTS.append(context)
+    return context

@@ -12,28 +12,17 @@ from PySide6.QtGui import QImage
 
 from dlstudio.gui.common.plot_tools import ema_smooth
 from dlstudio.gui.compare.compare_panel import ComparePanel as CompareView
-from dlstudio.gui.context import AppContext
 from dlstudio.gui.compare.metric_panel_grid import INK
 from dlstudio.store import Store
+from tests.gui.helpers import open_context
 from tests.gui.runs.test_runs_panel import FakePrompts
 from tests.real_runs import SWEEP_TRIALS, real_db, real_runs_master  # noqa: F401
 
 SHOTS = os.environ.get("DLSTUDIO_SCREENSHOTS")
-OPENED: list[AppContext] = []
-
-
-@pytest.fixture(autouse=True)
-def close_contexts():
-    yield
-    while OPENED:
-        OPENED.pop().close()
-
-
 def make_view(qtbot, db, settings, prompts=None) -> CompareView:
-    context = AppContext.open(db, settings)
+    context = open_context(db, settings)
     view = CompareView(context, prompts=prompts or FakePrompts())
     qtbot.addWidget(view)
-    OPENED.append(context)
     view.resize(1400, 900)
     return view
 

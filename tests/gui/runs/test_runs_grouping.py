@@ -9,31 +9,20 @@ import os
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from dlstudio.gui.context import AppContext
 
 from dlstudio.gui.runs.runs_model import COLUMN_INDEX, RUN_ID_ROLE
 from dlstudio.gui.runs.runs_panel import RunsPanel
 from dlstudio.gui.runs.runs_tree_model import GROUP_ROLE
 from dlstudio.store import Store
+from tests.gui.helpers import open_context
 from tests.gui.runs.test_runs_panel import FakePrompts
 from tests.real_runs import SWEEP_TRIALS, real_db, real_runs_master  # noqa: F401
 
 SHOTS = os.environ.get("DLSTUDIO_SCREENSHOTS")  # a folder: save what the tests show
-OPENED: list[AppContext] = []
-
-
-@pytest.fixture(autouse=True)
-def close_contexts():
-    yield
-    while OPENED:
-        OPENED.pop().close()
-
-
 def make_panel(qtbot, db, settings: QSettings, prompts=None) -> RunsPanel:
-    context = AppContext.open(db, settings)
+    context = open_context(db, settings)
     panel = RunsPanel(context, prompts=prompts or FakePrompts())
     qtbot.addWidget(panel)
-    OPENED.append(context)
     panel.resize(1300, 700)
     return panel
 

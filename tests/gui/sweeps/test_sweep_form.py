@@ -23,6 +23,17 @@ HALVING = {"method": "successive_halving", "metric": {"name": "dev_error"},
            "base": {"model": {"hidden": [16]}, "train": {"device": "cpu"}}}
 
 
+def form_and_plan(qtbot):
+    """A sweep form whose plan is shown in a plan view, as the Sweeps tab wires them."""
+    from dlstudio.gui.sweeps.sweep_plan_view import SweepPlanView
+
+    form, view = SweepForm(debounce_ms=0), SweepPlanView()
+    qtbot.addWidget(form)
+    qtbot.addWidget(view)
+    form.plan_changed.connect(view.show_plan)
+    return form, view
+
+
 @pytest.fixture
 def form(qtbot):
     widget = SweepForm(debounce_ms=0)
@@ -88,12 +99,7 @@ def test_the_plan_shows_the_exact_halving_table_and_total(form, qtbot):
 
 
 def test_hyperband_plan_lists_every_bracket(qtbot):
-    from dlstudio.gui.sweeps.sweep_plan_view import SweepPlanView
-
-    form, view = SweepForm(debounce_ms=0), SweepPlanView()
-    qtbot.addWidget(form)
-    qtbot.addWidget(view)
-    form.plan_changed.connect(view.show_plan)
+    form, view = form_and_plan(qtbot)
     form.load_mapping({**HALVING, "method": "hyperband", "successive_halving": None,
                        "hyperband": {"max_epochs": 4, "eta": 2}})
     plan = strategy_from_sweep(read_sweep(form.mapping())[0]).plan()
@@ -161,12 +167,7 @@ def test_saved_yaml_is_a_sweep_file_the_core_reads(form, tmp_path):
 
 def test_hyperband_plan_shows_the_course_budget_per_bracket(qtbot):
     """Issue 13: B = (s_max+1)R = 405 for R=81, eta=3, beside the totals."""
-    from dlstudio.gui.sweeps.sweep_plan_view import SweepPlanView
-
-    form, view = SweepForm(debounce_ms=0), SweepPlanView()
-    qtbot.addWidget(form)
-    qtbot.addWidget(view)
-    form.plan_changed.connect(view.show_plan)
+    form, view = form_and_plan(qtbot)
     form.load_mapping({**HALVING, "method": "hyperband", "successive_halving": None,
                        "hyperband": {"max_epochs": 81, "eta": 3}})
     assert "405 epochs" in view.total.text() and "R=81" in view.total.text()

@@ -4,22 +4,12 @@ back to the file the core reads (TPE proposals kept)."""
 from __future__ import annotations
 
 from dlstudio.examples import examples_folder
-from dlstudio.gui.sweeps.sweep_form import SweepForm
-from dlstudio.gui.sweeps.sweep_plan_view import SweepPlanView
 from dlstudio.training.sweeps.setup import read_sweep
-from tests.gui.sweeps.test_sweep_form import HALVING
-
-
-def _form_and_plan(qtbot):
-    form, view = SweepForm(debounce_ms=0), SweepPlanView()
-    qtbot.addWidget(form)
-    qtbot.addWidget(view)
-    form.plan_changed.connect(view.show_plan)
-    return form, view
+from tests.gui.sweeps.test_sweep_form import HALVING, form_and_plan
 
 
 def test_asha_is_chosen_explained_and_planned_by_its_budget(qtbot):
-    form, view = _form_and_plan(qtbot)
+    form, view = form_and_plan(qtbot)
     form.load_mapping({**HALVING, "method": "asha", "successive_halving": None,
                        "asha": {"max_epochs": 9, "eta": 3}, "budget": {"epochs": 60}})
     method = form.method_form
@@ -34,7 +24,7 @@ def test_asha_is_chosen_explained_and_planned_by_its_budget(qtbot):
 
 
 def test_the_example_asha_file_with_tpe_keeps_its_sampler_through_the_form(qtbot):
-    form, _ = _form_and_plan(qtbot)
+    form, _ = form_and_plan(qtbot)
     form.load_mapping({**HALVING, "method": "asha", "successive_halving": None,
                        "asha": {"max_epochs": 9, "sampler": "tpe"}})
     assert form.method_form.method.value() == "asha_tpe"
