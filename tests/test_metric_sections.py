@@ -13,7 +13,7 @@ from dlstudio.metric_sections import (DEFAULT_SECTION, SYSTEM_SECTION, group_met
     ("val/accuracy", "val", "accuracy"),
     ("a/b/c", "a", "b/c"),                    # nested: the first part is the section
     ("/val/loss", "val", "loss"),             # a leading slash is not a section
-    ("val/loss/", "val", "loss/"),
+    ("val/loss/", "val", "loss"),
     ("a//b", "a", "b"),
     ("/loss", DEFAULT_SECTION, "/loss"),      # empty section: shown whole, unprefixed
     ("train/", DEFAULT_SECTION, "train/"),    # empty name: the same
