@@ -45,13 +45,14 @@ class MetricPanelGrid(pg.GraphicsLayoutWidget):
 
     def show_panels(self, panels: dict[str, list[Series]], titles: dict[str, str],
                     groups: list[str], draw: str, x_label: str, wall_time: bool,
-                    log_y: bool, link_to: pg.PlotItem | None = None) -> list[pg.PlotDataItem]:
+                    log_y: bool, link_to: pg.PlotItem | None = None
+                    ) -> dict[int, pg.PlotDataItem]:
         """One panel per key of ``panels`` (in order), x axes linked to ``link_to`` (or
-        to the first panel); ``groups`` are the group labels. Returns the first panel's
-        named items, for the one legend of all sections."""
+        to the first panel); ``groups`` are the group labels. Returns each group's first
+        named curve, for the one legend of all sections (a group may lack a key)."""
         self.clear()
         self.plots = {}
-        first, legend_items = link_to, []
+        first, legend_items = link_to, {}
         for index, (key, series) in enumerate(panels.items()):
             axes = {"bottom": pg.DateAxisItem()} if wall_time else {}
             plot = self.addPlot(row=index // COLUMNS, col=index % COLUMNS, axisItems=axes)
@@ -60,9 +61,8 @@ class MetricPanelGrid(pg.GraphicsLayoutWidget):
                 first = plot
             else:
                 plot.setXLink(first)
-            named = self._draw(plot, series, groups, draw)
-            if index == 0:
-                legend_items = named
+            for group, item in self._draw(plot, series, groups, draw).items():
+                legend_items.setdefault(group, item)
             self.plots[key] = plot
         return legend_items
 
@@ -84,9 +84,9 @@ class MetricPanelGrid(pg.GraphicsLayoutWidget):
         plot.setLogMode(y=log_y)
 
     def _draw(self, plot: pg.PlotItem, series: list[Series], groups: list[str],
-              draw: str) -> list[pg.PlotDataItem]:
-        """Draw the series; returns the items that carry a legend name."""
-        named = []
+              draw: str) -> dict[int, pg.PlotDataItem]:
+        """Draw the series; returns each group's item that carries its legend name."""
+        named = {}
         by_group: dict[int, list[Series]] = {}
         for one in series:
             by_group.setdefault(one.group, []).append(one)
@@ -99,9 +99,9 @@ class MetricPanelGrid(pg.GraphicsLayoutWidget):
                                      name=(f"{label} ({len(members)} runs)" if len(members) > 1
                                            else label) if n == 0 else None)
                     if n == 0:
-                        named.append(item)
+                        named[group] = item
                 continue
-            named.append(self._draw_band(plot, members, color, label, draw))
+            named[group] = self._draw_band(plot, members, color, label, draw)
         return named
 
     @staticmethod

@@ -102,16 +102,18 @@ class SectionedPanels(QWidget):
         """Each section as ``(name, {key: series})``, or ``(name, panel count)`` for a
         collapsed one, in order."""
         self._keep_only([name for name, _ in sections])
-        first, legend_items = None, []
+        first, legend_items = None, {}
         for name, panels in sections:
             section = self.sections[name]
             collapsed = isinstance(panels, int)
             section.set_state(panels if collapsed else len(panels), collapsed)
             named = section.grid.show_panels({} if collapsed else panels, titles, groups,
                                              draw, x_label, wall_time, log_y, first)
+            for group, item in named.items():
+                legend_items.setdefault(group, item)
             if first is None and section.grid.plots:
-                first, legend_items = next(iter(section.grid.plots.values())), named
-        self._show_legend(legend_items)
+                first = next(iter(section.grid.plots.values()))
+        self._show_legend([legend_items[group] for group in sorted(legend_items)])
         self._fit_rows()
 
     def _keep_only(self, names: list[str]) -> None:

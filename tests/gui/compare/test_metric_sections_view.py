@@ -73,6 +73,9 @@ def test_keys_are_grouped_into_sections_with_their_panels(qtbot, real_db, qt_set
     np.testing.assert_allclose(y, [api_values(s)["val_acc"] for s in range(30)])
     loss = panels.grid.plots["loss"]
     assert "(1 of 2 runs)" in loss.titleLabel.text  # the script logged no "loss"
+    # One legend for all sections, with the script's run though the first panel lacks it.
+    legend = [label.text for _, label in panels.grid.legend.items]
+    assert len(legend) == 2 and "api script" in legend
     panels.grid.plots["train/loss"].setXRange(3, 9, padding=0)
     assert loss.viewRange()[0] == pytest.approx([3, 9])  # linked across sections
     panels.options.smoothing.setValue(50)
