@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QToolButton, QVBoxLayout, QWi
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.compare.metric_panel_grid import INK, MetricPanelGrid, Series
 from dlstudio.gui.compare.panel_export import export_sections
+from dlstudio.gui.compare.run_curves_plot import run_color
 
 MIN_ROW_HEIGHT = 220
 LEGEND_COLUMNS = 2
@@ -113,7 +114,7 @@ class SectionedPanels(QWidget):
                 legend_items.setdefault(group, item)
             if first is None and section.grid.plots:
                 first = next(iter(section.grid.plots.values()))
-        self._show_legend([legend_items[group] for group in sorted(legend_items)])
+        self._show_legend(legend_items, groups)
         self._fit_rows()
 
     def _keep_only(self, names: list[str]) -> None:
@@ -128,16 +129,20 @@ class SectionedPanels(QWidget):
             self.body_layout.addWidget(self.sections[name])
         self.body_layout.addStretch(1)
 
-    def _show_legend(self, items: list[pg.PlotDataItem]) -> None:
+    def _show_legend(self, drawn: dict[int, pg.PlotDataItem], groups: list[str]) -> None:
+        # Every group is listed, also one whose panels are all collapsed or lack its keys.
         self.legend_view.clear()
         self.legend = pg.LegendItem(brush=pg.mkBrush(*LEGEND_BRUSH), pen=pg.mkPen(LEGEND_PEN),
                                     labelTextColor=INK, colCount=LEGEND_COLUMNS)
         self.legend_view.addItem(self.legend)
-        for item in items:
+        for group, label in enumerate(groups):
+            item = drawn.get(group) or pg.PlotDataItem(pen=pg.mkPen(run_color(group)),
+                                                       name=label)
             self.legend.addItem(item, item.name())
-        rows = -(-len(items) // LEGEND_COLUMNS)
-        self.legend_view.setFixedHeight(24 * rows + 16)
-        self.legend_view.setVisible(bool(items))
+        margins = self.legend_view.ci.layout.getContentsMargins()
+        height = self.legend.layout.preferredSize().height() + margins[1] + margins[3]
+        self.legend_view.setFixedHeight(int(height) + 2)
+        self.legend_view.setVisible(bool(groups))
 
     def _fit_rows(self) -> None:
         # Rows share the visible height (so a few panels fill the view as one grid

@@ -139,6 +139,12 @@ def test_a_collapsed_section_stays_collapsed_in_a_new_view(qtbot, real_db, qt_se
     qtbot.mouseClick(train.header, Qt.MouseButton.LeftButton)
     assert list(again.panels_view.grid.sections["train"].grid.plots) == ["train/acc",
                                                                           "train/loss"]
+    charts = again.panels_view.grid.sections["Charts"]
+    qtbot.mouseClick(charts.header, Qt.MouseButton.LeftButton)
+    assert charts.collapsed and "loss" not in again.panels_view.grid.plots
+    # The trained run is drawn in no open panel now; the legend still lists it.
+    legend = [label.text for _, label in again.panels_view.grid.legend.items]
+    assert len(legend) == 2 and "api script" in legend
 
 
 def test_one_metric_combo_groups_keys_and_draws_the_chosen_one(qtbot, real_db, qt_settings,
