@@ -170,6 +170,12 @@ def capture_panel_sections(window, folder: Path, db: Path, trained: list[int]) -
     compare.panels_view.grid.sections["Charts"].header.click()  # the script's sections
     pump(500)
     save(window, folder, "21-compare-panel-sections")
+    button = compare.panels_view.panels_button
+    menu = button.menu()
+    menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+    pump(300)
+    save(menu, folder, "22-compare-panels-menu")
+    menu.hide()
 
 
 def capture_learning_curve(window, folder: Path) -> None:

@@ -139,6 +139,8 @@ class SectionedPanels(QWidget):
             item = drawn.get(group) or pg.PlotDataItem(pen=pg.mkPen(run_color(group)),
                                                        name=label)
             self.legend.addItem(item, item.name())
+        if self.legend.layout.preferredSize().width() > self.legend_view.width() - 20:
+            self.legend.setColumnCount(1)  # long labels (configs): one per line, uncut
         margins = self.legend_view.ci.layout.getContentsMargins()
         height = self.legend.layout.preferredSize().height() + margins[1] + margins[3]
         self.legend_view.setFixedHeight(int(height) + 2)
