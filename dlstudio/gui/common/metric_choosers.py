@@ -1,8 +1,8 @@
 """Metric keys listed for the user to pick, under their sections' headers
 (``dlstudio.metric_sections``), with a filter box once the list is long.
 
-``fill_metric_menu`` fills a menu of checkable keys (Compare's "Panels", the runs
-table's summary columns); ``fill_metric_combo`` a combo box of keys (Compare's single
+``fill_metric_menu`` fills a menu of checkable keys (Compare's "Panels");
+``add_section_header`` is its header line (also the runs table's summary columns); ``fill_metric_combo`` a combo box of keys (Compare's single
 metric). Headers show only when the keys fall in more than one section.
 """
 
@@ -29,7 +29,7 @@ def fill_metric_menu(menu: QMenu, keys: Iterable[str], checked: set[str]) -> lis
     metric_filter = MetricMenuFilter(menu) if count > LONG_LIST else None
     actions = []
     for section, members in groups:
-        header = _header_action(menu, section, len(members)) if len(groups) > 1 else None
+        header = add_section_header(menu, section, len(members)) if len(groups) > 1 else None
         for key in members:
             action = QAction(key, menu)
             action.setCheckable(True)
@@ -42,7 +42,8 @@ def fill_metric_menu(menu: QMenu, keys: Iterable[str], checked: set[str]) -> lis
     return actions
 
 
-def _header_action(menu: QMenu, section: str, count: int) -> QWidgetAction:
+def add_section_header(menu: QMenu, section: str, count: int) -> QWidgetAction:
+    """A header line naming ``section`` and its ``count`` keys; it cannot be chosen."""
     label = QLabel(f"{section}  ({count})")
     label.setStyleSheet(HEADER_STYLE)
     header = QWidgetAction(menu)
@@ -140,7 +141,7 @@ def first_key_index(combo: QComboBox) -> int:
     return -1
 
 
-__all__ = ["LONG_LIST", "MetricCompleter", "MetricMenuFilter", "fill_metric_combo", "fill_metric_menu",
+__all__ = ["LONG_LIST", "add_section_header", "MetricCompleter", "MetricMenuFilter", "fill_metric_combo", "fill_metric_menu",
            "first_key_index"]
 
 
