@@ -3,10 +3,11 @@
 A key logged with a prefix goes to the section named by the prefix: ``train/loss`` is
 ``loss`` in section ``train``; ``a/b/c`` is ``b/c`` in section ``a``. Slashes at either
 end are ignored when splitting (``/val/loss`` is ``loss`` in ``val``), so ``/loss`` and
-``train/`` name no section: they are keys of the default section, shown whole. The app's own system samples (``sys.cpu_percent``, ``sys.gpu_util``, ...) go to
-``System``, and every other key without a prefix (the app's ``loss``, ``dev_metric``,
-``lr``, a script's ``val_acc``) to ``Charts``, W&B's names for the two. Sections list
-``Charts`` first, the prefixes alphabetically (case-insensitive), ``System`` last.
+``train/`` name no section: they are keys of the default section, shown whole. The
+app's own system samples (``sys.cpu_percent``, ``sys.gpu_util``, ...) go to ``System``,
+and every other key without a prefix (the app's ``loss``, ``dev_metric``, ``lr``, a
+script's ``val_acc``) to ``Charts``, W&B's names for the two. Sections list ``Charts``
+first, the prefixes alphabetically (case-insensitive), ``System`` last.
 """
 
 from __future__ import annotations

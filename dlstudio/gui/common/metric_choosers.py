@@ -1,16 +1,17 @@
 """Metric keys listed for the user to pick, under their sections' headers
 (``dlstudio.metric_sections``), with a filter box once the list is long.
 
-``fill_metric_menu`` fills a menu of checkable keys (Compare's "Panels");
-``add_section_header`` is its header line (also the runs table's summary columns); ``fill_metric_combo`` a combo box of keys (Compare's single
-metric). Headers show only when the keys fall in more than one section.
+``fill_metric_menu`` fills a menu of checkable keys (Compare's "Panels"), with
+``add_section_header`` lines (also in the runs table's summary columns);
+``fill_metric_combo`` a combo box of keys (Compare's single metric). Headers show only
+when the keys fall in more than one section.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QStringListModel, Qt, Slot
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QComboBox, QCompleter, QLabel, QLineEdit, QMenu,
                                QWidgetAction)
@@ -66,6 +67,12 @@ class MetricMenuFilter(QWidgetAction):
         self.entries: list[tuple[QAction, QAction | None]] = []
         menu.addAction(self)
         self.line.textChanged.connect(self._on_text_changed)
+        menu.aboutToShow.connect(self._on_menu_about_to_show)
+
+    @Slot()
+    def _on_menu_about_to_show(self) -> None:
+        # Typing goes to the filter at once, not to the menu's mnemonic search.
+        QTimer.singleShot(0, self.line.setFocus)
 
     def add(self, action: QAction, header: QAction | None) -> None:
         self.entries.append((action, header))
@@ -141,7 +148,7 @@ def first_key_index(combo: QComboBox) -> int:
     return -1
 
 
-__all__ = ["LONG_LIST", "add_section_header", "MetricCompleter", "MetricMenuFilter", "fill_metric_combo", "fill_metric_menu",
-           "first_key_index"]
+__all__ = ["LONG_LIST", "MetricCompleter", "MetricMenuFilter", "add_section_header",
+           "fill_metric_combo", "fill_metric_menu", "first_key_index"]
 
 

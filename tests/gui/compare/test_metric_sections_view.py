@@ -99,10 +99,15 @@ def test_grouped_panel_menu_filters_and_draws_a_chosen_key(qtbot, real_db, qt_se
     keys = [a.data() for a in panels.panels_button.menu().actions() if a.data() is not None]
     assert keys.index("sys.gpu_util") > keys.index("val/loss") > keys.index("train/loss")
     filter_line = entries["filter"].defaultWidget()
-    filter_line.setText("GPU")
+    menu = panels.panels_button.menu()
+    view.show()
+    menu.popup(panels.panels_button.mapToGlobal(panels.panels_button.rect().bottomLeft()))
+    qtbot.waitUntil(filter_line.hasFocus)  # typing filters at once
+    qtbot.keyClicks(filter_line, "GPU")
     visible = {text for text, action in entries.items() if action.isVisible()}
     assert visible == {"filter", "System  (3)", "sys.gpu_util"}
     filter_line.clear()
+    menu.hide()
     assert entries["train/loss"].isVisible() and entries["Charts  (7)"].isVisible()
     entries["sys.gpu_util"].trigger()
     assert sections_shown(panels)["System"] == ["sys.gpu_util"]
