@@ -176,6 +176,11 @@ def capture_panel_sections(window, folder: Path, db: Path, trained: list[int]) -
     pump(300)
     save(menu, folder, "22-compare-panels-menu")
     menu.hide()
+    compare.tabs.setCurrentIndex(0)
+    compare.metric_chooser.showPopup()
+    pump(300)
+    save(compare.metric_chooser.view().window(), folder, "23-compare-metric-chooser")
+    compare.metric_chooser.hidePopup()
 
 
 def capture_learning_curve(window, folder: Path) -> None:

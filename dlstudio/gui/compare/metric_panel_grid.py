@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QSizePolicy
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.common.plot_tools import major_grid_only
@@ -22,6 +23,7 @@ DRAW_RUNS, DRAW_MIN_MAX, DRAW_SD = "runs", "min-max", "sd"
 DRAW_CHOICES = {DRAW_MIN_MAX: "Mean, min–max band", DRAW_SD: "Mean ± sd band",
                 DRAW_RUNS: "Single runs"}
 COLUMNS = 2
+MIN_PANEL_WIDTH = 200
 INK, AXIS_PEN = "#202020", "#555555"
 BAND_ALPHA = 60
 
@@ -64,7 +66,24 @@ class MetricPanelGrid(pg.GraphicsLayoutWidget):
             for group, item in self._draw(plot, series, groups, draw).items():
                 legend_items.setdefault(group, item)
             self.plots[key] = plot
+        self._keep_columns_even(len(panels))
         return legend_items
+
+    def _keep_columns_even(self, count: int) -> None:
+        # Columns of one width in every grid, a lone last panel in one column: linked x
+        # axes line panels up by their pixels, so a panel of another width (or in a
+        # grid with other column widths) showed another x range.
+        widgets = list(self.plots.values())
+        for col in range(count % COLUMNS or COLUMNS, COLUMNS):
+            filler = pg.GraphicsWidget()
+            self.addItem(filler, row=count // COLUMNS, col=col)
+            widgets.append(filler)
+        for widget in widgets:
+            widget.setMinimumWidth(MIN_PANEL_WIDTH)
+            widget.setPreferredWidth(MIN_PANEL_WIDTH)
+            widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        for col in range(COLUMNS):
+            self.ci.layout.setColumnStretchFactor(col, 1)
 
     def rows(self) -> int:
         return -(-len(self.plots) // COLUMNS)

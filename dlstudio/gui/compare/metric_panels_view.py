@@ -54,7 +54,9 @@ class MetricPanelsView(QWidget):
         self.db_path, self.settings = context.db_path, context.settings
         self.runs: list[dict] = []
         self.keys: list[str] = []
-        self._curves: dict[tuple[int, str], dict] = {}
+        # (run id, key) -> its curve, or None for a key the run has no points of (most
+        # keys of a script's run beside the app's): read once, not at every redraw.
+        self._curves: dict[tuple[int, str], dict | None] = {}
         self._build()
 
     def _build(self) -> None:
@@ -145,7 +147,7 @@ class MetricPanelsView(QWidget):
         group_of = {index: g for g, (_, members) in enumerate(groups) for index in members}
         shown = [(name, len(keys) if name in collapsed else {
             key: [Series(group_of[i], *self._xy(run, key)) for i, run in enumerate(self.runs)
-                  if (run["id"], key) in self._curves] for key in keys})
+                  if self._curves.get((run["id"], key)) is not None] for key in keys})
                  for name, keys in sections]
         x_key = self.x_axis.currentData()
         self.grid.show_sections(shown, self._titles(shown), [label for label, _ in groups],
@@ -164,8 +166,7 @@ class MetricPanelsView(QWidget):
             return
         read = read_curves(self.db_path, [(run_id, key, POINTS) for run_id, key in wanted])
         for (run_id, key), curve in zip(wanted, read):
-            if curve["total"]:
-                self._curves[(run_id, key)] = curve
+            self._curves[(run_id, key)] = curve if curve["total"] else None
 
     def _xy(self, run: dict, key: str) -> tuple[np.ndarray, np.ndarray]:
         curve = self._curves[(run["id"], key)]

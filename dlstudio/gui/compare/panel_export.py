@@ -52,8 +52,9 @@ def export_sections(path: str | Path, width: int, height: int,
 
 def _paint(painter: QPainter, width: int, height: int, legend, sections) -> None:
     top = 0.0
+    parts = []  # (widget, where it is drawn)
     if legend is not None:
-        _render(painter, legend, QRectF(0, 0, width, legend.height()))
+        parts.append((legend, QRectF(0, 0, width, legend.height())))
         top = float(legend.height())
     headers = HEADER_HEIGHT if len(sections) > 1 else 0
     rows = sum(max(1, grid.rows()) for _, grid in sections) or 1
@@ -61,25 +62,25 @@ def _paint(painter: QPainter, width: int, height: int, legend, sections) -> None
     font = QFont()
     font.setBold(True)
     painter.setFont(font)
+    painter.setPen(QColor(INK))
     for title, grid in sections:
         if headers:
-            painter.setPen(QColor(INK))
             painter.drawText(QRectF(8, top, width - 16, headers),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, title)
             top += headers
         part = max(1, grid.rows()) * row_height
-        _render(painter, grid, QRectF(0, top, width, part))
+        parts.append((grid, QRectF(0, top, width, part)))
         top += part
-
-
-def _render(painter: QPainter, widget: pg.GraphicsLayoutWidget, target: QRectF) -> None:
-    # Lay the widget's layout out at the target's size, draw it there, and put it back.
-    layout, scene = widget.ci, widget.scene()
-    old = layout.geometry()
-    source = QRectF(0, 0, target.width(), target.height())
-    layout.setGeometry(source)
-    layout.layout.activate()
+    # Every grid is laid out at the image's width before any is drawn, and all are put
+    # back after: linked x axes line panels up by their pixels, across the grids.
+    old = [(widget.ci, widget.ci.geometry()) for widget, _ in parts]
     try:
-        scene.render(painter, target, source)
+        for widget, target in parts:
+            widget.ci.setGeometry(QRectF(0, 0, target.width(), target.height()))
+            widget.ci.layout.activate()
+        for widget, target in parts:
+            widget.scene().render(painter, target,
+                                  QRectF(0, 0, target.width(), target.height()))
     finally:
-        layout.setGeometry(old)
+        for layout, geometry in old:
+            layout.setGeometry(geometry)
