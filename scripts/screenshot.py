@@ -3,7 +3,9 @@
 Opens the main window on a temporary database, fills the form, trains a short digits
 run and saves PNGs (``QWidget.grab()``) of: the empty form, the live view while the
 run trains and after it finished, the queue holding runs and a sweep, every other tab,
-and the diagnosis tab with a learning curve by training-set size.
+the compare tab's panels in sections with a run a script logged through the API
+(``train/loss``, ``val/acc``, ``sys.*``), and the diagnosis tab with a learning curve
+by training-set size.
 
     python scripts/screenshot.py [FOLDER]            # default: docs/
     xvfb-run -a python scripts/screenshot.py shots/  # real X11 fonts and rendering
@@ -144,8 +146,41 @@ def capture(app: QApplication, tmp: Path, folder: Path, width: int, height: int)
         window.tabs.setCurrentIndex(index)
         pump(500)
         save(window, folder, f"{5 + index:02d}-{window.tabs.tabText(index).lower()}-tab")
+    capture_panel_sections(window, folder, tmp / "runs.db", finished)
     capture_learning_curve(window, folder)
     window.close()
+
+
+def capture_panel_sections(window, folder: Path, db: Path, trained: list[int]) -> None:
+    """Compare's panels: the app's runs beside one logged with prefixed keys by a script."""
+    import math
+
+    import dlstudio
+
+    with dlstudio.start_run({"lr": 0.01, "model": "mlp"}, name="script via API", db=db) as run:
+        for step in range(0, 600, 5):
+            run.log({"train/loss": 2.3 * math.exp(-step / 150) + 0.05,
+                     "train/accuracy": 1 - 0.9 * math.exp(-step / 120),
+                     "val/loss": 2.3 * math.exp(-step / 180) + 0.12,
+                     "val/accuracy": 0.95 - 0.85 * math.exp(-step / 150),
+                     "sys.gpu_util": 70 + 20 * math.sin(step / 40)}, step=step)
+    compare = window.tabs.show_panel("compare")
+    compare.set_runs([*trained, run.id])
+    compare.tabs.setCurrentWidget(compare.panels_view)
+    compare.panels_view.grid.sections["Charts"].header.click()  # the script's sections
+    pump(500)
+    save(window, folder, "21-compare-panel-sections")
+    button = compare.panels_view.panels_button
+    menu = button.menu()
+    menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+    pump(300)
+    save(menu, folder, "22-compare-panels-menu")
+    menu.hide()
+    compare.tabs.setCurrentIndex(0)
+    compare.metric_chooser.showPopup()
+    pump(300)
+    save(compare.metric_chooser.view().window(), folder, "23-compare-metric-chooser")
+    compare.metric_chooser.hidePopup()
 
 
 def capture_learning_curve(window, folder: Path) -> None:

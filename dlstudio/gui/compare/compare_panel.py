@@ -17,6 +17,7 @@ from dlstudio.gui.common import run_format as fmt
 from dlstudio.gui.compare.importance_view import ImportanceView
 from dlstudio.gui.compare.metric_panels_view import MetricPanelsView
 from dlstudio.gui.common.export import export_run_csv
+from dlstudio.gui.common.metric_choosers import fill_metric_combo, first_key_index
 from dlstudio.gui.common.panel import Panel
 from dlstudio.gui.common.plot_tools import PlotOptionsBar
 from dlstudio.gui.common.prompts import DialogPrompts
@@ -190,14 +191,15 @@ class ComparePanel(Panel):
 
     def _fill_metric_chooser(self, keys: set[str]) -> None:
         shown = self.metric
-        ordered = [k for k in METRIC_TITLES if k in keys] + sorted(keys - set(METRIC_TITLES))
         self.metric_chooser.blockSignals(True)
-        self.metric_chooser.clear()
-        for key in ordered:
-            self.metric_chooser.addItem(f"{key} — {self._title(key)}", key)
+        fill_metric_combo(self.metric_chooser, keys, self._choice_label)
         index = self.metric_chooser.findData(shown if shown in keys else "loss")
-        self.metric_chooser.setCurrentIndex(max(index, 0))
+        self.metric_chooser.setCurrentIndex(
+            index if index >= 0 else first_key_index(self.metric_chooser))
         self.metric_chooser.blockSignals(False)
+
+    def _choice_label(self, key: str) -> str:
+        return f"{key} — {self._title(key)}" if key in METRIC_TITLES else key
 
     def _fill_csv_menu(self) -> None:
         self.csv_menu.clear()

@@ -43,8 +43,8 @@ def group_runs(runs: list[dict], flats: list[dict], mode: str) -> list[tuple[str
         else:
             kept = {k: v for k, v in flat.items() if k not in SEED_KEYS}
             key = json.dumps(kept, sort_keys=True, default=str)
-            label = ", ".join(f"{k}={_short(kept.get(k))}" for k in differing
-                              if k not in SEED_KEYS) or "same config"
+            label = ", ".join(f"{k}={_short(kept[k])}" for k in differing
+                              if k in kept) or run.get("name") or "same config"
         groups.setdefault(key, []).append(index)
         labels.setdefault(key, label)
     return [(labels[key], members) for key, members in groups.items()]
@@ -73,7 +73,10 @@ def band(curves: list[tuple[np.ndarray, np.ndarray]]) -> Band:
 
 def _differing_keys(flats: list[dict]) -> list[str]:
     keys = list(dict.fromkeys(k for flat in flats for k in flat))
-    return [k for k in keys if len({json.dumps(f.get(k), default=str) for f in flats}) > 1]
+    # A key only some runs have (a script's free-form config beside the app's) differs
+    # only where its values do: listing every key one run lacks made labels unreadable.
+    return [k for k in keys
+            if len({json.dumps(f[k], default=str) for f in flats if k in f}) > 1]
 
 
 def _short(value) -> str:

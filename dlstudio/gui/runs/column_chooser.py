@@ -8,9 +8,11 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QToolButton, QTreeView, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.metric_choosers import add_section_header
 from dlstudio.gui.runs.key_columns import available_keys
 from dlstudio.gui.runs.runs_model import COLUMNS, CV_COLUMN
 from dlstudio.gui.runs.runs_tree_model import RunsTreeModel
+from dlstudio.metric_sections import group_metric_keys
 
 ALWAYS_SHOWN = ("ID", "Name")
 HIDDEN_KEY, ADDED_KEY = "runs/hidden_columns", "runs/key_columns"
@@ -66,9 +68,15 @@ class ColumnChooserButton(QToolButton):
         added = set(self.added())
         for source, title in (("config", "Config keys"), ("summary", "Summary values")):
             submenu = menu.addMenu(title)
-            for key in keys[source][:MAX_KEYS_IN_MENU]:
-                column_id = f"{source}:{key}"
-                self._add(submenu, key, ("key", column_id), column_id in added)
+            listed = keys[source][:MAX_KEYS_IN_MENU]
+            # Summary values are metrics too (``test/accuracy``): by section, as in Compare.
+            sections = group_metric_keys(listed) if source == "summary" else [("", listed)]
+            for section, members in sections:
+                if len(sections) > 1:
+                    add_section_header(submenu, section, len(members))
+                for key in members:
+                    column_id = f"{source}:{key}"
+                    self._add(submenu, key, ("key", column_id), column_id in added)
         return menu
 
     def _add(self, menu: QMenu, text: str, data: tuple[str, str], checked: bool) -> None:
