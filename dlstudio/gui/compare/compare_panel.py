@@ -15,6 +15,9 @@ from dlstudio.errors import ConfigError
 from dlstudio.formatting import format_metric
 from dlstudio.gui.common import run_format as fmt
 from dlstudio.gui.compare.importance_view import ImportanceView
+from dlstudio.gui.compare.live_refresh import LiveRefresh
+from dlstudio.gui.compare.metric_titles import (METRIC_TITLES, metric_rises, metric_scale,
+                                               metric_title)
 from dlstudio.gui.compare.metric_panels_view import MetricPanelsView
 from dlstudio.gui.common.export import export_run_csv
 from dlstudio.gui.common.metric_choosers import fill_metric_combo, first_key_index
@@ -28,17 +31,6 @@ from dlstudio.gui.compare.run_curves_plot import (LoadedCurve, RunCurvesPlot, po
 from dlstudio.gui.context import AppContext
 from dlstudio.store import Store, read_curves
 
-# Known metrics first, in this order, with what the y axis says.
-METRIC_TITLES = {
-    "loss": "Training loss (per step)",
-    "train_loss": "Train loss (per epoch)",
-    "dev_loss": "Dev loss (per epoch)",
-    "train_metric": "Train {metric}",
-    "dev_metric": "Dev {metric}",
-    "lr": "Learning rate",
-    "momentum": "Momentum",
-}
-RATIO_METRICS = ("train_metric", "dev_metric")
 EPOCH_KEY = "train_loss"  # recorded once per epoch at the epoch's last step
 EMPTY_TEXT = ("<h3>Nothing to compare yet</h3><p>In the <b>Runs</b> tab, select two or more "
               "runs (Ctrl+click or Shift+click) and press <b>Compare selected</b>.</p>")
@@ -69,6 +61,7 @@ class ComparePanel(Panel):
         self.save_plot_button.clicked.connect(self._on_save_plot_clicked)
         self.csv_menu.triggered.connect(self._on_csv_run_chosen)
         self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.live = LiveRefresh(self, context.watcher, self._has_running, self._follow_live)
         self._show_page()
 
     # -- building ------------------------------------------------------------------
@@ -131,8 +124,9 @@ class ComparePanel(Panel):
         return self.metric_chooser.currentData()
 
     @Slot(list)
-    def set_runs(self, run_ids: list[int]) -> None:
-        """Compare these runs (ids that no longer exist are skipped)."""
+    def set_runs(self, run_ids: list[int], refit: bool = True) -> None:
+        """Compare these runs (ids that no longer exist are skipped); ``refit=False``
+        keeps the one-metric plot's view where the user zoomed it."""
         store = self.context.store
         self.runs = [run for run in (self._get_run(store, i) for i in run_ids) if run]
         keys = {key for run in self.runs for key in store.metric_keys(run["id"])}
@@ -145,15 +139,22 @@ class ComparePanel(Panel):
             [run_color(i) for i in range(len(self.runs))],
             [flat_config(run.get("config") or {}) for run in self.runs])
         self._show_page()
-        self._load_curves()
-        self._update_tab()
+        self._load_curves(refit)
+        self._update_tab(force_panels=not refit)
 
-    def _update_tab(self) -> None:
+    def _update_tab(self, force_panels: bool = False) -> None:
         # The panels and the importance are read and computed when their tab is shown:
         # most comparisons only look at the curves.
         tab = self.tabs.currentWidget()
-        if tab in (self.panels_view, self.importance_view) and tab.runs != self.runs:
+        if tab in (self.panels_view, self.importance_view) and (
+                tab.runs != self.runs or (force_panels and tab is self.panels_view)):
             tab.set_runs(self.runs)
+
+    def _has_running(self) -> bool:
+        return any(run["status"] == "running" for run in self.runs)
+
+    def _follow_live(self) -> None:
+        self.set_runs(self.run_ids, refit=False)
 
     @Slot(int)
     def _on_tab_changed(self, _index: int) -> None:
@@ -199,7 +200,7 @@ class ComparePanel(Panel):
         self.metric_chooser.blockSignals(False)
 
     def _choice_label(self, key: str) -> str:
-        return f"{key} — {self._title(key)}" if key in METRIC_TITLES else key
+        return f"{key} — {metric_title(key, self.runs)}" if key in METRIC_TITLES else key
 
     def _fill_csv_menu(self) -> None:
         self.csv_menu.clear()
@@ -207,26 +208,7 @@ class ComparePanel(Panel):
             action = self.csv_menu.addAction(f"{fmt.run_label(run)}…")
             action.setData(run["id"])
 
-    def _metric_names(self) -> set[str]:
-        # Runs still training (or that failed early) have no summary yet: they are
-        # assumed to share the metric of the runs that do.
-        names = {(run.get("summary") or {}).get("metric_name") for run in self.runs}
-        return (names - {None}) or {"metric"}
-
-    def _title(self, key: str) -> str:
-        if key not in RATIO_METRICS:
-            return METRIC_TITLES.get(key, key)
-        names = self._metric_names()
-        if names == {"accuracy"}:
-            return METRIC_TITLES[key].format(metric="accuracy (%)")
-        if len(names) == 1:
-            return METRIC_TITLES[key].format(metric=next(iter(names)).upper())
-        return METRIC_TITLES[key].format(metric="metric (accuracy 0-1 or RMSE)")
-
-    def _scale(self, key: str) -> float:
-        return 100.0 if key in RATIO_METRICS and self._metric_names() == {"accuracy"} else 1.0
-
-    def _load_curves(self) -> None:
+    def _load_curves(self, refit: bool = True) -> None:
         key = self.metric
         if key is None:
             self.curves_plot.show_curves({}, "Value")
@@ -241,8 +223,8 @@ class ComparePanel(Panel):
         ends = read[len(self.runs):] or read
         curves = {run["id"]: self._loaded(run, curve, epoch_ends["step"])
                   for run, curve, epoch_ends in zip(self.runs, read, ends)}
-        rising = key in RATIO_METRICS and self._metric_names() == {"accuracy"}
-        self.curves_plot.show_curves(curves, self._title(key), self._scale(key), rising)
+        rising = metric_rises(key, self.runs)
+        self.curves_plot.show_curves(curves, metric_title(key, self.runs), metric_scale(key, self.runs), rising, refit)
 
     @staticmethod
     def _loaded(run: dict, curve: dict, epoch_end_steps: np.ndarray) -> LoadedCurve:

@@ -137,8 +137,9 @@ class RunCurvesPlot(QWidget):
                                                 name=label)
 
     def show_curves(self, curves: dict[int, LoadedCurve], y_label: str, scale: float = 1.0,
-                    rising: bool = False) -> None:
-        """Plot a new metric: ``value * scale`` for each run; the view fits them all.
+                    rising: bool = False, refit: bool = True) -> None:
+        """Plot a new metric: ``value * scale`` for each run; the view fits them all
+        (``refit=False``: it stays where the user zoomed, or follows the data if untouched).
         ``rising`` curves (accuracy) end top right, so the legend moves bottom right."""
         self.curves = curves
         corner = (1, 1) if rising else (1, 0)
@@ -147,7 +148,8 @@ class RunCurvesPlot(QWidget):
         self.plot.setLabel("left", y_label)
         self._redraw()
         self._update_notice()
-        self.plot.enableAutoRange()
+        if refit:
+            self.plot.enableAutoRange()
 
     def apply_options(self, x_key: str, smoothing: float, log_y: bool) -> None:
         """The shared plot options: x axis, EMA smoothing weight, log y."""
