@@ -40,6 +40,7 @@ class TabWiring(QObject):
         panel.status_message.connect(self.status.showMessage)
         if key == "train":
             panel.runs_changed.connect(self._refresh_runs)
+            panel.compare_requested.connect(self._on_compare_requested)
         elif key == "runs":
             panel.run_again_requested.connect(self._on_run_again_requested)
             panel.compare_requested.connect(self._on_compare_requested)

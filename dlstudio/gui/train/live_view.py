@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QStackedWidget, Q
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
 from dlstudio.gui.workers.event_bridge import EventBridge
 from dlstudio.gui.train.live_plots_view import LivePlotsView
+from dlstudio.gui.train.own_metrics_note import OwnMetricsNote
 from dlstudio.gui.train.run_progress_view import RunProgressView
 from dlstudio.gui.train.run_trace import RunTrace
 
@@ -70,6 +71,7 @@ class LiveView(QWidget):
         self.run_selector.setToolTip("Runs training now and the last ones shown")
         self.progress = RunProgressView()
         self.plots = LivePlotsView()
+        self.own_metrics = OwnMetricsNote()
         self.stack = QStackedWidget()
         # Points go into the trace as they arrive (a few batches a second); the
         # plots catch up between MIN_REDRAW_MS and MAX_REDRAW_MS later, so painting never
@@ -95,6 +97,7 @@ class LiveView(QWidget):
         selector_row.setContentsMargins(0, 0, 0, 0)
         self.progress.add_beside_title(self.selector_row)
         layout.addWidget(self.progress)
+        layout.addWidget(self.own_metrics)
         layout.addWidget(self.plots, 1)
         self.stack.addWidget(self.empty_label)
         self.stack.addWidget(content)
@@ -147,6 +150,7 @@ class LiveView(QWidget):
         """New points of an external run are in its trace."""
         trace = self.traces.get(run_id)
         if trace is not None and run_id == self.shown:
+            self.own_metrics.show_trace(trace)  # a script's first keys come after its start
             if not self._redraw_timer.isActive():
                 self._redraw_timer.start(redraw_wait_ms(self._redraw_cost))
 
@@ -172,6 +176,7 @@ class LiveView(QWidget):
                                     running=running)
         self.progress.show_resources(trace.resources)
         self.progress.show_outcome(trace.ended)
+        self.own_metrics.show_trace(trace)
 
     def _fill_selector(self) -> None:
         self.run_selector.clear()

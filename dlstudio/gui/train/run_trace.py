@@ -59,6 +59,7 @@ class RunTrace:
         self.resources: dict[str, float] = {}
         self.ended: dict[str, Any] | None = None
         self.totals: dict[str, int] = {}  # points stored, when loaded downsampled
+        self.own_keys: list[str] = []  # keys a script named itself (not drawn here)
 
     # -- filling -------------------------------------------------------------------
     def start(self, info: dict[str, Any]) -> None:
@@ -103,7 +104,17 @@ class RunTrace:
     def end(self, ended: dict[str, Any]) -> None:
         self.ended = dict(ended)
 
+    def set_stored_keys(self, keys: list[str]) -> None:
+        """The run's stored metric names: those outside dlstudio's own (and its
+        ``sys.*`` resources) are the script's."""
+        self.own_keys = [key for key in keys
+                         if key not in self.tables and not key.startswith("sys.")]
+
     # -- reading -------------------------------------------------------------------
+    def has_builtin_points(self) -> bool:
+        """Whether any curve the live plots draw has a point."""
+        return any(self.count(key) for key in self.tables)
+
     def count(self, key: str) -> int:
         """Points held for ``key``."""
         if key == "momentum" and not self.has_momentum:

@@ -32,6 +32,7 @@ class TrainPanel(Panel):
 
     tab_title = "Train"
     runs_changed = Signal()  # a run was created or started: the runs table is stale
+    compare_requested = Signal(list)  # run ids whose own metrics the Compare tab draws
 
     def __init__(self, context: AppContext, devices: list[tuple[str, str]],
                  parent: QWidget | None = None):
@@ -46,6 +47,7 @@ class TrainPanel(Panel):
         self.form.validated.connect(self._on_form_validated)
         self.live_view.stop_requested.connect(self._on_stop_requested)
         self.live_view.pause_requested.connect(self.controller.set_paused)
+        self.live_view.own_metrics.compare_requested.connect(self.compare_requested)
         self.queue_view.hold_toggled.connect(self.controller.set_held)
         self.controller.session_started.connect(self._on_session_started)
         self.controller.activity_changed.connect(self.update_run_blocked)
