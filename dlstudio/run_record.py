@@ -126,7 +126,8 @@ def resource_fields(summary: dict[str, Any], system: dict[str, dict[str, float]]
     if is_number(cpu_time):
         share = (f" ({100 * cpu_time / duration:.0f} % of the wall-clock time)"
                  if is_number(duration) and duration > 0 else "")
-        fields.append(("CPU time (training thread)", f"{cpu_time:,.1f} s{share}"))
+        seconds = f"{cpu_time:,.1f}" if cpu_time >= 1 else f"{cpu_time:.2g}"
+        fields.append(("CPU time (training thread)", f"{seconds} s{share}"))
     if "sys.cpu_percent" in system:
         fields.append(("CPU use (whole machine)", _mean_peak(system["sys.cpu_percent"], "%")))
     if "sys.ram_mb" in system:

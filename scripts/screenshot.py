@@ -3,7 +3,8 @@
 Opens the main window on a temporary database, fills the form, trains a short digits
 run and saves PNGs (``QWidget.grab()``) of: the empty form, the live view while the
 run trains and after it finished, the queue holding runs and a sweep, every other tab,
-and the diagnosis tab with a learning curve by training-set size.
+the Runs tab's details pane on the first run (top, and scrolled to where it came from
+and what it used), and the diagnosis tab with a learning curve by training-set size.
 
     python scripts/screenshot.py [FOLDER]            # default: docs/
     xvfb-run -a python scripts/screenshot.py shots/  # real X11 fonts and rendering
@@ -144,8 +145,26 @@ def capture(app: QApplication, tmp: Path, folder: Path, width: int, height: int)
         window.tabs.setCurrentIndex(index)
         pump(500)
         save(window, folder, f"{5 + index:02d}-{window.tabs.tabText(index).lower()}-tab")
+    capture_run_details(window, folder, finished[0])
     capture_learning_curve(window, folder)
     window.close()
+
+
+def capture_run_details(window, folder: Path, run_id: int) -> None:
+    """The Runs tab with the details pane on ``run_id``: its top, then scrolled to the
+    reproducibility and resources sections."""
+    runs = window.tabs.show_panel("runs")
+    runs.details_button.setChecked(True)
+    runs.select_run_ids([run_id], current=run_id)
+    wait_until(lambda: runs.details.run_id == run_id)
+    pump(300)
+    save(window, folder, "15-runs-details")
+    tree = runs.details.tree
+    for index in range(tree.topLevelItemCount()):
+        if tree.topLevelItem(index).text(0) == "Reproducibility":
+            tree.scrollToItem(tree.topLevelItem(index), tree.ScrollHint.PositionAtTop)
+    pump(300)
+    save(window, folder, "16-runs-details-reproducibility")
 
 
 def capture_learning_curve(window, folder: Path) -> None:

@@ -159,3 +159,43 @@ def test_the_pane_follows_changes_and_its_state_is_remembered(qtbot, db_path, ap
     assert not again.details_button.isChecked() and again.details.isHidden()
     again.details_button.click()
     assert not again.details.isHidden()
+
+
+def test_runs_another_process_writes_are_listed_without_refresh(qtbot, main_window, db_path):
+    from tests.faults.processes import cli
+    from tests.gui.runs.test_runs_panel import shown_ids
+
+    runs = main_window.tabs.show_panel("runs")
+    trained = cli("train", "--db", db_path, "--name", "from the shell", "--set",
+                  "data.name=digits", "--set", "model.hidden=[16]", "--set", "train.epochs=1",
+                  "--set", "train.device=cpu", "--set", "train.threads=1")
+    assert trained.returncode == 0, trained.stderr
+    qtbot.waitUntil(lambda: len(shown_ids(runs)) == 1, timeout=10_000)
+    (run_id,) = shown_ids(runs)
+    select(runs, [run_id])
+    assert "from the shell" in runs.details.title.text()
+    assert "Status: finished" in runs.details.text()
+    # A change that is never a running run (which the Train tab's follower would see):
+    # another process deletes it; the table and the pane both notice.
+    deleted = cli("delete", str(run_id), "--db", db_path)
+    assert deleted.returncode == 0, deleted.stderr
+    qtbot.waitUntil(lambda: shown_ids(runs) == [], timeout=10_000)
+    assert runs.details.run_id is None or "no longer exists" in runs.details.title.text()
+
+
+def test_a_run_of_the_app_refreshes_the_runs_tab_once(qtbot, main_window):
+    from tests.gui.helpers import FAST, run_and_wait
+    from tests.gui.runs.test_runs_panel import shown_ids
+
+    runs = main_window.tabs.show_panel("runs")
+    resets: list[int] = []
+    runs.model.modelReset.connect(lambda: resets.append(1))
+    run_id, ended = run_and_wait(qtbot, main_window, FAST)
+    assert ended["status"] == "finished"
+    assert shown_ids(runs) == [run_id]  # refreshed as the run ended, no poll waited for
+    assert runs.model.runs()[0]["status"] == "finished"
+    resets.clear()
+    for _ in range(2):  # two polls of the watcher: the end was read once, not again
+        with qtbot.waitSignal(main_window.context.watcher.timer.timeout, timeout=5_000):
+            pass
+    assert resets == []
