@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QPushButton, QSplitter
 
 SHOWN_KEY = "runs/details_shown"
 SPLITTER_KEY = "runs/details_splitter"
-DEFAULT_SIZES = (640, 360)  # the table keeps most of a small window
+DEFAULT_SIZES = (600, 400)  # the table keeps most of a small window
 
 
 class DetailsPane(QObject):
@@ -19,8 +19,8 @@ class DetailsPane(QObject):
         self.splitter, self.button, self.settings = splitter, button, settings
         self.details = splitter.widget(1)
         splitter.setCollapsible(0, False)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 0)
+        splitter.setStretchFactor(0, 3)  # a wider window widens both, the table more
+        splitter.setStretchFactor(1, 2)
         splitter.setSizes(list(DEFAULT_SIZES))
         state = settings.value(SPLITTER_KEY)
         if state is not None:

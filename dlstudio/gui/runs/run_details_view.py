@@ -10,12 +10,14 @@ position: a live run's pane can be reloaded on every database change.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Slot
+from PySide6.QtCore import QRect, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QFont, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QLabel,
-                               QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+                               QPushButton, QStyledItemDelegate, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.errors import ConfigError
@@ -24,6 +26,10 @@ from dlstudio.gui.runs.run_details_sections import Row, details_sections
 from dlstudio.run_record import with_details
 
 NO_RUN_TEXT = "Select a run to see its details."
+RAW_ROLE = Qt.ItemDataRole.UserRole  # the value as recorded: what Copy gives
+# A zero-width space every 12 characters of a long token (a commit, a SHA-256) lets the
+# value wrap in a narrow pane instead of being elided; it is never copied.
+_LONG_TOKEN = re.compile(r"([^\s/]{12})(?=[^\s/])")
 
 
 class RunDetailsView(QWidget):
@@ -53,8 +59,10 @@ class RunDetailsView(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.tree.header().resizeSection(0, 170)
+        self.tree.header().resizeSection(0, 150)
         self.tree.header().setStretchLastSection(True)
+        self.tree.setItemDelegate(_WrappingDelegate(self.tree))
+        self.tree.header().sectionResized.connect(self._on_column_resized)
         copy = QAction("Copy", self.tree, shortcut=QKeySequence.StandardKey.Copy,
                        shortcutContext=Qt.ShortcutContext.WidgetShortcut)
         copy.triggered.connect(self.copy_selection)
@@ -113,7 +121,7 @@ class RunDetailsView(QWidget):
     def copy_selection(self) -> None:
         """Copy the selected rows (or every row when none is selected) as text."""
         items = self.tree.selectedItems()
-        text = ("\n".join(f"{item.text(0)}: {item.text(1)}" for item in items) if items
+        text = ("\n".join(f"{item.text(0)}: {_raw(item)}" for item in items) if items
                 else self.text())
         QApplication.clipboard().setText(text)
 
@@ -160,6 +168,10 @@ class RunDetailsView(QWidget):
             self.reload()
 
     @Slot()
+    def _on_column_resized(self) -> None:
+        self.tree.doItemsLayout()  # row heights follow the wrapped text's new width
+
+    @Slot()
     def _on_open_folder_clicked(self) -> None:
         folder = self.folder()
         if folder is not None:
@@ -171,18 +183,39 @@ class RunDetailsView(QWidget):
             QApplication.clipboard().setText(json.dumps(self.details, indent=2, default=str))
 
 
+class _WrappingDelegate(QStyledItemDelegate):
+    """Rows as tall as their wrapped text: a view asks ``sizeHint`` without a width, so
+    the width given is the column's (less the indentation of the first column)."""
+
+    def sizeHint(self, option, index):  # noqa: N802  (Qt's name)
+        tree = self.parent()
+        width = tree.header().sectionSize(index.column())
+        if index.column() == 0:
+            depth, parent = 1, index.parent()
+            while parent.isValid():
+                depth, parent = depth + 1, parent.parent()
+            width -= depth * tree.indentation()
+        option.rect = QRect(0, 0, max(40, width), 1)
+        return super().sizeHint(option, index)
+
+
 def _add_rows(parent: QTreeWidgetItem, rows: tuple[Row, ...]) -> None:
     for row in rows:
-        item = QTreeWidgetItem(parent, [row.label, row.text])
+        item = QTreeWidgetItem(parent, [row.label, _LONG_TOKEN.sub("\\1\u200b", row.text)])
+        item.setData(1, RAW_ROLE, row.text)
         item.setToolTip(1, row.text)
         _add_rows(item, row.children)
         item.setExpanded(row.label != "Error" and len(row.children) <= 12)
 
 
 def _item_lines(item: QTreeWidgetItem, depth: int) -> str:
-    text = "  " * depth + item.text(0) + (f": {item.text(1)}" if item.text(1) else "")
+    text = "  " * depth + item.text(0) + (f": {_raw(item)}" if _raw(item) else "")
     return "\n".join([text, *(_item_lines(item.child(i), depth + 1)
                               for i in range(item.childCount()))])
+
+
+def _raw(item: QTreeWidgetItem) -> str:
+    return item.data(1, RAW_ROLE) or ""
 
 
 def _escaped(text: str) -> str:

@@ -54,6 +54,7 @@ class RunsPanelLayout(Panel):
         self.pages.addWidget(self.table)
         self.pages.addWidget(self.empty_label)
         self.count_label = QLabel()
+        self.count_label.setWordWrap(True)  # its hint never widens a small window
         self.details = RunDetailsView(self.context.store)
         self.details_button = QPushButton("Details", checkable=True)
         self.details_button.setToolTip("Show the current run's details beside the table: "
