@@ -276,8 +276,8 @@ class RunsPanel(RunsPanelLayout):
     def context_menu(self) -> QMenu:
         """The right-click menu for the selection (``runs_menu``)."""
         return build_runs_menu(self, (self.open_button, self.compare_button,
-                                      self.run_again_button, self.resume_button, self.details_button,
-                               None,
+                                      self.run_again_button, self.resume_button,
+                                      self.details_button, None,
                                       self.rename_button, self.tags_button, self.notes_button,
                                       None, self.delete_button),
                                self._single_selected_run(), self._on_show_group_triggered)

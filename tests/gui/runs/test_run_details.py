@@ -147,9 +147,16 @@ def test_the_pane_follows_changes_and_its_state_is_remembered(qtbot, db_path, ap
     panel.show()
     select(panel, [run_id])
     assert "Status: running" in panel.details.text()
+    tree = panel.details.tree
+    config = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                  if tree.topLevelItem(i).text(0) == "Config")
+    config.setExpanded(False)  # the user folds a section
     with Store(db_path) as store:  # another connection: as a script's process would
         store.update_summary(run_id, {"loss": 0.25})
     qtbot.waitUntil(lambda: "loss: 0.25" in panel.details.text(), timeout=5_000)
+    folded = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())
+              if not tree.topLevelItem(i).isExpanded()]
+    assert folded == ["Config"]  # rebuilt with the new summary, the fold kept
 
     menu = [a for a in panel.context_menu().actions() if a.text() == "Details"]
     assert menu and menu[0].isCheckable() and menu[0].isChecked()
