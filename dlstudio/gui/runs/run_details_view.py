@@ -92,6 +92,7 @@ class RunDetailsView(QWidget):
         if run_id != self.run_id:
             self.run_id = run_id
             self.reload()
+            self._fit_label_column()
 
     @Slot()
     def reload(self) -> None:
@@ -158,6 +159,14 @@ class RunDetailsView(QWidget):
         self.open_folder_button.setEnabled(self.folder() is not None)
         self.copy_json_button.setEnabled(run is not None)
 
+    def _fit_label_column(self) -> None:
+        # Labels (config keys) do not wrap: as wide as the widest, up to 2/5 of the pane.
+        metrics, indent = self.tree.fontMetrics(), self.tree.indentation()
+        widest = max((metrics.horizontalAdvance(item.text(0)) + indent * depth
+                      for item, depth in _items(self.tree)), default=0)
+        limit = max(150, self.tree.viewport().width() * 2 // 5)
+        self.tree.setColumnWidth(0, min(limit, max(150, widest + indent + 12)))
+
     @staticmethod
     def _section_name(item: QTreeWidgetItem) -> str:
         return item.text(0).split(" (")[0]  # "Files (3)" and "Files (4)" fold alike
@@ -203,9 +212,18 @@ def _add_rows(parent: QTreeWidgetItem, rows: tuple[Row, ...]) -> None:
     for row in rows:
         item = QTreeWidgetItem(parent, [row.label, _LONG_TOKEN.sub("\\1\u200b", row.text)])
         item.setData(1, RAW_ROLE, row.text)
+        item.setToolTip(0, row.label)
         item.setToolTip(1, row.text)
         _add_rows(item, row.children)
         item.setExpanded(row.label != "Error" and len(row.children) <= 12)
+
+
+def _items(tree: QTreeWidget):
+    stack = [(tree.topLevelItem(i), 1) for i in range(tree.topLevelItemCount())]
+    while stack:
+        item, depth = stack.pop()
+        yield item, depth
+        stack += [(item.child(i), depth + 1) for i in range(item.childCount())]
 
 
 def _item_lines(item: QTreeWidgetItem, depth: int) -> str:
