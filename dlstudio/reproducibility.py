@@ -25,6 +25,7 @@ from typing import Any
 from dlstudio.version import __version__
 
 GIT_TIMEOUT_S = 10.0
+API_MARK = "logged_by"  # environment key of the runs a script logged through the API
 _CHUNK = 1 << 20
 
 

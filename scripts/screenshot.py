@@ -3,9 +3,10 @@
 Opens the main window on a temporary database, fills the form, trains a short digits
 run and saves PNGs (``QWidget.grab()``) of: the empty form, the live view while the
 run trains and after it finished, the queue holding runs and a sweep, every other tab,
-the compare tab's panels in sections with a run a script logged through the API
-(``train/loss``, ``val/acc``, ``sys.*``), and the diagnosis tab with a learning curve
-by training-set size.
+the Runs tab's details pane on the first run (top, and scrolled to where it came from
+and what it used), the compare tab's panels in sections with a run a script logged
+through the API (``train/loss``, ``val/acc``, ``sys.*``), and the diagnosis tab with a
+learning curve by training-set size.
 
     python scripts/screenshot.py [FOLDER]            # default: docs/
     xvfb-run -a python scripts/screenshot.py shots/  # real X11 fonts and rendering
@@ -146,11 +147,27 @@ def capture(app: QApplication, tmp: Path, folder: Path, width: int, height: int)
         window.tabs.setCurrentIndex(index)
         pump(500)
         save(window, folder, f"{5 + index:02d}-{window.tabs.tabText(index).lower()}-tab")
+    capture_run_details(window, folder, finished[0])
     capture_panel_sections(window, folder, tmp / "runs.db", finished)
     capture_learning_curve(window, folder)
     window.close()
 
 
+def capture_run_details(window, folder: Path, run_id: int) -> None:
+    """The Runs tab with the details pane on ``run_id``: its top, then scrolled to the
+    reproducibility and resources sections."""
+    runs = window.tabs.show_panel("runs")
+    runs.details_button.setChecked(True)
+    runs.select_run_ids([run_id], current=run_id)
+    wait_until(lambda: runs.details.run_id == run_id)
+    pump(300)
+    save(window, folder, "15-runs-details")
+    tree = runs.details.tree
+    for index in range(tree.topLevelItemCount()):
+        if tree.topLevelItem(index).text(0) == "Reproducibility":
+            tree.scrollToItem(tree.topLevelItem(index), tree.ScrollHint.PositionAtTop)
+    pump(300)
+    save(window, folder, "16-runs-details-reproducibility")
 def capture_panel_sections(window, folder: Path, db: Path, trained: list[int]) -> None:
     """Compare's panels: the app's runs beside one logged with prefixed keys by a script."""
     import math

@@ -28,7 +28,7 @@ from dlstudio.api.buffer import MetricBuffer
 from dlstudio.errors import ConfigError
 from dlstudio.store import Store, codec, resolve_db_path
 from dlstudio.store.paths import run_checkpoint_dir
-from dlstudio.training.resumable import API_MARK
+from dlstudio.reproducibility import API_MARK
 from dlstudio.store.schema import MEMORY
 
 END_STATUSES = ("finished", "stopped", "failed", "diverged")

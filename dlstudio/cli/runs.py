@@ -8,8 +8,9 @@ import io
 import json
 import sys
 
-from dlstudio.cli.run_details import environment_lines, files_lines, files_of
+from dlstudio.cli.run_details import environment_lines, files_lines, resource_lines
 from dlstudio.cli.train import find_run, format_metric
+from dlstudio.run_record import with_details
 from dlstudio.store import Store, resolve_db_path
 from dlstudio.store.export import (check_export_target, metrics_as_lists, write_export_file,
                                    write_metrics_csv)
@@ -86,8 +87,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     with Store(resolve_db_path(args.db, existing=True)) as store:
-        run = find_run(store, args.run)
-    run["files"] = files_of(run)
+        run = with_details(store, find_run(store, args.run))
     if args.json:
         print(json.dumps(run, indent=2, default=str))
         return 0
@@ -103,7 +103,8 @@ def run_show(args: argparse.Namespace) -> int:
     print("summary:")
     for key, value in (run.get("summary") or {}).items():
         print(f"  {key}: {value}")
-    for line in environment_lines(run.get("environment") or {}) + files_lines(run["files"]):
+    for line in (environment_lines(run.get("environment") or {}) + resource_lines(run)
+                 + files_lines(run["files"])):
         print(line)
     if run.get("error"):
         print("error:\n" + run["error"])

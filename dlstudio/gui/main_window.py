@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self.status = AppStatusBar(context.db_path, devices, self)
         self.setStatusBar(self.status)
         self.tabs = PanelTabs(self)
-        self.wiring = TabWiring(self.tabs, self.controller, self.status)
+        self.wiring = TabWiring(self.tabs, self.controller, self.status, context.watcher)
         self.train = TrainPanel(context, devices)
         self.tabs.add("train", self.train)
         self.runs_panel = RunsPanel(context)

@@ -3,6 +3,11 @@
 A tab only emits its own signals ("open run 12", "compare these runs", "use this LR");
 ``TabWiring`` connects each, when its panel is built, to a public slot of the tab
 that acts on it, and brings that tab to the front. No tab reaches into another.
+
+Writes of other connections reach the Runs tab through ``DatabaseWatcher.changed``,
+which it follows itself; when a run or sweep of this app ends, the watcher is asked to
+look at once rather than at its next poll. ``runs_changed`` (writes on the app's own
+connection, which the watcher cannot see) refreshes it directly.
 """
 
 from __future__ import annotations
@@ -12,15 +17,18 @@ from PySide6.QtWidgets import QStatusBar
 
 from dlstudio.gui.common.panel import Panel
 from dlstudio.gui.panel_tabs import PanelTabs
+from dlstudio.gui.workers.db_watcher import DatabaseWatcher
 from dlstudio.gui.workers.training_controller import TrainingController
 
 
 class TabWiring(QObject):
     """Connects the panels of ``tabs`` as they are built."""
 
-    def __init__(self, tabs: PanelTabs, controller: TrainingController, status: QStatusBar):
+    def __init__(self, tabs: PanelTabs, controller: TrainingController, status: QStatusBar,
+                 watcher: DatabaseWatcher):
         super().__init__(tabs)
         self.tabs = tabs
+        self.watcher = watcher
         self.controller = controller
         self.status = status
         tabs.panel_built.connect(self._on_panel_built)
@@ -48,7 +56,6 @@ class TabWiring(QObject):
             panel.resume_requested.connect(self._on_resume_requested)
         elif key == "sweeps":
             panel.open_run_requested.connect(self._on_open_run_requested)
-            panel.sweep_updated.connect(self._refresh_runs)
             panel.sweep_finished.connect(self._on_sweep_finished)
         elif key == "lr_finder":
             panel.lr_chosen.connect(self._on_lr_chosen)
@@ -76,7 +83,7 @@ class TabWiring(QObject):
     def _on_run_finished(self, _run_id: int, _ended: dict) -> None:
         if self.controller.closing:  # the window closes: its store is about to
             return
-        self._refresh_runs()
+        self.watcher.check()  # the Runs tab refreshes once, through the watcher
         diagnosis = self._built("diagnosis")
         if diagnosis is not None:
             diagnosis.refresh_runs()
@@ -104,7 +111,7 @@ class TabWiring(QObject):
 
     @Slot(int, str)
     def _on_sweep_finished(self, sweep_id: int, status: str) -> None:
-        self._refresh_runs()
+        self.watcher.check()
         self.status.showMessage(f"Sweep #{sweep_id} {status}.", 10000)
 
     @Slot(float, bool)

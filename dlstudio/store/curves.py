@@ -46,6 +46,8 @@ SELECT step, epoch, value, time {_CURVE}
 ORDER BY step
 """
 
+_STATS = f"SELECT count(value), avg(value), max(value) {_CURVE}"
+
 _KEYS = """
 WITH RECURSIVE k(key) AS (
   SELECT (SELECT min(key) FROM metrics WHERE run_id = :run)
@@ -63,6 +65,17 @@ class CurvesMixin(StoreBase):
         """The metric names a run has points for, sorted."""
         # One index seek per key instead of a DISTINCT scan over every point.
         return [row[0] for row in self.db.conn.execute(_KEYS, {"run": run_id})]
+
+    def metric_stats(self, run_id: int, keys: list[str]) -> dict[str, dict[str, float]]:
+        """``{key: {"count", "mean", "max"}}`` over a run's points of each of ``keys``
+        that has any (NaN points left out): one aggregate per key, no points read out."""
+        stats = {}
+        for key in keys:
+            count, mean, peak = self.db.conn.execute(
+                _STATS, {"run": run_id, "key": key}).fetchone()
+            if count:
+                stats[key] = {"count": count, "mean": mean, "max": peak}
+        return stats
 
     def read_curve(self, run_id: int, key: str, max_points: int | None = None) -> dict[str, Any]:
         """One curve as numpy arrays ``step``, ``epoch`` (int64), ``value``, ``time``

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dlstudio.reproducibility import API_MARK
+
 RESUMABLE_RUNS = ("stopped", "interrupted", "failed")
-API_MARK = "logged_by"  # environment key of the runs a script logged through the API
 
 
 def trained_here(run: dict) -> bool:

@@ -24,6 +24,8 @@ def build_runs_menu(parent: QWidget, buttons: Sequence[QPushButton | None], run:
             continue
         action = menu.addAction(button.text())
         action.setEnabled(button.isEnabled())
+        action.setCheckable(button.isCheckable())  # "Details": shown or not
+        action.setChecked(button.isChecked())
         action.setToolTip(button.toolTip())
         action.triggered.connect(button.click)
     groups = [tag for tag in (run or {}).get("tags") or [] if group_kind(tag)]

@@ -15,6 +15,7 @@ from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.formatting import format_metric
 from dlstudio.gui.common import run_format as fmt
 from dlstudio.gui.runs import runs_cv
+from dlstudio.run_record import environment_summary
 from dlstudio.store.paths import run_files
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the key a cell sorts by: a number or lower text
@@ -104,25 +105,10 @@ def run_tooltip(run: dict) -> str:
     error = run.get("error")
     if error:
         lines.append(f"Error: {str(error).strip().splitlines()[-1]}")
-    lines += environment_lines(run.get("environment") or {})
+    lines += environment_summary(run.get("environment") or {})
     files = run_files(run.get("checkpoint_dir"))
     if files:
         lines.append("Files: " + ", ".join(name for name, _ in files[:6])
                      + (f" and {len(files) - 6} more" if len(files) > 6 else ""))
     return "\n".join(lines)
 
-
-def environment_lines(environment: dict) -> list[str]:
-    """The reproducibility record in two short lines (empty for runs without one)."""
-    if "imported_from" in environment:
-        origin = environment["imported_from"]
-        return [f"Imported from {origin.get('kind', '?')}: {origin.get('source', '?')}"]
-    if not environment:
-        return []
-    git = environment.get("git") or {}
-    code = (f"git {str(git.get('commit', ''))[:10]}{' (dirty)' if git.get('dirty') else ''}"
-            if git else "not in a git repository")
-    versions = " · ".join(f"{name} {environment[name]}"
-                          for name in ("python", "torch", "cuda", "dlstudio")
-                          if environment.get(name))
-    return [f"Code: {code} · host {environment.get('host', '?')}", f"Versions: {versions}"]

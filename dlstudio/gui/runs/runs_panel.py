@@ -2,7 +2,9 @@
 
 A cross-validation group's folds carry the group's mean ± sd (``runs_cv``); a stopped,
 interrupted or failed run with a checkpoint can be resumed (``run_resume``). Actions that need
-the training controller go to the main window as signals, like "Run again".
+the training controller go to the main window as signals, like "Run again". The details
+pane follows the current row. Another connection's writes (``context.watcher``) are read
+at once while the tab is shown, else when it is next shown.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class RunsPanel(RunsPanelLayout):
                                               lambda: nullcontext(context.store),
                                               self.editor.prompts)
         self.layout().insertWidget(1, self.view_controls)  # under the filters
+        self.view_controls.layout().addWidget(self.details_button)
+        self._stale = False
         self._connect()
         self.refresh()
         self.table.sortByColumn(COLUMN_INDEX["ID"], Qt.SortOrder.DescendingOrder)
@@ -72,6 +76,8 @@ class RunsPanel(RunsPanelLayout):
         self._add_shortcut(QKeySequence.StandardKey.Delete, self._on_delete_clicked)
         self._add_shortcut(QKeySequence(Qt.Key.Key_F2), self._on_rename_clicked)
         self._add_shortcut(QKeySequence(Qt.Key.Key_Return), self._on_open_clicked)
+        self.table.selectionModel().currentChanged.connect(self._on_selection_changed)
+        self.context.watcher.changed.connect(self._on_database_changed)
 
     def _add_shortcut(self, keys, slot) -> None:
         action = QAction(self.table)
@@ -83,7 +89,9 @@ class RunsPanel(RunsPanelLayout):
     # -- public --------------------------------------------------------------------
     @Slot()
     def refresh(self) -> None:
-        """Re-read the runs from the store, keeping the selection, sort and filters."""
+        """Re-read the runs (and the shown run's details) from the store, keeping the
+        selection, sort and filters."""
+        self._stale = False
         store = self.context.store
         runs = with_cv_groups(store.list_runs())
         sweep_names = {sweep["id"]: sweep["name"] for sweep in store.list_sweeps()}
@@ -95,6 +103,7 @@ class RunsPanel(RunsPanelLayout):
             self._fit_columns()
         self._update_tag_choices(runs)
         self._update_state()
+        self.details.reload()
 
     def selected_run_ids(self) -> list[int]:
         """Ids of the selected runs in the order shown; a selected group row counts
@@ -143,6 +152,15 @@ class RunsPanel(RunsPanelLayout):
             button.setEnabled(selected >= 1)
         self.notes_button.setEnabled(selected == 1)
         self._update_resume_button()
+        self.details.show_run(self._current_run_id())
+
+    def _current_run_id(self) -> int | None:
+        index = self.table.currentIndex()
+        run_ids = self.model.run_ids_at(index) if index.isValid() else []
+        if len(run_ids) == 1 and self.model.group_at(index) is None:
+            return run_ids[0]
+        run = self._single_selected_run()
+        return None if run is None else run["id"]
 
     def _update_resume_button(self) -> None:
         run = self._single_selected_run()
@@ -161,6 +179,18 @@ class RunsPanel(RunsPanelLayout):
         return runs[0] if len(runs) == 1 else None
 
     # -- events --------------------------------------------------------------------
+    @Slot()
+    def _on_database_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True  # read when shown: no table rebuilt behind another tab
+
+    def showEvent(self, event) -> None:  # noqa: N802  (Qt's name)
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
     @Slot(str)
     def _on_search_changed(self, text: str) -> None:
         self.proxy.set_text(text)
@@ -246,7 +276,8 @@ class RunsPanel(RunsPanelLayout):
     def context_menu(self) -> QMenu:
         """The right-click menu for the selection (``runs_menu``)."""
         return build_runs_menu(self, (self.open_button, self.compare_button,
-                                      self.run_again_button, self.resume_button, None,
+                                      self.run_again_button, self.resume_button,
+                                      self.details_button, None,
                                       self.rename_button, self.tags_button, self.notes_button,
                                       None, self.delete_button),
                                self._single_selected_run(), self._on_show_group_triggered)

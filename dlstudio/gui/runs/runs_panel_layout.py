@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QStackedWidget, QTreeView, QVBoxLayout, QWidget)
+                               QPushButton, QSplitter, QStackedWidget, QTreeView, QVBoxLayout,
+                               QWidget)
 
 from dlstudio.gui.common.panel import Panel
 from dlstudio.gui.runs.column_widths import fit_columns
+from dlstudio.gui.runs.details_pane import DetailsPane
+from dlstudio.gui.runs.run_details_view import RunDetailsView
 from dlstudio.gui.runs.runs_model import COLUMN_INDEX
 from dlstudio.gui.runs.runs_tree_model import RunsTreeModel
 from dlstudio.gui.runs.tree_state import TreeStateKeeper
@@ -23,7 +26,8 @@ NO_FILTER = ""  # the "all" items' data: not None, which PySide6 6.12 returns un
 
 
 class RunsPanelLayout(Panel):
-    """The filters, the runs table with its model and proxy, and the buttons."""
+    """The filters, the runs table with its model and proxy and the details pane beside
+    it (``details_pane``), and the buttons."""
 
     def __init__(self, context, parent: QWidget | None = None):
         super().__init__(context, parent)
@@ -50,13 +54,23 @@ class RunsPanelLayout(Panel):
         self.pages.addWidget(self.table)
         self.pages.addWidget(self.empty_label)
         self.count_label = QLabel()
+        self.count_label.setWordWrap(True)  # its hint never widens a small window
+        self.details = RunDetailsView(self.context.store)
+        self.details_button = QPushButton("Details", checkable=True)
+        self.details_button.setToolTip("Show the current run's details beside the table: "
+                                       "config, summary, where it came from, resources, files")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.pages)
+        self.splitter.addWidget(self.details)
+        self.details_pane = DetailsPane(self.splitter, self.details_button,
+                                        self.context.settings)
         filters = QHBoxLayout()
         filters.addWidget(self.search, 1)
         filters.addWidget(self.status_filter)
         filters.addWidget(self.tag_filter)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
-        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.splitter, 1)
         layout.addLayout(self._make_buttons())
 
     def _make_table(self) -> QTreeView:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Slot
 
 from dlstudio.errors import ConfigError
 from dlstudio.gui.train.run_trace import EPOCH_KEYS, STEP_KEYS, RunTrace
@@ -29,8 +29,6 @@ def is_external(run: dict) -> bool:
 class ExternalRuns(QObject):
     """Keeps the live view's traces of other processes' running runs up to date."""
 
-    runs_came_or_went = Signal()  # an external run started or ended: run lists are stale
-
     def __init__(self, store, live_view, parent: QObject | None = None):
         super().__init__(parent)
         self.store = store
@@ -40,13 +38,11 @@ class ExternalRuns(QObject):
     @Slot()
     def poll(self) -> None:
         """Offer new external runs; read the new points of the followed ones."""
-        changed = False
         for run in self.store.list_runs(status="running"):
             if run["id"] not in self.followed and is_external(run):
                 self.followed[run["id"]] = trace = RunTrace(run["id"], run.get("name") or "")
                 trace.start(_start_info(run))
                 self.live_view.follow_external(trace)
-                changed = True
         for run_id, trace in list(self.followed.items()):
             try:
                 run = self.store.get_run(run_id)
@@ -56,15 +52,12 @@ class ExternalRuns(QObject):
                 self._read_new_points(run_id, trace)
             if run["status"] != "running":
                 del self.followed[run_id]
-                changed = True
                 error = (run.get("error") or "").strip().splitlines()
                 self.live_view.external_ended(run_id, {
                     "status": run["status"], "summary": run.get("summary") or {},
                     "error": error[-1] if error else ""})
             else:
                 self.live_view.external_grew(run_id)
-        if changed:
-            self.runs_came_or_went.emit()
 
     def _read_new_points(self, run_id: int, trace: RunTrace) -> None:
         for key in (*STEP_KEYS, *EPOCH_KEYS):

@@ -55,7 +55,6 @@ class TrainPanel(Panel):
             self.live_view.show_saved(latest)  # open on the newest run, not "no run yet"
         # Runs of other processes (the command line, the API) stream into the live view.
         self.external_runs = ExternalRuns(context.store, self.live_view, self)
-        self.external_runs.runs_came_or_went.connect(self.runs_changed)
         context.watcher.changed.connect(self.external_runs.poll)
         self.external_runs.poll()
 
