@@ -43,14 +43,14 @@ class RunsTreeModel(QAbstractItemModel):
         self._sort_column, self._descending = -1, False
 
     # -- inputs ----------------------------------------------------------------------
-    def set_runs(self, runs: list[dict], sweep_names: dict[int, str] | None = None) -> None:
-        """Show these runs (cells of unchanged runs are kept)."""
+    def set_runs(self, records: list[dict], sweep_names: dict[int, str] | None = None) -> None:
+        """Show these runs (``Store.list_run_records``; cells of unchanged runs are kept)."""
         old = self._rows
         self._rows = {}
-        for run in runs:
-            kept = old.get(run["id"])
-            same = kept is not None and kept.run == run
-            self._rows[run["id"]] = kept if same else RunRow(run, self.extra_columns)
+        for record in records:
+            kept = old.get(record["id"])
+            same = kept is not None and kept.record == record
+            self._rows[record["id"]] = kept if same else RunRow(record, self.extra_columns)
         if sweep_names is not None:
             self._sweep_names = dict(sweep_names)
         self._rebuild()
@@ -101,8 +101,13 @@ class RunsTreeModel(QAbstractItemModel):
     def run_count(self) -> int:
         return len(self._rows)
 
-    def runs(self) -> list[dict]:
-        return [row.run for row in self._rows.values()]
+    def records(self) -> list[dict]:
+        """Every run's record: what the table shows, without the config (``full_runs``)."""
+        return [row.record for row in self._rows.values()]
+
+    def full_runs(self, run_ids: list[int]) -> list[dict]:
+        """These runs whole (config, environment), decoded now if not yet."""
+        return [self._rows[run_id].run for run_id in run_ids]
 
     def flat_configs(self, sample: int | None = None) -> list[dict]:
         """Runs' configs as dotted keys (cached): every run's, or about ``sample`` of
@@ -113,8 +118,9 @@ class RunsTreeModel(QAbstractItemModel):
         return [row.flat for row in rows]
 
     def shown_runs(self) -> list[tuple[Group, dict]]:
-        """Every run that passes the filters, in the order shown, with its group."""
-        return [(group, row.run) for group in self._groups for row in group.runs]
+        """Every run (its record) that passes the filters, in the order shown, with its
+        group."""
+        return [(group, row.record) for group in self._groups for row in group.runs]
 
     def shown_run_count(self) -> int:
         return sum(len(group.runs) for group in self._groups)
@@ -139,15 +145,15 @@ class RunsTreeModel(QAbstractItemModel):
             return []
         group = self._groups[index.row() if index.internalId() == 0 else index.internalId() - 1]
         if index.internalId() == 0:
-            return [row.run["id"] for row in group.runs] if group.key is not None else [
-                group.runs[0].run["id"]]
-        return [group.runs[index.row()].run["id"]]
+            return [row.record["id"] for row in group.runs] if group.key is not None else [
+                group.runs[0].record["id"]]
+        return [group.runs[index.row()].record["id"]]
 
     # -- building --------------------------------------------------------------------
     def _rebuild(self) -> None:
         self.beginResetModel()
         rows = [row for row in self._rows.values() if self._accepts(row)]
-        groups = group_items(rows, lambda row: row.run, lambda row: row.flat, self._mode,
+        groups = group_items(rows, lambda row: row.record, lambda row: row.flat, self._mode,
                              self._sweep_names)
         self._groups = self._sorted(groups)
         self._group_rows = [(row, group.key) for row, group in enumerate(self._groups)
@@ -157,7 +163,7 @@ class RunsTreeModel(QAbstractItemModel):
     def _accepts(self, row: RunRow) -> bool:
         text, status, tag, ids = (self._filters[k] for k in ("text", "status", "tag",
                                                              "query_ids"))
-        run = row.run
+        run = row.record
         if ids is not None and run["id"] not in ids:
             return False
         if status and run.get("status") != status:
@@ -169,8 +175,8 @@ class RunsTreeModel(QAbstractItemModel):
     def _sorted(self, groups: list[Group]) -> list[Group]:
         column = self._sort_column
         if column < 0 or column >= len(self.columns):
-            return sorted(groups, key=lambda g: g.runs[0].run["id"], reverse=True)
-        return sorted(groups, key=lambda g: (g.runs[0].sort_key(column), g.runs[0].run["id"]),
+            return sorted(groups, key=lambda g: g.runs[0].record["id"], reverse=True)
+        return sorted(groups, key=lambda g: (g.runs[0].sort_key(column), g.runs[0].record["id"]),
                       reverse=self._descending)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -231,16 +237,16 @@ class RunsTreeModel(QAbstractItemModel):
         if role == SORT_ROLE:
             return row.sort_key(column)
         if role == RUN_ID_ROLE:
-            return row.run["id"]
+            return row.record["id"]
         if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[column].numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column == STATUS_COLUMN:
-            color = STATUS_COLORS.get(row.run.get("status"))
+            color = STATUS_COLORS.get(row.record.get("status"))
             return QColor(color) if color else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == CV_COLUMN and runs_cv.cv_summary(row.run) is not None:
-                return runs_cv.cv_tooltip(row.run)
-            return run_tooltip(row.run)
+            if column == CV_COLUMN and runs_cv.cv_summary(row.record) is not None:
+                return runs_cv.cv_tooltip(row.record)
+            return run_tooltip(row.run)  # decodes this run's environment
         return None
 
     def _group_data(self, group: Group, column: int, role: int):
@@ -261,7 +267,7 @@ class RunsTreeModel(QAbstractItemModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return (f"{group.label}: {len(group.runs)} runs, best first; numbers are the "
-                    f"best run's ({best.run.get('name')})")
+                    f"best run's ({best.record.get('name')})")
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
