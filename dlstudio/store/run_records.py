@@ -84,13 +84,18 @@ def full_run(record: dict[str, Any]) -> dict[str, Any]:
     """The run of a ``list_run_records`` record as ``list_runs`` gives it (config,
     environment and resources decoded, checkpoint folder resolved); keys the caller
     added to the record are kept."""
-    path, config, resources, environment, folder = record[UNDECODED]
+    path, _, resources, environment, folder = record[UNDECODED]
     run = {key: value for key, value in record.items() if key not in (UNDECODED, CONFIG_VALUES)}
     checkpoint_dir = resolve_checkpoint_dir(path, folder)
-    run.update(config=codec.loads(config, {}), resources=codec.loads(resources),
+    run.update(config=record_config(record), resources=codec.loads(resources),
                environment=codec.loads(environment, {}),
                checkpoint_dir=None if checkpoint_dir is None else str(checkpoint_dir))
     return run
+
+
+def record_config(record: dict[str, Any]) -> Any:
+    """The config of a ``list_run_records`` record, decoded (``{}`` when it has none)."""
+    return codec.loads(record[UNDECODED][1], {})
 
 
 def _spellings(key: str) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Any
 from dlstudio.config import flatten
 from dlstudio.gui.runs.key_columns import KeyColumn
 from dlstudio.gui.runs.runs_model import COLUMN_INDEX, COLUMNS
-from dlstudio.store.run_records import full_run
+from dlstudio.store.run_records import full_run, record_config
 
 SEARCHED = [COLUMN_INDEX[h] for h in ("ID", "Name", "Status", "Dataset", "Model",
                                       "Optimizer", "LR", "Tags")]
@@ -40,7 +40,8 @@ class RunRow:
     @property
     def flat(self) -> dict:
         if self._flat is None:
-            self._flat = flatten(self.run.get("config") or {})
+            config = self._run["config"] if self._run is not None else record_config(self.record)
+            self._flat = flatten(config or {})
         return self._flat
 
     @property

@@ -52,7 +52,8 @@ class RunsPanel(RunsPanelLayout):
         # Sorted before the runs are in: refresh then sorts 10,000 rows once, not twice.
         self.table.sortByColumn(COLUMN_INDEX["ID"], Qt.SortOrder.DescendingOrder)
         self.refresh()
-        self._fit_columns()
+        if not self.model.run_count():  # else refresh sized them to the first rows
+            self._fit_columns()
 
     def _connect(self) -> None:
         self.search.textChanged.connect(self._on_search_changed)
