@@ -40,12 +40,17 @@ class RunRecordsMixin(StoreBase):
         A key holding a double quote raises ``ValueError`` (no JSON path can name it).
         """
         keys = list(config_keys)
-        # Every spelling of every key in one json_extract (one parse of the config).
+        # One json_extract (one parse of the config) reads every key nested, then its
+        # other spellings; a row where one of those is set, or where a value is a
+        # mapping, is flattened in Python instead: exact, and rare.
         spellings = [_spellings(key) for key in keys]
-        paths = [path for paths in spellings for path in paths]
+        paths = [paths[0] for paths in spellings]
+        others = [path for paths in spellings for path in paths[1:]]
         # json_extract gives a JSON array only for two paths or more: one spare path.
-        paths += ['$."\x01"'] * (len(paths) == 1)
+        others += ['$."\x01"'] * (len(paths) + len(others) == 1)
+        paths += others
         values = f"json_extract(config, {', '.join('?' * len(paths))})" if paths else "NULL"
+        nested_only = ",null" * len(others) + "]"
         sql = (f"SELECT {', '.join(_DECODED_COLUMNS + _UNDECODED_COLUMNS)}, "
                f"{values} FROM runs ORDER BY id DESC")
         tags: dict[int, list[str]] = {}
@@ -58,26 +63,15 @@ class RunRecordsMixin(StoreBase):
             record = dict(zip(_DECODED_COLUMNS, row))
             record["summary"] = codec.loads(record["summary"], {})
             record["tags"] = tags.get(record["id"], [])
-            record[CONFIG_VALUES] = _config_values(keys, spellings, row[-1], row[width])
+            found = row[-1]
+            if found is None or (found.endswith(nested_only) and "{" not in found):
+                record[CONFIG_VALUES] = dict(zip(keys, codec.loads(found, [None] * len(keys))))
+            else:
+                flat = _flat(row[width])
+                record[CONFIG_VALUES] = {key: flat.get(key) for key in keys}
             record[UNDECODED] = (self.path, *row[width:-1])
             records.append(record)
         return records
-
-
-def _config_values(keys: list[str], spellings: list[list[str]], found_text: str | None,
-                   config_text: str | None) -> dict[str, Any]:
-    found = codec.loads(found_text, [])
-    values, at = {}, 0
-    for key, count in zip(keys, map(len, spellings)):
-        given = [value for value in found[at:at + count] if value is not None]
-        at += count
-        if len(given) > 1 or (given and isinstance(given[0], dict)):
-            # Spelled twice, or a section or empty mapping: flatten decides, as for
-            # the rest of the table.
-            flat = _flat(config_text)
-            return {key: flat.get(key) for key in keys}
-        values[key] = given[0] if given else None
-    return values
 
 
 def full_run(record: dict[str, Any]) -> dict[str, Any]:
@@ -99,10 +93,11 @@ def record_config(record: dict[str, Any]) -> Any:
 
 
 def _spellings(key: str) -> list[str]:
-    # "a.b.c" may be written nested, flat or half of each: a.b.c, a."b.c", "a.b".c, "a.b.c".
+    # "a.b.c" may be written nested, flat or half of each: a.b.c (first), a."b.c",
+    # "a.b".c, "a.b.c".
     parts = key.split(".")
     paths = []
-    for cuts in product((False, True), repeat=len(parts) - 1):
+    for cuts in product((True, False), repeat=len(parts) - 1):
         labels, label = [], parts[0]
         for cut, part in zip(cuts, parts[1:]):
             if cut:

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.gc_pause import collector_paused
 from dlstudio.gui.common.prompts import DialogPrompts
 from dlstudio.gui.context import AppContext
 from dlstudio.gui.runs.run_editor import RunEditor
@@ -86,6 +87,10 @@ class RunsPanel(RunsPanelLayout):
     @Slot()
     def refresh(self) -> None:
         """Re-read the runs from the store, keeping the selection, sort and filters."""
+        with collector_paused():
+            self._refresh()
+
+    def _refresh(self) -> None:
         store = self.context.store
         records = with_cv_groups(store.list_run_records(SHOWN_CONFIG_KEYS))
         sweep_names = {sweep["id"]: sweep["name"] for sweep in store.list_sweeps()}

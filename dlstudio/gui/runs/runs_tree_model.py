@@ -16,6 +16,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor, QFont
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.gc_pause import collector_paused
 from dlstudio.gui.runs import runs_cv
 from dlstudio.gui.runs.key_columns import KeyColumn, key_column
 from dlstudio.gui.runs.run_row import RunRow
@@ -154,10 +155,11 @@ class RunsTreeModel(QAbstractItemModel):
     # -- building --------------------------------------------------------------------
     def _rebuild(self) -> None:
         self.beginResetModel()
-        rows = [row for row in self._rows.values() if self._accepts(row)]
-        groups = group_items(rows, lambda row: row.record, lambda row: row.flat, self._mode,
-                             self._sweep_names)
-        self._groups = self._sorted(groups)
+        with collector_paused():
+            rows = [row for row in self._rows.values() if self._accepts(row)]
+            groups = group_items(rows, lambda row: row.record, lambda row: row.flat,
+                                 self._mode, self._sweep_names)
+            self._groups = self._sorted(groups)
         self._group_rows = [(row, group.key) for row, group in enumerate(self._groups)
                             if group.key is not None]
         self.endResetModel()
