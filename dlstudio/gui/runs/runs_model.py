@@ -22,6 +22,11 @@ from dlstudio.store.run_records import CONFIG_VALUES
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the key a cell sorts by: a number or lower text
 RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+GROUP_ROLE = Qt.ItemDataRole.UserRole + 3  # a group row's key ("sweep:3"), else None
+ROLES = {int(role) for role in (  # the roles the tree model answers; painting asks more
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole,
+    Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.FontRole,
+    SORT_ROLE, RUN_ID_ROLE, GROUP_ROLE)}
 NO_NUMBER = -math.inf  # missing numbers sort below every real one
 # The config values the standard columns show, as dotted keys of the flattened config
 # (``flatten``), so nested RunConfigs and free-form configs read alike, as in a key column.

@@ -16,15 +16,14 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor, QFont
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
-from dlstudio.gui.common.gc_pause import collector_paused
 from dlstudio.gui.runs import runs_cv
 from dlstudio.gui.runs.key_columns import KeyColumn, key_column
 from dlstudio.gui.runs.run_row import RunRow
 from dlstudio.gui.runs.run_grouping import GROUP_SWEEP, Group, group_items
-from dlstudio.gui.runs.runs_model import (COLUMNS, CV_COLUMN, RUN_ID_ROLE, SORT_ROLE,
-                                          STATUS_COLORS, STATUS_COLUMN, Column, run_tooltip)
+from dlstudio.gui.runs.runs_model import (COLUMNS, CV_COLUMN, GROUP_ROLE, ROLES, RUN_ID_ROLE,
+                                          SORT_ROLE, STATUS_COLORS, STATUS_COLUMN, Column,
+                                          run_tooltip)
 
-GROUP_ROLE = Qt.ItemDataRole.UserRole + 3  # a group row's key ("sweep:3"), else None
 NAME_COLUMN = 1
 
 
@@ -155,26 +154,26 @@ class RunsTreeModel(QAbstractItemModel):
     # -- building --------------------------------------------------------------------
     def _rebuild(self) -> None:
         self.beginResetModel()
-        with collector_paused():
-            rows = [row for row in self._rows.values() if self._accepts(row)]
-            groups = group_items(rows, lambda row: row.record, lambda row: row.flat,
-                                 self._mode, self._sweep_names)
-            self._groups = self._sorted(groups)
+        groups = group_items(self._accepted(), lambda row: row.record, lambda row: row.flat,
+                             self._mode, self._sweep_names)
+        self._groups = self._sorted(groups)
         self._group_rows = [(row, group.key) for row, group in enumerate(self._groups)
                             if group.key is not None]
         self.endResetModel()
 
-    def _accepts(self, row: RunRow) -> bool:
+    def _accepted(self) -> list[RunRow]:
         text, status, tag, ids = (self._filters[k] for k in ("text", "status", "tag",
                                                              "query_ids"))
-        run = row.record
-        if ids is not None and run["id"] not in ids:
-            return False
-        if status and run.get("status") != status:
-            return False
-        if tag and tag not in (run.get("tags") or []):
-            return False
-        return all(word in row.haystack for word in text.split()) if text else True
+        rows = list(self._rows.values())
+        if ids is not None:
+            rows = [row for row in rows if row.record["id"] in ids]
+        if status:
+            rows = [row for row in rows if row.record.get("status") == status]
+        if tag:
+            rows = [row for row in rows if tag in (row.record.get("tags") or [])]
+        for word in text.split():
+            rows = [row for row in rows if word in row.haystack]
+        return rows
 
     def _sorted(self, groups: list[Group]) -> list[Group]:
         column = self._sort_column
@@ -207,13 +206,20 @@ class RunsTreeModel(QAbstractItemModel):
     # every top-level row (8,000 when 10,000 runs group by sweep) through them, and Qt's
     # hasIndex() would call back into Python for rowCount() and columnCount() each time.
     def index(self, row: int, column: int, parent=QModelIndex()) -> QModelIndex:
-        inside = parent.isValid()
+        if not parent.isValid():
+            if 0 <= row < len(self._groups) and 0 <= column < len(self._columns):
+                return self.createIndex(row, column, 0)
+            return QModelIndex()
         if not (0 <= row < self.rowCount(parent) and 0 <= column < len(self._columns)):
             return QModelIndex()
-        return self.createIndex(row, column, parent.row() + 1 if inside else 0)
+        return self.createIndex(row, column, parent.row() + 1)
 
     def hasChildren(self, parent=QModelIndex()) -> bool:  # noqa: N802 (Qt API)
-        return self.rowCount(parent) > 0
+        if not parent.isValid():
+            return bool(self._groups)
+        # A group row (internal id 0, key set) always holds runs; a run row none.
+        return (parent.internalId() == 0 and parent.column() == 0
+                and self._groups[parent.row()].key is not None)
 
     def parent(self, index=QModelIndex()) -> QModelIndex:  # noqa: A003 (Qt API)
         if not index.isValid() or index.internalId() == 0:
@@ -232,7 +238,7 @@ class RunsTreeModel(QAbstractItemModel):
         return len(self._columns)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        if role not in ROLES or not index.isValid():  # painting asks for a dozen roles
             return None
         group = self.group_at(index)
         if group is not None:
