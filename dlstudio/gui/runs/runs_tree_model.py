@@ -183,8 +183,10 @@ class RunsTreeModel(QAbstractItemModel):
                       reverse=self._descending)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self._sort_column = column
-        self._descending = order == Qt.SortOrder.DescendingOrder
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (column, descending) == (self._sort_column, self._descending):
+            return  # already so (every rebuild sorts; QTreeView.sortByColumn asks twice)
+        self._sort_column, self._descending = column, descending
         self.layoutAboutToBeChanged.emit()
         old = self._groups
         self._groups = self._sorted(old)
