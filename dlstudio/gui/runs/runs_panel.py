@@ -163,8 +163,9 @@ class RunsPanel(RunsPanelLayout):
         return self.model.full_runs(self.selected_run_ids())
 
     def _single_selected_run(self) -> dict | None:
-        runs = self._selected_runs()
-        return runs[0] if len(runs) == 1 else None
+        # Asked on every selection change: a big selection's configs stay undecoded.
+        run_ids = self.selected_run_ids()
+        return self.model.full_runs(run_ids)[0] if len(run_ids) == 1 else None
 
     # -- events --------------------------------------------------------------------
     @Slot(str)
