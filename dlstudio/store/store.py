@@ -7,12 +7,13 @@ from pathlib import Path
 from dlstudio.store.curves import CurvesMixin
 from dlstudio.store.lr_tests import LrTestsMixin
 from dlstudio.store.run_reads import RunReadsMixin
+from dlstudio.store.run_records import RunRecordsMixin
 from dlstudio.store.runs import RunsMixin
 from dlstudio.store.sweeps import SweepsMixin
 from dlstudio.store.writer import MetricWritesMixin
 
 
-class Store(RunsMixin, RunReadsMixin, MetricWritesMixin, CurvesMixin, SweepsMixin,
+class Store(RunsMixin, RunReadsMixin, RunRecordsMixin, MetricWritesMixin, CurvesMixin, SweepsMixin,
             LrTestsMixin):
     """Runs, metrics, tags, sweeps, trials and LR tests in one SQLite file.
 

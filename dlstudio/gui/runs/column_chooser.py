@@ -64,7 +64,7 @@ class ColumnChooserButton(QToolButton):
                 continue
             self._add(menu, column.header, ("standard", column.header),
                       column.header not in hidden)
-        keys = available_keys(self.model.runs(), self.model.flat_configs(sample=KEY_SAMPLE))
+        keys = available_keys(self.model.records(), self.model.flat_configs(sample=KEY_SAMPLE))
         added = set(self.added())
         for source, title in (("config", "Config keys"), ("summary", "Summary values")):
             submenu = menu.addMenu(title)

@@ -1,6 +1,8 @@
 """The runs table's standard columns: what each cell says and how it sorts.
 
-The model that shows them (grouped, filtered) is ``runs_tree_model.RunsTreeModel``.
+A column reads a run's record (``Store.list_run_records``): its config is not decoded,
+only the values of ``SHOWN_CONFIG_KEYS``, which SQLite reads for the whole table. The
+model that shows them (grouped, filtered) is ``runs_tree_model.RunsTreeModel``.
 """
 
 from __future__ import annotations
@@ -17,10 +19,19 @@ from dlstudio.gui.common import run_format as fmt
 from dlstudio.gui.runs import runs_cv
 from dlstudio.run_record import environment_summary
 from dlstudio.store.paths import run_files
+from dlstudio.store.run_records import CONFIG_VALUES
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the key a cell sorts by: a number or lower text
 RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+GROUP_ROLE = Qt.ItemDataRole.UserRole + 3  # a group row's key ("sweep:3"), else None
+ROLES = {int(role) for role in (  # the roles the tree model answers; painting asks more
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole,
+    Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.FontRole,
+    SORT_ROLE, RUN_ID_ROLE, GROUP_ROLE)}
 NO_NUMBER = -math.inf  # missing numbers sort below every real one
+# The config values the standard columns show, as dotted keys of the flattened config
+# (``flatten``), so nested RunConfigs and free-form configs read alike, as in a key column.
+SHOWN_CONFIG_KEYS = ("data.name", "model.name", "optim.name", "optim.lr")
 STATUS_COLORS = {"running": "#1565c0", "queued": "#616161", "stopped": "#8d6e00",
                  "diverged": "#c62828", "failed": "#c62828", "interrupted": "#e65100"}
 
@@ -34,14 +45,8 @@ class Column:
     tooltip: str = ""
 
 
-def _section(run: dict, section: str, key: str) -> Any:
-    # Nested as RunConfig stores it, flat ("optim.lr") or free-form from a user's script,
-    # where "model" may be plain text: only a mapping has keys.
-    config = run.get("config") or {}
-    nested = config.get(section)
-    if isinstance(nested, dict):
-        return nested.get(key)
-    return config.get(f"{section}.{key}")
+def _config(record: dict, key: str) -> Any:
+    return record[CONFIG_VALUES][key]
 
 
 def _summary(run: dict, key: str) -> Any:
@@ -64,14 +69,14 @@ COLUMNS = [
     Column("ID", lambda r: str(r["id"]), lambda r: int(r["id"]), numeric=True),
     Column("Name", lambda r: r.get("name") or "", lambda r: (r.get("name") or "").lower()),
     Column("Status", lambda r: r.get("status") or "", lambda r: r.get("status") or ""),
-    Column("Dataset", lambda r: _section(r, "data", "name") or "",
-           lambda r: _section(r, "data", "name") or ""),
-    Column("Model", lambda r: _section(r, "model", "name") or "",
-           lambda r: _section(r, "model", "name") or ""),
-    Column("Optimizer", lambda r: _section(r, "optim", "name") or "",
-           lambda r: _section(r, "optim", "name") or ""),
-    Column("LR", lambda r: fmt.format_lr(_section(r, "optim", "lr")),
-           lambda r: _number_or_missing(_section(r, "optim", "lr")), numeric=True,
+    Column("Dataset", lambda r: _config(r, "data.name") or "",
+           lambda r: _config(r, "data.name") or ""),
+    Column("Model", lambda r: _config(r, "model.name") or "",
+           lambda r: _config(r, "model.name") or ""),
+    Column("Optimizer", lambda r: _config(r, "optim.name") or "",
+           lambda r: _config(r, "optim.name") or ""),
+    Column("LR", lambda r: fmt.format_lr(_config(r, "optim.lr")),
+           lambda r: _number_or_missing(_config(r, "optim.lr")), numeric=True,
            tooltip="Learning rate set in the config"),
     _metric_column("Best dev", "best_dev_metric",
                    "Best dev-set metric over the epochs (accuracy in %, or RMSE: lower is "

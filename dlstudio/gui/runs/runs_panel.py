@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.gc_pause import collector_paused
 from dlstudio.gui.common.prompts import DialogPrompts
 from dlstudio.gui.context import AppContext
 from dlstudio.gui.runs.run_editor import RunEditor
@@ -23,7 +24,7 @@ from dlstudio.gui.workers.run_resume import resume_problem
 from dlstudio.training.resumable import trained_here
 from dlstudio.gui.runs.runs_cv import cv_summary, with_cv_groups
 from dlstudio.gui.runs.runs_menu import build_runs_menu
-from dlstudio.gui.runs.runs_model import COLUMN_INDEX, CV_COLUMN
+from dlstudio.gui.runs.runs_model import COLUMN_INDEX, CV_COLUMN, SHOWN_CONFIG_KEYS
 from dlstudio.gui.runs.runs_view_controls import RunsViewControls
 from dlstudio.gui.runs.runs_panel_layout import (ALL_TAGS, EMPTY_TEXT, NO_FILTER, NO_MATCH_TEXT,
                                                  RunsPanelLayout)
@@ -53,9 +54,11 @@ class RunsPanel(RunsPanelLayout):
         self.view_controls.layout().addWidget(self.details_button)
         self._stale = False
         self._connect()
-        self.refresh()
+        # Sorted before the runs are in: refresh then sorts 10,000 rows once, not twice.
         self.table.sortByColumn(COLUMN_INDEX["ID"], Qt.SortOrder.DescendingOrder)
-        self._fit_columns()
+        self.refresh()
+        if not self.model.run_count():  # else refresh sized them to the first rows
+            self._fit_columns()
 
     def _connect(self) -> None:
         self.search.textChanged.connect(self._on_search_changed)
@@ -92,16 +95,20 @@ class RunsPanel(RunsPanelLayout):
         """Re-read the runs (and the shown run's details) from the store, keeping the
         selection, sort and filters."""
         self._stale = False
+        with collector_paused():
+            self._refresh()
+
+    def _refresh(self) -> None:
         store = self.context.store
-        runs = with_cv_groups(store.list_runs())
+        records = with_cv_groups(store.list_run_records(SHOWN_CONFIG_KEYS))
         sweep_names = {sweep["id"]: sweep["name"] for sweep in store.list_sweeps()}
         was_empty = self.model.run_count() == 0
-        self.model.set_runs(runs, sweep_names)  # tree_state keeps selection and groups
+        self.model.set_runs(records, sweep_names)  # tree_state keeps selection and groups
         self.view_controls.update_choices()
-        self.table.setColumnHidden(CV_COLUMN, not any(cv_summary(run) for run in runs))
-        if was_empty and runs:  # sized to the first rows; later the user's widths stay
+        self.table.setColumnHidden(CV_COLUMN, not any(cv_summary(record) for record in records))
+        if was_empty and records:  # sized to the first rows; later the user's widths stay
             self._fit_columns()
-        self._update_tag_choices(runs)
+        self._update_tag_choices(records)
         self._update_state()
         self.details.reload()
 
@@ -117,9 +124,9 @@ class RunsPanel(RunsPanelLayout):
         self.tree_state.select(run_ids, current=current)
 
     # -- helpers -------------------------------------------------------------------
-    def _update_tag_choices(self, runs: list[dict]) -> None:
+    def _update_tag_choices(self, records: list[dict]) -> None:
         chosen = self.tag_filter.currentData()
-        tags = sorted({tag for run in runs for tag in run.get("tags") or []}, key=str.lower)
+        tags = sorted({tag for run in records for tag in run.get("tags") or []}, key=str.lower)
         self.tag_filter.blockSignals(True)
         self.tag_filter.clear()
         self.tag_filter.addItem(ALL_TAGS, NO_FILTER)
@@ -171,12 +178,12 @@ class RunsPanel(RunsPanelLayout):
                                       "checkpoint, on the device its config names")
 
     def _selected_runs(self) -> list[dict]:
-        by_id = {run["id"]: run for run in self.model.runs()}
-        return [by_id[run_id] for run_id in self.selected_run_ids()]
+        return self.model.full_runs(self.selected_run_ids())
 
     def _single_selected_run(self) -> dict | None:
-        runs = self._selected_runs()
-        return runs[0] if len(runs) == 1 else None
+        # Asked on every selection change: a big selection's configs stay undecoded.
+        run_ids = self.selected_run_ids()
+        return self.model.full_runs(run_ids)[0] if len(run_ids) == 1 else None
 
     # -- events --------------------------------------------------------------------
     @Slot()

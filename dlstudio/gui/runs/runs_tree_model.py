@@ -20,10 +20,10 @@ from dlstudio.gui.runs import runs_cv
 from dlstudio.gui.runs.key_columns import KeyColumn, key_column
 from dlstudio.gui.runs.run_row import RunRow
 from dlstudio.gui.runs.run_grouping import GROUP_SWEEP, Group, group_items
-from dlstudio.gui.runs.runs_model import (COLUMNS, CV_COLUMN, RUN_ID_ROLE, SORT_ROLE,
-                                          STATUS_COLORS, STATUS_COLUMN, Column, run_tooltip)
+from dlstudio.gui.runs.runs_model import (COLUMNS, CV_COLUMN, GROUP_ROLE, ROLES, RUN_ID_ROLE,
+                                          SORT_ROLE, STATUS_COLORS, STATUS_COLUMN, Column,
+                                          run_tooltip)
 
-GROUP_ROLE = Qt.ItemDataRole.UserRole + 3  # a group row's key ("sweep:3"), else None
 NAME_COLUMN = 1
 
 
@@ -34,6 +34,7 @@ class RunsTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self._rows: dict[int, RunRow] = {}
         self.extra_columns: list[KeyColumn] = []
+        self._columns: list[Column | KeyColumn] = list(COLUMNS)
         self._groups: list[Group] = []
         self._group_rows: list[tuple[int, str]] = []
         self._mode = GROUP_SWEEP
@@ -43,14 +44,14 @@ class RunsTreeModel(QAbstractItemModel):
         self._sort_column, self._descending = -1, False
 
     # -- inputs ----------------------------------------------------------------------
-    def set_runs(self, runs: list[dict], sweep_names: dict[int, str] | None = None) -> None:
-        """Show these runs (cells of unchanged runs are kept)."""
+    def set_runs(self, records: list[dict], sweep_names: dict[int, str] | None = None) -> None:
+        """Show these runs (``Store.list_run_records``; cells of unchanged runs are kept)."""
         old = self._rows
         self._rows = {}
-        for run in runs:
-            kept = old.get(run["id"])
-            same = kept is not None and kept.run == run
-            self._rows[run["id"]] = kept if same else RunRow(run, self.extra_columns)
+        for record in records:
+            kept = old.get(record["id"])
+            same = kept is not None and kept.record == record
+            self._rows[record["id"]] = kept if same else RunRow(record, self.extra_columns)
         if sweep_names is not None:
             self._sweep_names = dict(sweep_names)
         self._rebuild()
@@ -59,6 +60,7 @@ class RunsTreeModel(QAbstractItemModel):
         """Extra columns after the standard ones: ``"config:optim.momentum"``,
         ``"summary:test_loss"``."""
         self.extra_columns = [key_column(column_id) for column_id in column_ids]
+        self._columns = [*COLUMNS, *self.extra_columns]
         for row in self._rows.values():
             row.add_columns(self.extra_columns)
         self._rebuild()
@@ -93,7 +95,7 @@ class RunsTreeModel(QAbstractItemModel):
 
     @property
     def columns(self) -> list[Column | KeyColumn]:
-        return [*COLUMNS, *self.extra_columns]
+        return self._columns
 
     def is_filtering(self) -> bool:
         return any(value not in (None, "") for value in self._filters.values())
@@ -101,8 +103,13 @@ class RunsTreeModel(QAbstractItemModel):
     def run_count(self) -> int:
         return len(self._rows)
 
-    def runs(self) -> list[dict]:
-        return [row.run for row in self._rows.values()]
+    def records(self) -> list[dict]:
+        """Every run's record: what the table shows, without the config (``full_runs``)."""
+        return [row.record for row in self._rows.values()]
+
+    def full_runs(self, run_ids: list[int]) -> list[dict]:
+        """These runs whole (config, environment), decoded now if not yet."""
+        return [self._rows[run_id].run for run_id in run_ids]
 
     def flat_configs(self, sample: int | None = None) -> list[dict]:
         """Runs' configs as dotted keys (cached): every run's, or about ``sample`` of
@@ -113,8 +120,9 @@ class RunsTreeModel(QAbstractItemModel):
         return [row.flat for row in rows]
 
     def shown_runs(self) -> list[tuple[Group, dict]]:
-        """Every run that passes the filters, in the order shown, with its group."""
-        return [(group, row.run) for group in self._groups for row in group.runs]
+        """Every run (its record) that passes the filters, in the order shown, with its
+        group."""
+        return [(group, row.record) for group in self._groups for row in group.runs]
 
     def shown_run_count(self) -> int:
         return sum(len(group.runs) for group in self._groups)
@@ -139,43 +147,46 @@ class RunsTreeModel(QAbstractItemModel):
             return []
         group = self._groups[index.row() if index.internalId() == 0 else index.internalId() - 1]
         if index.internalId() == 0:
-            return [row.run["id"] for row in group.runs] if group.key is not None else [
-                group.runs[0].run["id"]]
-        return [group.runs[index.row()].run["id"]]
+            return [row.record["id"] for row in group.runs] if group.key is not None else [
+                group.runs[0].record["id"]]
+        return [group.runs[index.row()].record["id"]]
 
     # -- building --------------------------------------------------------------------
     def _rebuild(self) -> None:
         self.beginResetModel()
-        rows = [row for row in self._rows.values() if self._accepts(row)]
-        groups = group_items(rows, lambda row: row.run, lambda row: row.flat, self._mode,
-                             self._sweep_names)
+        groups = group_items(self._accepted(), lambda row: row.record, lambda row: row.flat,
+                             self._mode, self._sweep_names)
         self._groups = self._sorted(groups)
         self._group_rows = [(row, group.key) for row, group in enumerate(self._groups)
                             if group.key is not None]
         self.endResetModel()
 
-    def _accepts(self, row: RunRow) -> bool:
+    def _accepted(self) -> list[RunRow]:
         text, status, tag, ids = (self._filters[k] for k in ("text", "status", "tag",
                                                              "query_ids"))
-        run = row.run
-        if ids is not None and run["id"] not in ids:
-            return False
-        if status and run.get("status") != status:
-            return False
-        if tag and tag not in (run.get("tags") or []):
-            return False
-        return all(word in row.haystack for word in text.split()) if text else True
+        rows = list(self._rows.values())
+        if ids is not None:
+            rows = [row for row in rows if row.record["id"] in ids]
+        if status:
+            rows = [row for row in rows if row.record.get("status") == status]
+        if tag:
+            rows = [row for row in rows if tag in (row.record.get("tags") or [])]
+        for word in text.split():
+            rows = [row for row in rows if word in row.haystack]
+        return rows
 
     def _sorted(self, groups: list[Group]) -> list[Group]:
         column = self._sort_column
         if column < 0 or column >= len(self.columns):
-            return sorted(groups, key=lambda g: g.runs[0].run["id"], reverse=True)
-        return sorted(groups, key=lambda g: (g.runs[0].sort_key(column), g.runs[0].run["id"]),
+            return sorted(groups, key=lambda g: g.runs[0].record["id"], reverse=True)
+        return sorted(groups, key=lambda g: (g.runs[0].sort_key(column), g.runs[0].record["id"]),
                       reverse=self._descending)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self._sort_column = column
-        self._descending = order == Qt.SortOrder.DescendingOrder
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (column, descending) == (self._sort_column, self._descending):
+            return  # already so (every rebuild sorts; QTreeView.sortByColumn asks twice)
+        self._sort_column, self._descending = column, descending
         self.layoutAboutToBeChanged.emit()
         old = self._groups
         self._groups = self._sorted(old)
@@ -193,10 +204,24 @@ class RunsTreeModel(QAbstractItemModel):
         return self.createIndex(index.row(), index.column(), parent_row + 1)
 
     # -- Qt model API ----------------------------------------------------------------
+    # index(), hasChildren() and rowCount() answer in Python alone: the view lays out
+    # every top-level row (8,000 when 10,000 runs group by sweep) through them, and Qt's
+    # hasIndex() would call back into Python for rowCount() and columnCount() each time.
     def index(self, row: int, column: int, parent=QModelIndex()) -> QModelIndex:
-        if not self.hasIndex(row, column, parent):
+        if not parent.isValid():
+            if 0 <= row < len(self._groups) and 0 <= column < len(self._columns):
+                return self.createIndex(row, column, 0)
             return QModelIndex()
-        return self.createIndex(row, column, 0 if not parent.isValid() else parent.row() + 1)
+        if not (0 <= row < self.rowCount(parent) and 0 <= column < len(self._columns)):
+            return QModelIndex()
+        return self.createIndex(row, column, parent.row() + 1)
+
+    def hasChildren(self, parent=QModelIndex()) -> bool:  # noqa: N802 (Qt API)
+        if not parent.isValid():
+            return bool(self._groups)
+        # A group row (internal id 0, key set) always holds runs; a run row none.
+        return (parent.internalId() == 0 and parent.column() == 0
+                and self._groups[parent.row()].key is not None)
 
     def parent(self, index=QModelIndex()) -> QModelIndex:  # noqa: A003 (Qt API)
         if not index.isValid() or index.internalId() == 0:
@@ -212,10 +237,10 @@ class RunsTreeModel(QAbstractItemModel):
         return len(group.runs) if group.key is not None else 0
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return len(COLUMNS) + len(self.extra_columns)
+        return len(self._columns)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        if role not in ROLES or not index.isValid():  # painting asks for a dozen roles
             return None
         group = self.group_at(index)
         if group is not None:
@@ -231,16 +256,16 @@ class RunsTreeModel(QAbstractItemModel):
         if role == SORT_ROLE:
             return row.sort_key(column)
         if role == RUN_ID_ROLE:
-            return row.run["id"]
+            return row.record["id"]
         if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[column].numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column == STATUS_COLUMN:
-            color = STATUS_COLORS.get(row.run.get("status"))
+            color = STATUS_COLORS.get(row.record.get("status"))
             return QColor(color) if color else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == CV_COLUMN and runs_cv.cv_summary(row.run) is not None:
-                return runs_cv.cv_tooltip(row.run)
-            return run_tooltip(row.run)
+            if column == CV_COLUMN and runs_cv.cv_summary(row.record) is not None:
+                return runs_cv.cv_tooltip(row.record)
+            return run_tooltip(row.run)  # decodes this run's environment
         return None
 
     def _group_data(self, group: Group, column: int, role: int):
@@ -261,7 +286,7 @@ class RunsTreeModel(QAbstractItemModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return (f"{group.label}: {len(group.runs)} runs, best first; numbers are the "
-                    f"best run's ({best.run.get('name')})")
+                    f"best run's ({best.record.get('name')})")
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802

@@ -70,9 +70,10 @@ class RunsViewControls(QWidget):
         query on them."""
         flats = self.model.flat_configs(sample=KEY_SAMPLE)
         self._fill_group_choices(flats)
-        tags = sorted({tag for run in self.model.runs() for tag in run.get("tags") or []})
-        sweeps = sorted({run["sweep_id"] for run in self.model.runs() if run.get("sweep_id")})
-        summary = {key for run in self.model.runs() for key in (run.get("summary") or {})}
+        records = self.model.records()
+        tags = sorted({tag for run in records for tag in run.get("tags") or []})
+        sweeps = sorted({run["sweep_id"] for run in records if run.get("sweep_id")})
+        summary = {key for run in records for key in (run.get("summary") or {})}
         keys = sorted({key for flat in flats for key in flat} | summary)
         self.query_bar.set_keys([*RUN_COLUMNS, *COMPUTED, *keys,
                                  *(f"tag:{tag}" if " " not in tag else f"tag:'{tag}'"
