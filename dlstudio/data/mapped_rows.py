@@ -20,7 +20,7 @@ import numpy as np
 
 from dlstudio.data.npz_member import NpyMember
 
-CHUNK_BYTES = 32 * 2**20  # rows read at a time by scans over many rows
+CHUNK_BYTES = 8 * 2**20  # rows read at a time by scans over many rows
 _DROP_PAGES = getattr(mmap, "MADV_DONTNEED", None)
 
 

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import numpy as np
 
-CHUNK_BYTES = 32 * 2**20
+CHUNK_BYTES = 8 * 2**20  # of float32 rows; the float64 deviations take twice that
 
 
 def train_statistics(X, rows: np.ndarray | None,
@@ -38,8 +38,8 @@ def train_statistics(X, rows: np.ndarray | None,
     mean = total / count
     squares = None
     for block in _column_blocks(X, rows, image_shape):
-        deviation = block - mean
-        block_squares = (deviation * deviation).sum(axis=0, dtype=np.float64)
+        deviation = np.subtract(block, mean, dtype=np.float64)
+        block_squares = np.square(deviation, out=deviation).sum(axis=0, dtype=np.float64)
         squares = block_squares if squares is None else squares + block_squares
     std = np.sqrt(squares / count)
     # Compare values, not std against a tolerance: a constant column's float std can be
