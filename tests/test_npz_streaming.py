@@ -237,3 +237,29 @@ def test_lr_finder_runs_on_streamed_data(tmp_path):
     results = [find_lr(_config(path, mode, "optim.name=sgd"), num_steps=20)
                for mode in ("always", "never")]
     assert results[0].losses == results[1].losses and len(results[0].losses) >= 3
+
+
+def test_cli_train_streams_a_file_named_in_a_config_file(tmp_path, db_path, capsys):
+    import json
+
+    from dlstudio.cli import main
+    from dlstudio.store import Store
+
+    X, y = _table()
+    path = _npz(tmp_path, X=X, y=y)
+    curves = {}
+    for mode in ("never", "always"):
+        config_file = tmp_path / f"{mode}.yaml"
+        config_file.write_text(f"data:\n  name: npz\n  path: {path}\n  in_memory: {mode}\n"
+                               "model:\n  hidden: [16]\n"
+                               "train:\n  epochs: 2\n  device: cpu\n  batch_size: 32\n")
+        assert main(["train", str(config_file), "--db", str(db_path), "--json"]) == 0
+        result = json.loads(capsys.readouterr().out)
+        assert result["status"] == "finished"
+        with Store(db_path) as store:
+            run = store.get_run(result["run_id"])
+            curves[mode] = (store.read_curve(result["run_id"], "loss")["value"].tolist(),
+                            store.read_curve(result["run_id"], "dev_loss")["value"].tolist())
+        assert run["config"]["data"]["in_memory"] == mode
+    steps = 2 * -(-run["summary"]["sizes"]["train"] // 32)
+    assert curves["never"] == curves["always"] and len(curves["never"][0]) == steps
