@@ -12,7 +12,7 @@ from typing import Iterator
 
 import numpy as np
 
-CHUNK_BYTES = 8 * 2**20  # of float32 rows; the float64 deviations take twice that
+CHUNK_BYTES = 4 * 2**20  # of float32 rows; the float64 deviations take twice that
 
 
 def train_statistics(X, rows: np.ndarray | None,
@@ -51,8 +51,16 @@ def train_statistics(X, rows: np.ndarray | None,
     return mean.astype(np.float32), std.astype(np.float32)
 
 
-def standardized(block: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
-    """``block`` (float32 rows) scaled by the train statistics, as float32."""
+def standardized(block: np.ndarray, mean: np.ndarray, std: np.ndarray,
+                 in_place: bool = False) -> np.ndarray:
+    """``block`` (float32 rows) scaled by the train statistics, as float32.
+
+    ``in_place`` scales ``block`` itself (a copy the caller owns), to the same values.
+    """
+    if in_place:
+        block -= mean
+        block /= std
+        return block
     return ((block - mean) / std).astype(np.float32)
 
 

@@ -37,7 +37,9 @@ class StreamedSplits:
 
     def rows(self, split: str, positions: np.ndarray) -> np.ndarray:
         """Standardized float32 rows at ``positions`` (0-based within ``split``)."""
-        return standardized(self.dataset.X[self.indices[split][positions]], self.mean, self.std)
+        # Indexing by an array copies: the rows can be scaled where they lie.
+        return standardized(self.dataset.X[self.indices[split][positions]], self.mean,
+                            self.std, in_place=True)
 
     def train_head(self, count: int) -> np.ndarray:
         """The first ``count`` standardized train rows (a model's trial batch)."""

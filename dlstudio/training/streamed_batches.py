@@ -24,7 +24,7 @@ from torch.utils import data
 from dlstudio.data.streamed_splits import StreamedSplits
 from dlstudio.training.device_splits import Targets
 
-EVAL_BATCH_BYTES = 64 * 2**20
+EVAL_BATCH_BYTES = 8 * 2**20
 
 
 class SplitRows(data.Dataset):
