@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{run['test_metric']:.3f}")
     memory_ratio = streamed["peak_added"] / held["peak_added"]
     speed_ratio = streamed["steps_per_s"] / held["steps_per_s"]
-    print(f"streamed / in memory: peak allocated memory {memory_ratio:.3f}x, steps/s {speed_ratio:.3f}x, "
+    print(f"streamed / in memory: peak allocated memory {memory_ratio:.3f}x, "
+          f"steps/s {speed_ratio:.3f}x, "
           f"wall time {streamed['wall_s'] / held['wall_s']:.3f}x")
     print(f"RESULT npz_stream_peak_over_file {streamed['peak_added'] / size:.3f}")
     print(f"RESULT npz_in_memory_peak_over_file {held['peak_added'] / size:.3f}")

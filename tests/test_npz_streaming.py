@@ -263,3 +263,14 @@ def test_cli_train_streams_a_file_named_in_a_config_file(tmp_path, db_path, caps
         assert run["config"]["data"]["in_memory"] == mode
     steps = 2 * -(-run["summary"]["sizes"]["train"] // 32)
     assert curves["never"] == curves["always"] and len(curves["never"][0]) == steps
+
+
+def test_the_preview_describes_a_mapped_file_as_a_loaded_one(tmp_path):
+    from dlstudio.data import describe
+
+    images = np.random.default_rng(0).integers(0, 255, size=(90, 6, 6, 3)).astype(np.uint8)
+    path = _npz(tmp_path, X=images, y=np.array(list("abc") * 30))
+    summary = describe(DataConfig(name="npz", path=str(path)), SplitConfig(), seed=0)
+    assert summary["n_samples"] == 90 and summary["n_features"] == 108
+    assert summary["image_shape"] == (3, 6, 6) and summary["classes"] == ["a", "b", "c"]
+    assert sum(summary["splits"].values()) == 90

@@ -40,7 +40,8 @@ def check_device_settings(config: RunConfig, device: torch.device) -> None:
                           f"or at most {cores}, the CPU cores of this machine")
 
 
-def check_model(config: RunConfig, splits: DataSplits | StreamedSplits, device: torch.device) -> None:
+def check_model(config: RunConfig, splits: DataSplits | StreamedSplits,
+                device: torch.device) -> None:
     """Refuse a model that does not fit in memory or (a plugin) does not fit the data."""
     dataset = splits.dataset
     input_shape = tuple(dataset.image_shape or (dataset.n_features,))
