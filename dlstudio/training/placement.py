@@ -17,8 +17,9 @@ from __future__ import annotations
 import psutil
 import torch
 
-from dlstudio.config import RunConfig
+from dlstudio.config import BUILTIN_DATASETS, SYNTHETIC_DATASETS, RunConfig
 from dlstudio.data.loading import load_dataset, npz_x_member
+from dlstudio.data.npz_member import NpyMember
 from dlstudio.errors import ConfigError
 
 DEVICE_SHARE = 0.5  # the model, its activations and optimizer state need the rest
@@ -32,12 +33,9 @@ def streams(config: RunConfig, device: torch.device) -> bool:
     if setting == "always":
         return False
     member = npz_x_member(config.data) if config.data.name == "npz" else None
-    if member is not None:
-        nbytes = 4 * _count(member.shape)
-    elif config.data.name == "npz":
+    if config.data.name == "npz" and member is None:
         return False  # no X: the loader says so, naming the file
-    else:
-        nbytes = load_dataset(config.data).X.nbytes
+    nbytes = _x_bytes(config, member)
     stream = setting == "never" or not fits_in_memory(nbytes, device)
     if stream and member is not None and member.compressed:
         _check_holds(config, nbytes)
@@ -61,6 +59,18 @@ def _check_holds(config: RunConfig, nbytes: int) -> None:
             f"cannot be read from disk in batches, and it takes {nbytes / 2**30:,.1f} GiB as "
             f"float32 with {available / 2**30:,.1f} GiB of memory available; save it with "
             "numpy.savez(path, X=X, y=y) (uncompressed) to stream it from disk")
+
+
+def _x_bytes(config: RunConfig, member: NpyMember | None) -> int:
+    """X's size as float32, from the file's header where there is one: the loaders are
+    not run twice (a CSV is cached, so reading it here costs its load only once)."""
+    if member is not None:
+        return 4 * _count(member.shape)
+    if config.data.name in SYNTHETIC_DATASETS:
+        return 4 * 2 * config.data.n_samples  # points in the plane
+    if config.data.name in BUILTIN_DATASETS:
+        return 0  # scikit-learn's bundled sets: a few hundred kB at most
+    return load_dataset(config.data).X.nbytes
 
 
 def _count(shape: tuple[int, ...]) -> int:

@@ -1,4 +1,8 @@
-"""The training loop: epochs of index-batched steps, events out, stop/pause in.
+"""The training loop: epochs of mini-batch steps, events out, stop/pause in.
+
+Batches come from ``device_splits.to_device``: the whole splits held on the device
+(small data), or streamed from disk or RAM a batch at a time (see ``placement``); the
+loop is the same for both.
 
 The trainer knows nothing of Qt or SQLite. It reports ``RunStarted``, one ``StepEvent``
 per optimizer step, one ``EpochEvent`` per epoch and a final ``RunEnded`` to plain
