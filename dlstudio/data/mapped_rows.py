@@ -7,8 +7,8 @@ locality and handed back in the order asked for.
 
 The file is mapped read-only (``np.memmap``). Pages read through the map are the OS's
 file cache: they count in the process's resident size (RssFile) while mapped, but they
-are clean, shared and dropped by the OS when memory runs short, so a file larger than
-the RAM trains. What the process itself allocates (RssAnon) is a batch or a block of
+are clean and shared, and the OS can drop them when memory runs short, unlike a copy the
+process allocated. What the process itself allocates (RssAnon) is a batch or a block of
 rows at a time. (Dropping the pages from the map after every batch kept the resident
 size down but cost ~0.75 ms per batch of 256 random rows: on kernels that cache files
 in large folios each row read maps up to megabytes.)
