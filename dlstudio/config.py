@@ -35,6 +35,7 @@ PEAK_SCHEDULES = ("cyclic", "onecycle")
 CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 DEVICES_PREFIXES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("fp32", "bf16", "fp16")
+IN_MEMORY = ("auto", "always", "never")
 MAX_SYNTHETIC_SAMPLES = 10_000_000  # 160 MB of float64 points; more is a typo
 MAX_INT = 2**63 - 1  # what SQLite and torch hold
 MAX_SEED = 2**32 - 1  # numpy's and scikit-learn's seeds; the trainer mixes in the epoch
@@ -62,6 +63,9 @@ class DataConfig:
     n_samples: int = 1000  # synthetic sets
     noise: float = 0.2  # synthetic sets
     images: bool = False  # digits as 1x8x8 images (for the CNN)
+    # auto: hold the data on the device when it fits, else stream batches (a .npz saved
+    # with numpy.savez from disk); always / never: force one of the two
+    in_memory: str = "auto"
 
 
 @dataclass
@@ -393,6 +397,7 @@ def _validate(c: RunConfig) -> list[str]:
 
     one_of("data.name", c.data.name, DATASETS)
     one_of("data.task", c.data.task, TASKS)
+    one_of("data.in_memory", c.data.in_memory, IN_MEMORY)
     if c.data.name in FILE_DATASETS and not c.data.path:
         p.append(f"data.path: required for data.name={c.data.name} (the .{c.data.name} file)")
     at_least("data.n_samples", c.data.n_samples, 20)

@@ -6,18 +6,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dlstudio.data.mapped_rows import MappedRows
+
 
 @dataclass
 class Dataset:
     """A whole labelled dataset before splitting.
 
-    ``X`` is float32 of shape (n, n_features). ``y`` is int64 class indices for
+    ``X`` is float32 of shape (n, n_features), or ``MappedRows`` that read such rows from
+    an uncompressed ``.npz`` on disk (a streamed run). ``y`` is int64 class indices for
     classification, float32 of shape (n,) for regression. ``image_shape`` (C, H, W) says
     how a row reshapes into an image, when it does.
     """
 
     name: str
-    X: np.ndarray
+    X: np.ndarray | MappedRows
     y: np.ndarray
     task: str  # "classification" | "regression"
     feature_names: list[str]
@@ -38,7 +41,9 @@ class Dataset:
 
     def copy(self) -> Dataset:
         """An independent copy: what caches hand out so callers cannot change them."""
-        return Dataset(name=self.name, X=self.X.copy(), y=self.y.copy(), task=self.task,
+        # Mapped rows are read-only: every copy can share them.
+        X = self.X if isinstance(self.X, MappedRows) else self.X.copy()
+        return Dataset(name=self.name, X=X, y=self.y.copy(), task=self.task,
                        feature_names=list(self.feature_names), classes=list(self.classes),
                        image_shape=self.image_shape)
 
@@ -63,3 +68,7 @@ class DataSplits:
 
     def sizes(self) -> dict[str, int]:
         return {"train": len(self.y_train), "dev": len(self.y_dev), "test": len(self.y_test)}
+
+    def train_head(self, count: int) -> np.ndarray:
+        """The first ``count`` standardized train rows (a model's trial batch)."""
+        return self.X_train[:count]

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from dlstudio.data.dataset import Dataset
+from dlstudio.data.mapped_rows import MappedRows
+from dlstudio.data.npz_member import NpyMember, read_member
 from dlstudio.data.targets import encode_target, first_nonfinite, nonfinite_kind
 from dlstudio.errors import ConfigError
 
@@ -24,20 +26,32 @@ MAX_CHANNELS = 4
 NPY_MAGIC = b"\x93NUMPY"
 
 
-def load_npz(path: Path, task: str = "auto") -> Dataset:
-    """Read ``path`` into a Dataset; ``ConfigError`` names the file and the array."""
+def load_npz(path: Path, task: str = "auto", mapped: bool = False) -> Dataset:
+    """Read ``path`` into a Dataset; ``ConfigError`` names the file and the array.
+
+    ``mapped``: when X is stored uncompressed (``numpy.savez``), ``Dataset.X`` is a
+    ``MappedRows`` read from disk as needed, checked a few MB at a time; a compressed X
+    is read into memory as without it.
+    """
     where = f"data.path: {path}"
-    X, y, names = _read_arrays(path, where)
-    X, image_shape = _features(X, where)
-    y = _target(y, where)
-    if len(X) != len(y):
-        raise ConfigError(f"{where}: X has {len(X):,} rows but y has {len(y):,}; they must "
-                          "match")
-    if len(X) == 0:
-        raise ConfigError(f"{where}: X and y are empty; expected at least one sample")
-    with np.errstate(over="ignore"):  # the model's precision: a value beyond it becomes Inf
-        X = X.astype(np.float32)
-    problems = [p for p in (_nonfinite(X, "X", where), _nonfinite(y, "y", where)) if p]
+    member = x_member(path) if mapped else None
+    if member is not None and not member.compressed:
+        _check_layout(member.shape, member.dtype, where)
+        _, y, names = _read_arrays(path, where, with_x=False)
+        y = _target(y, where)
+        _check_rows(member.shape[0], len(y), where)
+        X = MappedRows(path, member, _channels_last(member.shape))
+        image_shape = _image_shape(member.shape)
+        x_problem = _nonfinite_in_chunks(X, where)
+    else:
+        X, y, names = _read_arrays(path, where)
+        X, image_shape = _features(X, where)
+        y = _target(y, where)
+        _check_rows(len(X), len(y), where)
+        with np.errstate(over="ignore"):  # the model's precision: a value beyond it becomes Inf
+            X = X.astype(np.float32)
+        x_problem = _nonfinite(X, "X", where)
+    problems = [p for p in (x_problem, _nonfinite(y, "y", where)) if p]
     if problems:
         raise ConfigError(problems)
     if names is None or len(names) != X.shape[1] or image_shape is not None:
@@ -47,7 +61,28 @@ def load_npz(path: Path, task: str = "auto") -> Dataset:
                    feature_names=names, classes=encoded.classes, image_shape=image_shape)
 
 
-def _read_arrays(path: Path, where: str) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
+def _check_rows(n_x: int, n_y: int, where: str) -> None:
+    if n_x != n_y:
+        raise ConfigError(f"{where}: X has {n_x:,} rows but y has {n_y:,}; they must match")
+    if n_x == 0:
+        raise ConfigError(f"{where}: X and y are empty; expected at least one sample")
+
+
+def x_member(path: Path) -> NpyMember | None:
+    """Where X lies in the archive (see ``npz_member``); None when it has no X.
+
+    Raises ``ConfigError`` naming the file when it is no readable archive.
+    """
+    where = f"data.path: {path}"
+    _check_is_archive(path, where)
+    try:
+        return read_member(path, "X")
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise ConfigError(f"{where}: cannot read it as a .npz archive: {exc}") from exc
+
+
+def _read_arrays(path: Path, where: str, with_x: bool = True
+                 ) -> tuple[np.ndarray | None, np.ndarray, list[str] | None]:
     _check_is_archive(path, where)
     try:
         with np.load(path, allow_pickle=False) as archive:
@@ -57,7 +92,8 @@ def _read_arrays(path: Path, where: str) -> tuple[np.ndarray, np.ndarray, list[s
                 raise ConfigError(f"{where}: no array {' or '.join(missing)}; it holds {held} "
                                   "(expected X and y)")
             names = archive["feature_names"] if "feature_names" in archive.files else None
-            return archive["X"], archive["y"], None if names is None else [str(n) for n in names]
+            X = archive["X"] if with_x else None
+            return X, archive["y"], None if names is None else [str(n) for n in names]
     except ConfigError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
@@ -81,23 +117,35 @@ def _check_is_archive(path: Path, where: str) -> None:
 
 
 def _features(X: np.ndarray, where: str) -> tuple[np.ndarray, tuple[int, int, int] | None]:
-    if X.dtype.kind not in "biuf":
-        raise ConfigError(f"{where}: X holds {X.dtype} values; expected numbers")
-    if X.ndim == 0 or X.size == 0:
-        raise ConfigError(f"{where}: X has shape {X.shape}; expected at least one sample "
+    _check_layout(X.shape, X.dtype, where)
+    if _channels_last(X.shape):
+        X = X.transpose(0, 3, 1, 2)
+    return X.reshape(len(X), -1), _image_shape(X.shape)
+
+
+def _check_layout(shape: tuple[int, ...], dtype: np.dtype, where: str) -> None:
+    if dtype.kind not in "biuf":
+        raise ConfigError(f"{where}: X holds {dtype} values; expected numbers")
+    if len(shape) == 0 or 0 in shape:
+        raise ConfigError(f"{where}: X has shape {shape}; expected at least one sample "
                           "with at least one feature")
-    if X.ndim == 1:
-        return X.reshape(-1, 1), None  # a single feature
-    if X.ndim == 2:
-        return X, None
-    if X.ndim == 3:
-        return X.reshape(len(X), -1), (1, X.shape[1], X.shape[2])
-    if X.ndim == 4:
-        if X.shape[1] > MAX_CHANNELS and X.shape[3] <= MAX_CHANNELS:
-            X = X.transpose(0, 3, 1, 2)
-        return X.reshape(len(X), -1), (X.shape[1], X.shape[2], X.shape[3])
-    raise ConfigError(f"{where}: X has shape {X.shape}; expected (n, features), (n, H, W) or "
-                      "(n, C, H, W)")
+    if len(shape) > 4:
+        raise ConfigError(f"{where}: X has shape {shape}; expected (n, features), (n, H, W) "
+                          "or (n, C, H, W)")
+
+
+def _channels_last(shape: tuple[int, ...]) -> bool:
+    return len(shape) == 4 and shape[1] > MAX_CHANNELS and shape[3] <= MAX_CHANNELS
+
+
+def _image_shape(shape: tuple[int, ...]) -> tuple[int, int, int] | None:
+    """(C, H, W) of image rows (``shape`` as stored), or None for a table."""
+    if len(shape) == 3:
+        return (1, shape[1], shape[2])
+    if len(shape) == 4:
+        c, h, w = (shape[3], shape[1], shape[2]) if _channels_last(shape) else shape[1:]
+        return (c, h, w)
+    return None
 
 
 def _target(y: np.ndarray, where: str) -> np.ndarray:
@@ -118,7 +166,26 @@ def _nonfinite(values: np.ndarray, name: str, where: str) -> str | None:
     if found is None:
         return None
     index, count = found
+    return _nonfinite_message(name, where, index, count, nonfinite_kind(values[index]))
+
+
+def _nonfinite_in_chunks(X: MappedRows, where: str) -> str | None:
+    """``_nonfinite`` for mapped rows, a few MB at a time: never the whole X at once."""
+    first, kind, count = None, "", 0
+    for start, block in X.chunks():
+        found = first_nonfinite(block)
+        if found is None:
+            continue
+        index, chunk_count = found
+        if first is None:
+            first, kind = (start + index[0], index[1]), nonfinite_kind(block[index])
+        count += chunk_count
+    return None if first is None else _nonfinite_message("X", where, first, count, kind)
+
+
+def _nonfinite_message(name: str, where: str, index: tuple[int, ...], count: int,
+                       kind: str) -> str:
     at = f"{name}[{', '.join(str(i) for i in index)}]"
     more = f" (the first of {count:,} values)" if count > 1 else ""
-    return (f"{where}: {name} has {nonfinite_kind(values[index])} at {at} (row {index[0]})"
-            f"{more}; fix or drop those samples")
+    return (f"{where}: {name} has {kind} at {at} (row {index[0]}){more}; fix or drop those "
+            "samples")

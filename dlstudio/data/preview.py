@@ -24,7 +24,7 @@ def describe(cfg: DataConfig, split_cfg: SplitConfig, seed: int) -> dict[str, An
     class_counts {class: n}, split_class_counts {split: {class: n}},
     target_range {min, max, mean} (regression, else None), human_level, warnings.
     """
-    dataset = load_dataset(cfg)
+    dataset = load_dataset(cfg, mapped=True)  # a large .npz's X stays on disk
     index = split_indices(dataset, split_cfg, seed)
     rows = index.as_dict()
     summary: dict[str, Any] = {

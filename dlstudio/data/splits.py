@@ -16,7 +16,7 @@ it; ``describe`` warns when a class is missing from train or dev. Regression tar
 are not stratified.
 
 Standardization: ``(X - mean) / std`` with the train split's statistics only, per
-feature, or per channel for images; constant features get std 1.
+feature, or per channel for images; constant features get std 1 (see ``standardize``).
 
 Seeds: the test holdout draws from ``(seed, 0)`` and the dev / fold assignment from
 ``(seed, 1)``, so every fold of one seed, and the plain split, share one test set.
@@ -32,6 +32,7 @@ import numpy as np
 
 from dlstudio.config import SplitConfig
 from dlstudio.data.dataset import DataSplits, Dataset
+from dlstudio.data.standardize import standardized, train_statistics
 from dlstudio.errors import ConfigError
 
 SPLITS = ("train", "dev", "test")
@@ -83,10 +84,10 @@ def make_splits(dataset: Dataset, split_cfg: SplitConfig, seed: int) -> DataSpli
     """Split ``dataset`` by ``split_cfg`` and ``seed``; features scaled by train statistics."""
     index = split_indices(dataset, split_cfg, seed)
     X_train = dataset.X[index.train]
-    mean, std = _train_statistics(X_train, dataset.image_shape)
+    mean, std = train_statistics(X_train, None, dataset.image_shape)
 
     def scaled(rows: np.ndarray) -> np.ndarray:
-        return ((dataset.X[rows] - mean) / std).astype(np.float32)
+        return standardized(X_train if rows is index.train else dataset.X[rows], mean, std)
 
     return DataSplits(
         dataset=dataset,
@@ -191,28 +192,3 @@ def _deal_folds(pool: np.ndarray, labels: np.ndarray | None, k: int,
     folds = np.empty(len(pool), dtype=np.int64)
     folds[order] = np.arange(len(pool)) % k
     return folds
-
-
-def _train_statistics(X_train: np.ndarray,
-                      image_shape: tuple[int, int, int] | None) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and std per feature (per channel for images) of the train split.
-
-    Images share one mean and std per channel, repeated per pixel: z-scoring each pixel
-    on its own would turn a border pixel that is ink in two training images into values
-    of 30 and more, and would weigh the same stroke differently by where it falls.
-    Constant features get std 1.
-    """
-    columns = X_train
-    if image_shape is not None:
-        channels = image_shape[0]
-        columns = X_train.reshape(len(X_train), channels, -1).transpose(0, 2, 1)
-        columns = columns.reshape(-1, channels)
-    mean = columns.mean(axis=0, dtype=np.float64)
-    std = columns.std(axis=0, dtype=np.float64)
-    # Compare values, not std against a tolerance: a constant column's float std can be
-    # a tiny non-zero number that would blow dev/test values up.
-    std[columns.max(axis=0) == columns.min(axis=0)] = 1.0
-    if image_shape is not None:
-        pixels = X_train.shape[1] // image_shape[0]
-        mean, std = np.repeat(mean, pixels), np.repeat(std, pixels)
-    return mean.astype(np.float32), std.astype(np.float32)

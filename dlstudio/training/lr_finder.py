@@ -122,13 +122,13 @@ def lr_range_test(trainer, *, batch_size: int, steps: int, min_lr: float, max_lr
     model, optimizer = trainer.model, trainer.optimizer
     saved_model = copy.deepcopy(model.state_dict())
     saved_optimizer = copy.deepcopy(optimizer.state_dict())
-    n_train = len(trainer.data.y_train)
+    n_train = trainer.data.n_train
     batch_size = min(batch_size, n_train)
     generator = torch.Generator().manual_seed(trainer.config.train.seed)
     # One shuffle per pass over the data, end to end: every mini-batch is full-sized.
     passes = math.ceil(steps * batch_size / n_train)
     order = torch.cat([torch.randperm(n_train, generator=generator)
-                       for _ in range(passes)]).to(trainer.device)
+                       for _ in range(passes)])
     ratio = (max_lr / min_lr) ** (1 / (steps - 1))
     lrs, losses, smoothed = [], [], []
     average, best, stopped_early = 0.0, math.inf, False
@@ -141,7 +141,7 @@ def lr_range_test(trainer, *, batch_size: int, steps: int, min_lr: float, max_lr
             for group in optimizer.param_groups:
                 group["lr"] = lr
             batch = order[index * batch_size:(index + 1) * batch_size]
-            loss, _ = trainer.optimizer_step(trainer.data.X_train[batch], trainer.data.y_train[batch])
+            loss, _ = trainer.optimizer_step(*trainer.data.train_batch(batch))
             value = float(loss)
             average = smoothing * average + (1 - smoothing) * value
             debiased = average / (1 - smoothing ** (index + 1))

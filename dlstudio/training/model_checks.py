@@ -19,6 +19,7 @@ import torch
 
 from dlstudio.config import RunConfig
 from dlstudio.data.dataset import DataSplits
+from dlstudio.data.streamed_splits import StreamedSplits
 from dlstudio.errors import ConfigError
 from dlstudio.training.models import build_model
 from dlstudio.training.plugins import plugin_hooks
@@ -39,7 +40,8 @@ def check_device_settings(config: RunConfig, device: torch.device) -> None:
                           f"or at most {cores}, the CPU cores of this machine")
 
 
-def check_model(config: RunConfig, splits: DataSplits, device: torch.device) -> None:
+def check_model(config: RunConfig, splits: DataSplits | StreamedSplits,
+                device: torch.device) -> None:
     """Refuse a model that does not fit in memory or (a plugin) does not fit the data."""
     dataset = splits.dataset
     input_shape = tuple(dataset.image_shape or (dataset.n_features,))
@@ -80,11 +82,11 @@ def _check_fits(config: RunConfig, parameters: int, device: torch.device) -> Non
             f"{free / 2**30:,.1f} GiB free. Use smaller layers")
 
 
-def _check_forward(config: RunConfig, model: torch.nn.Module, splits: DataSplits,
+def _check_forward(config: RunConfig, model: torch.nn.Module, splits: DataSplits | StreamedSplits,
                    output_dim: int | None) -> None:
     where = f"model.plugin: the model of {config.model.plugin}"
     # Flat rows, as the trainer feeds them (image models reshape inside).
-    batch = torch.as_tensor(splits.X_train[:2], dtype=torch.float32)
+    batch = torch.as_tensor(splits.train_head(2), dtype=torch.float32)
     model.eval()
     try:
         with torch.no_grad():

@@ -19,6 +19,7 @@ from dlstudio import reproducibility
 from dlstudio.config import RunConfig
 from dlstudio.data import load_dataset, make_splits
 from dlstudio.data.dataset import DataSplits
+from dlstudio.data.streamed_splits import StreamedSplits, stream_splits
 from dlstudio.errors import ConfigError
 from dlstudio.store import MetricWriter, Store
 from dlstudio.store.faults import storage_problem
@@ -27,18 +28,23 @@ from dlstudio.training import checkpoints
 from dlstudio.training.device import resolve_device
 from dlstudio.training.events import Event, RunEnded
 from dlstudio.training.model_checks import check_device_settings, check_model
+from dlstudio.training.placement import streams
 from dlstudio.training.recorder import MetricRecorder
 from dlstudio.training.resources import ResourceMonitor
 
 log = logging.getLogger(__name__)
 
 
-def load_splits(config: RunConfig) -> DataSplits:
-    """The run's dataset, split by its seed and standardized on the train split."""
+def load_splits(config: RunConfig) -> DataSplits | StreamedSplits:
+    """The run's dataset, split by its seed and standardized on the train split: whole
+    in memory, or streamed when it does not fit (the rule is ``placement``'s)."""
+    if streams(config, resolve_device(config.train.device)):
+        return stream_splits(load_dataset(config.data, mapped=True), config.split,
+                             config.train.seed)
     return make_splits(load_dataset(config.data), config.split, config.train.seed)
 
 
-def check_config(config: RunConfig) -> DataSplits:
+def check_config(config: RunConfig) -> DataSplits | StreamedSplits:
     """Raise ``ConfigError`` for anything that would fail at start; return the splits."""
     splits = load_splits(config)
     device = resolve_device(config.train.device)

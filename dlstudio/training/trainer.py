@@ -1,4 +1,8 @@
-"""The training loop: epochs of index-batched steps, events out, stop/pause in.
+"""The training loop: epochs of mini-batch steps, events out, stop/pause in.
+
+Batches come from ``device_splits.to_device``: the whole splits held on the device
+(small data), or streamed from disk or RAM a batch at a time (see ``placement``); the
+loop is the same for both.
 
 The trainer knows nothing of Qt or SQLite. It reports ``RunStarted``, one ``StepEvent``
 per optimizer step, one ``EpochEvent`` per epoch and a final ``RunEnded`` to plain
@@ -11,7 +15,6 @@ import contextlib
 import math
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -21,25 +24,17 @@ from torch import nn
 
 from dlstudio.config import RunConfig
 from dlstudio.data.dataset import DataSplits
+from dlstudio.data.streamed_splits import StreamedSplits
 from dlstudio.training import checkpoints
 from dlstudio.training.gpu_stats import gpu_summary
 from dlstudio.training.step_readout import StepReadout, StepRecord, reads_in_batches
 from dlstudio.training.device import cpu_threads, resolve_device
+from dlstudio.training.device_splits import to_device
 from dlstudio.training.events import EpochEvent, Event, RunEnded, RunStarted, StepEvent
 from dlstudio.training.models import build_model
 from dlstudio.training.optimizers import FULL_BATCH, build_optimizer
 from dlstudio.training.plugins import PluginHooks, metric_values, plugin_hooks
 from dlstudio.training.schedules import Schedule
-
-
-@dataclass
-class _Tensors:
-    X_train: torch.Tensor
-    y_train: torch.Tensor
-    X_dev: torch.Tensor
-    y_dev: torch.Tensor
-    X_test: torch.Tensor
-    y_test: torch.Tensor
 
 
 class _Diverged(Exception):
@@ -68,7 +63,7 @@ def _to_cpu(value):
 class Trainer:
     """Trains one model on one split; ``run()`` returns the ``RunEnded`` it also emits."""
 
-    def __init__(self, config: RunConfig, splits: DataSplits, *,
+    def __init__(self, config: RunConfig, splits: DataSplits | StreamedSplits, *,
                  subscribers: Sequence[Callable[[Event], None]] = (),
                  stop: threading.Event | None = None, pause: threading.Event | None = None,
                  checkpoint_dir: Path | None = None):
@@ -89,7 +84,7 @@ class Trainer:
         # in the target's own units.
         self.y_mean = float(splits.y_train.mean()) if self.task == "regression" else 0.0
         self.y_std = (float(splits.y_train.std()) or 1.0) if self.task == "regression" else 1.0
-        self.data = self._to_device(splits)
+        self.data = to_device(splits, self.device, self._targets)
         input_shape = dataset.image_shape or (dataset.n_features,)
         with _SEEDED_INIT:
             torch.manual_seed(config.train.seed)
@@ -160,28 +155,26 @@ class Trainer:
     def _train_epoch(self, started: float) -> bool:
         self.model.train()
         epoch = self.epoch + 1
-        n_train = len(self.data.y_train)
+        n_train = self.data.n_train
         # Reshuffle from (seed, epoch) so a resumed run sees the same batches.
         generator = torch.Generator().manual_seed(self.config.train.seed * 1_000_003 + epoch)
-        order = torch.randperm(n_train, generator=generator).to(self.device)
+        order = torch.randperm(n_train, generator=generator)
         self._epoch_loss_sum = 0.0
         metric_sum = torch.zeros((), device=self.device)
         classification = self.task == "classification"
         records_momentum = self.config.schedule.name == "onecycle"
         readout = StepReadout(batched=reads_in_batches(self.device))
-        for start in range(0, n_train, self.batch_size):
+        for X_batch, y_batch in self.data.train_batches(order, self.batch_size):
             if not self._wait_while_paused():
                 self._report_steps(readout.read(), epoch)
                 return False
-            index = order[start:start + self.batch_size]
-            y_batch = self.data.y_train[index]
-            loss, outputs = self.optimizer_step(self.data.X_train[index], y_batch)
+            loss, outputs = self.optimizer_step(X_batch, y_batch)
             self.step += 1
             lr = self.schedule.current_lr()
             momentum = self.schedule.current_momentum() if records_momentum else None
             self.schedule.after_batch()
             self._report_steps(readout.add(self.step, loss, lr, momentum,
-                                           time.perf_counter() - started, len(index)), epoch)
+                                           time.perf_counter() - started, len(y_batch)), epoch)
             if classification:
                 metric_sum += (outputs.argmax(1) == y_batch).sum()
             else:
@@ -189,7 +182,7 @@ class Trainer:
         self._report_steps(readout.read(), epoch)
         train_loss = self._epoch_loss_sum / n_train
         train_metric = self._metric_from_sum(float(metric_sum), n_train)
-        dev_loss, dev_metric, dev_extra = self._evaluate_all(self.data.X_dev, self.data.y_dev)
+        dev_loss, dev_metric, dev_extra = self._evaluate_all("dev")
         lr = self.schedule.current_lr()
         self.schedule.after_epoch(dev_loss)
         self.epoch = epoch
@@ -269,18 +262,15 @@ class Trainer:
             return self.loss_fn(outputs.squeeze(-1).float(), y)
         return self.loss_fn(outputs.float(), y)
 
-    def _evaluate(self, X: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-        loss, metric, _ = self._evaluate_all(X, y)
-        return loss, metric
-
     @torch.no_grad()
-    def _evaluate_all(self, X: torch.Tensor, y: torch.Tensor
-                      ) -> tuple[float, float, dict[str, float]]:
-        """Loss, the built-in metric, and the plugin's ``metrics`` (if it has them)."""
+    def _evaluate_all(self, split: str) -> tuple[float, float, dict[str, float]]:
+        """``split``'s loss, the built-in metric, and the plugin's ``metrics`` (if any)."""
         was_training = self.model.training
         self.model.eval()
         with self._autocast():
-            outputs = self.model(X).float()
+            parts = [self.model(X).float() for X in self.data.eval_inputs(split)]
+        outputs = parts[0] if len(parts) == 1 else torch.cat(parts)
+        y = self.data.targets(split)
         loss = float(self._loss(outputs, y))
         if self.task == "classification":
             metric = float((outputs.argmax(1) == y).float().mean())
@@ -374,8 +364,7 @@ class Trainer:
             return summary
         # The test set is evaluated once, at the end, for the record only.
         for split in ("train", "dev", "test"):
-            loss, metric, extra = self._evaluate_all(getattr(self.data, f"X_{split}"),
-                                                     getattr(self.data, f"y_{split}"))
+            loss, metric, extra = self._evaluate_all(split)
             summary[f"{split}_loss"], summary[f"{split}_metric"] = loss, metric
             summary.update({f"{split}_{name}": value for name, value in extra.items()})
         return summary
@@ -385,18 +374,13 @@ class Trainer:
         for subscriber in self.subscribers:
             subscriber(event)
 
-    def _to_device(self, splits: DataSplits) -> _Tensors:
-        def x(array: np.ndarray) -> torch.Tensor:
-            return torch.as_tensor(np.ascontiguousarray(array), dtype=torch.float32, device=self.device)
-
-        def y(array: np.ndarray) -> torch.Tensor:
-            if self.task == "classification":
-                return torch.as_tensor(array, dtype=torch.long, device=self.device)
-            scaled = (np.asarray(array, dtype=np.float64) - self.y_mean) / self.y_std
-            return torch.as_tensor(scaled, dtype=torch.float32, device=self.device)
-
-        return _Tensors(x(splits.X_train), y(splits.y_train), x(splits.X_dev), y(splits.y_dev),
-                        x(splits.X_test), y(splits.y_test))
+    def _targets(self, array: np.ndarray) -> torch.Tensor:
+        """A split's ``y`` as the loss takes it, on the CPU: class indices, or the
+        target standardized by the train statistics."""
+        if self.task == "classification":
+            return torch.as_tensor(array, dtype=torch.long)
+        scaled = (np.asarray(array, dtype=np.float64) - self.y_mean) / self.y_std
+        return torch.as_tensor(scaled, dtype=torch.float32)
 
     def _autocast(self):
         precision = self.config.train.precision

@@ -23,6 +23,7 @@ from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.search.executor_spec import ExecutorSpec
 from dlstudio.data.dataset import DataSplits
+from dlstudio.data.streamed_splits import StreamedSplits
 from dlstudio.store import Store
 from dlstudio.training.events import RunEnded
 from dlstudio.training.run_job import check_config
@@ -74,7 +75,7 @@ def check_executor(spec: ExecutorSpec) -> None:
         raise ConfigError(RAY_MISSING)
 
 
-def check_trial_config(config: RunConfig, spec: ExecutorSpec) -> DataSplits:
+def check_trial_config(config: RunConfig, spec: ExecutorSpec) -> DataSplits | StreamedSplits:
     """``check_config`` as the driver can do it; returns the splits.
 
     A Ray trial trains on the devices Ray gives its worker (it sets the GPUs the worker
