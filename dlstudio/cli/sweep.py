@@ -39,8 +39,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _common(parser: argparse.ArgumentParser, add_db_option) -> None:
     parser.add_argument("--workers", type=int, default=None,
-                        help="trials trained at once (default: 1 for a new sweep, the "
-                             "number it was created with for a resumed one)")
+                        help="trials trained at once (default for a new sweep: one per "
+                             "GPU on a machine with several, else 1; for a resumed one the "
+                             "number it was created with)")
     parser.add_argument("--executor", choices=("local", "ray"), default=None,
                         help="where trials train: local threads or a Ray cluster (default: "
                              "the sweep file's executor section, else local)")
@@ -81,17 +82,18 @@ def _final_seeds(text: str) -> dict[str, int]:
 
 
 def run_sweep(args: argparse.Namespace) -> int:
-    from dlstudio.training.sweeps.setup import create_sweep, read_sweep
+    from dlstudio.training.sweeps.setup import create_sweep, read_sweep, recorded_workers
 
-    args.workers = 1 if args.workers is None else args.workers
-    _check_workers(args.workers)
+    if args.workers is not None:
+        _check_workers(args.workers)
     spec, final_seeds = read_sweep(Path(args.file))  # a bad file never touches the database
     spec.executor = _executor(args, spec.executor)
     db_path = resolve_db_path(args.db)
     with Store(db_path) as store:
         sweep_id = create_sweep(store, spec, args.name, seed=args.seed,
                                 final_seeds=args.final_seeds or final_seeds,
-                                workers=args.workers)
+                                workers=args.workers)  # None: one per GPU (default_workers)
+        args.workers = recorded_workers(store.get_sweep(sweep_id))
     return _execute(db_path, sweep_id, args)
 
 
@@ -178,7 +180,12 @@ class TrialPrinter:
         if isinstance(event, ev.SweepStarted):
             self.metric = event.metric
             verb = "continues" if event.resumed else "starts"
-            at_once = f" ({event.workers} trials at a time)" if event.workers > 1 else ""
+            from dlstudio.training.sweeps.jobs import gpu_share
+
+            share = gpu_share(event.workers, list(event.gpus))
+            at_once = f" ({event.workers} trials at a time" if event.workers > 1 else ""
+            at_once += f", {share}: {', '.join(dict.fromkeys(event.gpus))})" if share else \
+                (")" if at_once else "")
             at_once += " on Ray" if event.executor == "ray" else ""
             print(f"sweep {event.sweep_id} {event.name!r} {verb}: {event.description}"
                   f"{at_once}", flush=True)

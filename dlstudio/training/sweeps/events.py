@@ -24,6 +24,7 @@ class SweepStarted:
     resumed: bool  # True when it continues an earlier, stopped or killed, session
     workers: int
     executor: str = "local"  # where the runs train: local (threads) or ray
+    gpus: tuple[str, ...] = ()  # per worker slot, the GPU it trains on (local, several)
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,9 @@ class SweepRunner:
         self._store, self._state, self._name = store, state, sweep["name"]
         self._notify(SweepStarted(self.sweep_id, sweep["name"], state.record["description"],
                                   state.metric, state.goal, resumed=sweep["status"] != "queued",
-                                  workers=self.workers, executor=spec.kind))
+                                  workers=self.workers, executor=spec.kind,
+                                  gpus=tuple(o["train.device"] for o in self._overrides
+                                             if "train.device" in o)))
         status = "paused"
         try:
             self._drive(self._next_trial_job, self._trial_done)
