@@ -58,6 +58,8 @@ class ExecutorForm(QWidget):
             layout.addRow(field.label, field.container)
             field.connect_changed(self._on_edited)
         self.layout_ = layout
+        for field in self.fields.values():
+            field.edit.editingFinished.connect(self._show_fields)
         self.kind.connect_changed(self._show_fields)
         self.setVisible(self.offered)
         self._show_fields()
@@ -67,10 +69,10 @@ class ExecutorForm(QWidget):
         """The sweep file's ``executor`` section (None: local threads, the default)."""
         if not self.offered:
             return copy.deepcopy(self._passed)
-        kind = self.kind.value()
-        names = RAY_FIELDS if kind == "ray" else ("checkpoints",)
-        values: dict[str, Any] = {"kind": kind}
-        for name in names:
+        # Local threads take the Ray fields a file gave them too: the core then says
+        # they need kind ray, under the choice, instead of the form dropping them.
+        values: dict[str, Any] = {"kind": self.kind.value()}
+        for name in RAY_FIELDS:
             text = self.fields[name].value()
             if text:
                 values[name] = text if name in ("address", "checkpoints") else \
@@ -96,8 +98,8 @@ class ExecutorForm(QWidget):
         """The problem targets shown under a field now (``executor.<key>``)."""
         if not self.offered:
             return set()
-        names = RAY_FIELDS if self.kind.value() == "ray" else ("checkpoints",)
-        return {f"{EXECUTOR_KEY}.kind"} | {f"{EXECUTOR_KEY}.{n}" for n in names}
+        shown = [n for n in RAY_FIELDS if self._field_shown(n)]
+        return {f"{EXECUTOR_KEY}.kind"} | {f"{EXECUTOR_KEY}.{n}" for n in shown}
 
     def set_errors(self, routed: dict[str, list[str]]) -> None:
         """Messages from ``route_problems`` under the executor's fields."""
@@ -111,8 +113,10 @@ class ExecutorForm(QWidget):
 
     @Slot()
     def _show_fields(self) -> None:
-        ray = self.kind.value() == "ray"
         for name, field in self.fields.items():
-            self.layout_.setRowVisible(field.container, ray or bool(
-                name == "checkpoints" and field.value()))
+            self.layout_.setRowVisible(field.container, self._field_shown(name))
         self.kind.set_note(HELP.get(self.kind.value(), ""))
+
+    def _field_shown(self, name: str) -> bool:
+        """Ray's fields with Ray; with local threads only those that hold a value."""
+        return self.kind.value() == "ray" or bool(self.fields[name].value())

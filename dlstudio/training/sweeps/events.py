@@ -88,6 +88,14 @@ class RunEvent:
 
 
 @dataclass(frozen=True)
+class SweepPaused:
+    """The runner marked the sweep paused (or running again): its row says so now."""
+
+    sweep_id: int
+    paused: bool
+
+
+@dataclass(frozen=True)
 class SweepEnded:
     sweep_id: int
     status: str  # finished, or paused (stopped; resume continues it)
@@ -95,5 +103,5 @@ class SweepEnded:
 
 
 SweepEvent = Union[SweepStarted, TrialStarted, TrialFinished, TrialPlaced, FinalRunStarted,
-                   FinalRunFinished, RunEvent, SweepEnded]
+                   FinalRunFinished, RunEvent, SweepPaused, SweepEnded]
 SweepSubscriber = Callable[[SweepEvent], None]

@@ -38,8 +38,8 @@ from dlstudio.search import Trial
 from dlstudio.search.executor_spec import ExecutorSpec
 from dlstudio.store import Store
 from dlstudio.training.events import RunEnded
-from dlstudio.training.sweeps.events import (SweepEnded, SweepEvent, SweepStarted,
-                                            TrialFinished, TrialStarted)
+from dlstudio.training.sweeps.events import (SweepEnded, SweepEvent, SweepPaused,
+                                            SweepStarted, TrialFinished, TrialStarted)
 from dlstudio.training.sweeps.executors import (ExecutorContext, check_trial_config,
                                                executor_overrides, open_executor)
 from dlstudio.training.sweeps.final_phase import FinalPhase, SweepSession
@@ -238,6 +238,9 @@ class SweepRunner:
         if paused != self._shown_paused:
             self._shown_paused = paused
             self._store.update_sweep(self.sweep_id, status="paused" if paused else "running")
+            # Followers re-read the row on this event: when the mark lands depends on
+            # this thread's next look at the pause event, which no fixed delay can know.
+            self._notify(SweepPaused(self.sweep_id, paused))
 
     def _notify(self, event: SweepEvent) -> None:
         with self._notify_lock:
