@@ -180,15 +180,8 @@ class TrialPrinter:
         if isinstance(event, ev.SweepStarted):
             self.metric = event.metric
             verb = "continues" if event.resumed else "starts"
-            from dlstudio.training.sweeps.jobs import gpu_share
-
-            share = gpu_share(event.workers, list(event.gpus))
-            at_once = f" ({event.workers} trials at a time" if event.workers > 1 else ""
-            at_once += f", {share}: {', '.join(dict.fromkeys(event.gpus))})" if share else \
-                (")" if at_once else "")
-            at_once += " on Ray" if event.executor == "ray" else ""
             print(f"sweep {event.sweep_id} {event.name!r} {verb}: {event.description}"
-                  f"{at_once}", flush=True)
+                  f"{_at_once(event)}", flush=True)
         elif isinstance(event, ev.TrialStarted):
             self.trials[event.trial.id] = (event.trial, event.start_epoch)
         elif isinstance(event, ev.TrialFinished):
@@ -212,6 +205,18 @@ class TrialPrinter:
         return (f"trial {event.trial_id}{place}{epochs}{run}  {self.metric} "
                 f"{_score(event.score)}  "
                 f"{event.status}{error}{config}")
+
+
+def _at_once(started: Any) -> str:
+    """`` (4 trials at a time, one per GPU: cuda:0, ...) on Ray`` for a SweepStarted."""
+    from dlstudio.training.sweeps.jobs import gpu_share
+
+    text = ""
+    if started.workers > 1:
+        share = gpu_share(started.workers, list(started.gpus))
+        gpus = f", {share}: {', '.join(dict.fromkeys(started.gpus))}" if share else ""
+        text = f" ({started.workers} trials at a time{gpus})"
+    return text + (" on Ray" if started.executor == "ray" else "")
 
 
 def format_summary(summary: dict[str, Any]) -> str:

@@ -19,7 +19,7 @@ from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.gui.common.form_fields import ERROR_STYLE
-from dlstudio.gui.sweeps.executor_form import ExecutorForm
+from dlstudio.gui.sweeps.executor_fields import ExecutorFields
 from dlstudio.gui.sweeps.form_io import describe_base, fill_values, nested_diff
 from dlstudio.gui.sweeps.sweep_method_form import SweepMethodForm
 from dlstudio.gui.sweeps.sweep_params_editor import SweepParamsEditor
@@ -49,7 +49,7 @@ class SweepForm(QWidget):
         self.base_label = QLabel(wordWrap=True)
         self.base_error = QLabel(wordWrap=True, styleSheet=ERROR_STYLE)
         self.method_form = SweepMethodForm()
-        self.executor_form = ExecutorForm()
+        self.executor_fields = ExecutorFields(parent=self)
         self.params_editor = SweepParamsEditor()
         self.general_error = QLabel(wordWrap=True, styleSheet=ERROR_STYLE)
         self._timer = QTimer(self, singleShot=True, interval=debounce_ms)
@@ -57,8 +57,8 @@ class SweepForm(QWidget):
         self._timer.timeout.connect(self._on_timer)
         self.name.textEdited.connect(self._on_edited)
         self.method_form.edited.connect(self._on_edited)
-        self.executor_form.edited.connect(self._on_edited)
-        self.executor_form.kind.connect_changed(self._show_workers)
+        self.executor_fields.edited.connect(self._on_edited)
+        self.executor_fields.kind.connect_changed(self._show_workers)
         self.method_form.workers.valueChanged.connect(self._on_workers_chosen)
         self.params_editor.edited.connect(self._on_edited)
         self._show_base()
@@ -73,7 +73,7 @@ class SweepForm(QWidget):
         column.addLayout(top)
         column.addWidget(self.base_error)
         column.addWidget(self.method_form)
-        column.addWidget(self.executor_form)
+        self.executor_fields.place(self.method_form.layout_)  # one label column
         params_box = QGroupBox()
         params_column = QVBoxLayout(params_box)
         params_column.addWidget(self.params_editor)
@@ -114,7 +114,7 @@ class SweepForm(QWidget):
         self.method_form.set_values(values["method"], values["section"], values["metric"],
                                     values["goal"], values["budget"])
         self.method_form.epochs.set_value("")
-        self.executor_form.set_section(values["executor"])
+        self.executor_fields.set_section(values["executor"])
         self.params_editor.set_parameters(values["parameters"])
         self._show_base()
         self.validate_now()
@@ -181,7 +181,7 @@ class SweepForm(QWidget):
             data["budget"] = budget
         data["parameters"] = parameters
         data["base"] = base
-        executor = self.executor_form.section()
+        executor = self.executor_fields.section()
         if executor is not None:
             data[EXECUTOR_KEY] = executor
         data.update(copy.deepcopy(self._extra))
@@ -196,13 +196,13 @@ class SweepForm(QWidget):
             by_row.setdefault(index if index is not None else -1, []).extend(routed[target])
         for row, message in row_problems:
             by_row.setdefault(self.params_editor.rows.index(row), []).append(message)
-        visible = self.method_form.visible_targets() | self.executor_form.targets()
+        visible = self.method_form.visible_targets() | self.executor_fields.targets()
         general = by_row.pop(-1, []) + routed.get("general", []) + [
             m for target, messages in routed.items() if not target.startswith("param:")
             and target not in visible and target not in ("general", "base") for m in messages]
         self.params_editor.set_errors(by_row, [])
         self.method_form.set_errors(routed)
-        self.executor_form.set_errors(routed)
+        self.executor_fields.set_errors(routed)
         self.base_error.setText("\n".join(routed.get("base", [])))
         self.base_error.setVisible("base" in routed)
         self.general_error.setText("\n".join(general))
@@ -219,7 +219,7 @@ class SweepForm(QWidget):
         """The default workers (one per GPU on a machine with several) until the user
         picks a number, and how they sit on the GPUs."""
         spin = self.method_form.workers
-        kind = self.executor_form.section() or {}
+        kind = self.executor_fields.section() or {}
         local = not isinstance(kind, dict) or kind.get("kind", "local") == "local"
         if not self._workers_chosen:
             spin.blockSignals(True)  # not the user's choice

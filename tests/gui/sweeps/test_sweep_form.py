@@ -190,8 +190,9 @@ def test_a_ray_executor_typed_in_the_form_is_the_sweep_files_and_reads_back(form
                                                                            tmp_path):
     from dlstudio.search.executor_spec import ExecutorSpec
 
-    executor = form.executor_form
-    assert executor.isVisibleTo(form) and executor.kinds == ("local", "ray")  # ray installed
+    executor = form.executor_fields
+    assert executor.kind.container.isVisibleTo(form)
+    assert executor.kinds == ("local", "ray")  # ray is installed here
     assert "executor" not in form.mapping()  # local threads: nothing written
     assert not executor.fields["address"].container.isVisibleTo(form)
     executor.kind.set_value("ray")
@@ -208,8 +209,8 @@ def test_a_ray_executor_typed_in_the_form_is_the_sweep_files_and_reads_back(form
     other = SweepForm(debounce_ms=0)
     qtbot.addWidget(other)
     other.load_mapping(load_mapping(path))
-    assert other.executor_form.kind.value() == "ray"
-    assert other.executor_form.fields["cpus_per_trial"].value() == "2"
+    assert other.executor_fields.kind.value() == "ray"
+    assert other.executor_fields.fields["cpus_per_trial"].value() == "2"
     assert other.mapping()["executor"] == RAY_SECTION
 
 
@@ -220,7 +221,7 @@ def test_a_ray_executor_typed_in_the_form_is_the_sweep_files_and_reads_back(form
 ])
 def test_a_bad_ray_setting_is_shown_under_its_field_and_blocks_start(form, name, text,
                                                                      message):
-    executor = form.executor_form
+    executor = form.executor_fields
     executor.kind.set_value("ray")
     executor.fields[name].edit.setText(text)
     problems = form.validate_now()
@@ -232,7 +233,7 @@ def test_a_bad_ray_setting_is_shown_under_its_field_and_blocks_start(form, name,
 
 def test_ray_settings_under_local_threads_are_kept_and_said_to_need_ray(form):
     form.load_mapping({**HALVING, "executor": {"address": "auto"}})
-    executor = form.executor_form
+    executor = form.executor_fields
     assert executor.kind.value() == "local"
     assert executor.fields["address"].value() == "auto"  # shown, not dropped
     assert executor.kind.error.text().startswith("executor: address, gpus_per_trial and "
@@ -253,7 +254,7 @@ form.show()
 shown = [label.text() for label in form.findChildren(QLabel) if label.isVisible()]
 form.load_mapping({"method": "random", "parameters": {"optim.lr": {"values": [0.1]}},
                    "executor": {"kind": "ray", "gpus_per_trial": 1}})
-print(json.dumps({"kinds": form.executor_form.kinds, "shown": shown,
+print(json.dumps({"kinds": form.executor_fields.kinds, "shown": shown,
                   "executor": form.mapping().get("executor")}))
 """
 

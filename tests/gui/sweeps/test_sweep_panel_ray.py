@@ -71,8 +71,8 @@ def test_a_ray_sweep_chosen_in_the_form_runs_and_its_trials_finish_in_the_panel(
         form.method_form.method.set_value("random")
         form.method_form.budget_trials.edit.setText("2")
         form.method_form.workers.setValue(2)
-        form.executor_form.kind.set_value("ray")  # the form's choice, not a file's
-        form.executor_form.fields["cpus_per_trial"].edit.setText("1")
+        form.executor_fields.kind.set_value("ray")  # the form's choice, not a file's
+        form.executor_fields.fields["cpus_per_trial"].edit.setText("1")
         form.validate_now()
         assert panel.start_button.isEnabled(), form.problems
         with qtbot.waitSignal(panel.sweep_started, timeout=10_000) as started:

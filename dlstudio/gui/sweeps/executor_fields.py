@@ -1,8 +1,8 @@
 """The sweep form's executor part: where the trials train (this machine's threads, or Ray).
 
-Offered only when Ray is installed (``executor_kinds()``); without it the part is hidden
-and a sweep file's ``executor`` section passes through untouched, so starting it says
-how to install Ray. Values are typed as text and handed to the core as the sweep file's
+Its rows go into the method part's form layout (one label column). Offered only when
+Ray is installed (``executor_kinds()``); without it no row is placed and a sweep file's
+``executor`` section passes through untouched, so starting it says how to install Ray. Values are typed as text and handed to the core as the sweep file's
 ``executor`` mapping; ``ExecutorSpec.parse`` validates them and its messages come back
 under the field they name (``set_errors``).
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Sequence
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QFormLayout, QWidget
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QFormLayout
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.common.form_fields import ChoiceField, FormField, TextField
@@ -28,12 +28,13 @@ HELP = {"local": "Trials train in worker threads of this app, on this machine's 
 RAY_FIELDS = ("address", "gpus_per_trial", "cpus_per_trial", "checkpoints")
 
 
-class ExecutorForm(QWidget):
-    """Executor choice and Ray's settings; ``edited`` on every change."""
+class ExecutorFields(QObject):
+    """Executor choice and Ray's settings (``place`` puts them in a form layout);
+    ``edited`` on every change."""
 
     edited = Signal()
 
-    def __init__(self, kinds: Sequence[str] | None = None, parent: QWidget | None = None):
+    def __init__(self, kinds: Sequence[str] | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.kinds = tuple(executor_kinds() if kinds is None else kinds)
         self.offered = "ray" in self.kinds
@@ -52,16 +53,20 @@ class ExecutorForm(QWidget):
                                      "read and write, so a promoted trial resumes on any "
                                      "node", "beside the database (one machine)"),
         }
-        layout = QFormLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        self.layout_: QFormLayout | None = None
         for field in (self.kind, *self.fields.values()):
-            layout.addRow(field.label, field.container)
             field.connect_changed(self._on_edited)
-        self.layout_ = layout
         for field in self.fields.values():
             field.edit.editingFinished.connect(self._show_fields)
         self.kind.connect_changed(self._show_fields)
-        self.setVisible(self.offered)
+
+    def place(self, layout: QFormLayout) -> None:
+        """Add the rows to ``layout`` (none when Ray is not installed)."""
+        if not self.offered:
+            return
+        for field in (self.kind, *self.fields.values()):
+            layout.addRow(field.label, field.container)
+        self.layout_ = layout
         self._show_fields()
 
     # -- reading and writing ---------------------------------------------------------
@@ -113,6 +118,8 @@ class ExecutorForm(QWidget):
 
     @Slot()
     def _show_fields(self) -> None:
+        if self.layout_ is None:
+            return
         for name, field in self.fields.items():
             self.layout_.setRowVisible(field.container, self._field_shown(name))
         self.kind.set_note(HELP.get(self.kind.value(), ""))
