@@ -2,9 +2,10 @@
 
 Its rows go into the method part's form layout (one label column). Offered only when
 Ray is installed (``executor_kinds()``); without it no row is placed and a sweep file's
-``executor`` section passes through untouched, so starting it says how to install Ray. Values are typed as text and handed to the core as the sweep file's
-``executor`` mapping; ``ExecutorSpec.parse`` validates them and its messages come back
-under the field they name (``set_errors``).
+``executor`` section passes through untouched, so starting it says how to install Ray.
+Values are typed as text and handed to the core as the sweep file's ``executor``
+mapping; ``ExecutorSpec.parse`` validates them and its messages come back under the
+field they name (``set_errors``).
 """
 
 from __future__ import annotations

@@ -59,6 +59,8 @@ class SweepForm(QWidget):
         self.method_form.edited.connect(self._on_edited)
         self.executor_fields.edited.connect(self._on_edited)
         self.executor_fields.kind.connect_changed(self._show_workers)
+        for choice in (self.method_form.method, self.executor_fields.kind):
+            choice.connect_changed(self._release_height)  # rows come and go on purpose
         self.method_form.workers.valueChanged.connect(self._on_workers_chosen)
         self.params_editor.edited.connect(self._on_edited)
         self._show_base()
@@ -107,6 +109,7 @@ class SweepForm(QWidget):
     def load_mapping(self, data: dict[str, Any], source: str = "a sweep file") -> None:
         """Fill the form from a sweep mapping; what it cannot show stays as it was."""
         values = fill_values(data)
+        self._release_height()
         if values["base"] is not None:
             self.base, self.base_source = values["base"], source
         self._extra = values["extra"]
@@ -188,6 +191,10 @@ class SweepForm(QWidget):
         return data
 
     def _show_problems(self, problems: list[str], row_problems: list) -> None:
+        # A fixed problem's line goes; the form keeps the height it had (its stretch
+        # takes the difference): scrolled to its end, a shrinking form moved every
+        # field from under the mouse.
+        self.setMinimumHeight(max(self.minimumHeight(), self.sizeHint().height()))
         keys = [row.name for row in self.params_editor.rows]
         routed = route_problems(problems, keys, self.method_form.choice.method)
         by_row: dict[int, list[str]] = {}
@@ -228,6 +235,11 @@ class SweepForm(QWidget):
         share = gpu_share(spin.value(), spread_gpus(self.base)) if local else ""
         self.method_form.workers_note.setText(share)
         self.method_form.workers_note.setVisible(bool(share))
+
+    @Slot()
+    def _release_height(self) -> None:
+        """Let the form shrink to its rows (``_show_problems`` keeps its height)."""
+        self.setMinimumHeight(0)
 
     @Slot()
     def _on_workers_chosen(self) -> None:
