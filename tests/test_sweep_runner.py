@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.search import strategy as strategy_module
 from dlstudio.store import Store
@@ -265,3 +266,53 @@ def test_finished_and_cancelled_sweeps(db_path):
         SweepRunner(db_path, other).run()
     with pytest.raises(ValueError, match="workers"):
         SweepRunner(db_path, sweep_id, workers=0)
+
+
+def four_gpus(monkeypatch):
+    """This machine has no GPU: the sweep jobs' device listing (the seam that spreads
+    workers over GPUs) says there are four."""
+    from dlstudio.training.sweeps import jobs as sweep_jobs
+
+    monkeypatch.setattr(sweep_jobs, "available_devices", lambda: [
+        *[(f"cuda:{i}", f"gpu {i}") for i in range(4)], ("cpu", "cpu")])
+
+
+def test_a_sweep_without_a_worker_count_trains_one_trial_per_gpu(db_path, monkeypatch):
+    from dlstudio.training.sweeps.jobs import default_workers, gpu_share
+    from dlstudio.training.sweeps.setup import recorded_workers
+
+    four_gpus(monkeypatch)
+    auto = RunConfig.from_dict({"train": {"device": "auto"}})
+    assert default_workers(auto) == 4 and gpu_share(4, [f"cuda:{i}" for i in range(4)]) \
+        == "one per GPU"
+    assert default_workers(RunConfig.from_dict({"train": {"device": "cuda:1"}})) == 1
+    assert default_workers(RunConfig.from_dict({"train": {"device": "cpu"}})) == 1
+    assert default_workers(auto, "ray") == 1  # a cluster's GPUs are not this machine's
+    spec = {"method": "random", "budget": {"trials": 2},
+            "parameters": {"optim.lr": {"values": [0.01, 0.02]}},
+            "base": {"model": {"hidden": [8]}, "train": {"epochs": 1}}}
+    with Store(db_path) as store:
+        gpus = create_sweep(store, {**spec, "base": {**spec["base"], "train": {
+            "epochs": 1, "device": "auto"}}})
+        chosen = create_sweep(store, spec, workers=3)
+        cpu = create_sweep(store, {**spec, "base": {**spec["base"], "train": {
+            "epochs": 1, "device": "cpu"}}})
+        assert recorded_workers(store.get_sweep(gpus)) == 4
+        assert recorded_workers(store.get_sweep(chosen)) == 3
+        assert recorded_workers(store.get_sweep(cpu)) == 1
+
+
+def test_the_cli_starts_one_trial_per_gpu_and_says_so(tmp_path, monkeypatch, capsys):
+    from dlstudio.cli import main
+
+    four_gpus(monkeypatch)
+    path = tmp_path / "sweep.yaml"
+    path.write_text("method: grid\nparameters: {optim.lr: {values: [0.01]}}\n"
+                    "base: {model: {hidden: [8]}, train: {device: auto, epochs: 1}}\n")
+    main(["sweep", str(path), "--db", str(tmp_path / "runs.db")])
+    # Its one trial fails: the GPUs it was placed on do not exist here.
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.endswith("(4 trials at a time, one per GPU: cuda:0, cuda:1, cuda:2, "
+                          "cuda:3)"), first
+    with Store(tmp_path / "runs.db") as store:
+        assert store.list_sweeps()[0]["spec"]["workers"] == 4

@@ -39,8 +39,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _common(parser: argparse.ArgumentParser, add_db_option) -> None:
     parser.add_argument("--workers", type=int, default=None,
-                        help="trials trained at once (default: 1 for a new sweep, the "
-                             "number it was created with for a resumed one)")
+                        help="trials trained at once (default for a new sweep: one per "
+                             "GPU on a machine with several, else 1; for a resumed one the "
+                             "number it was created with)")
     parser.add_argument("--executor", choices=("local", "ray"), default=None,
                         help="where trials train: local threads or a Ray cluster (default: "
                              "the sweep file's executor section, else local)")
@@ -81,17 +82,18 @@ def _final_seeds(text: str) -> dict[str, int]:
 
 
 def run_sweep(args: argparse.Namespace) -> int:
-    from dlstudio.training.sweeps.setup import create_sweep, read_sweep
+    from dlstudio.training.sweeps.setup import create_sweep, read_sweep, recorded_workers
 
-    args.workers = 1 if args.workers is None else args.workers
-    _check_workers(args.workers)
+    if args.workers is not None:
+        _check_workers(args.workers)
     spec, final_seeds = read_sweep(Path(args.file))  # a bad file never touches the database
     spec.executor = _executor(args, spec.executor)
     db_path = resolve_db_path(args.db)
     with Store(db_path) as store:
         sweep_id = create_sweep(store, spec, args.name, seed=args.seed,
                                 final_seeds=args.final_seeds or final_seeds,
-                                workers=args.workers)
+                                workers=args.workers)  # None: one per GPU (default_workers)
+        args.workers = recorded_workers(store.get_sweep(sweep_id))
     return _execute(db_path, sweep_id, args)
 
 
@@ -178,10 +180,8 @@ class TrialPrinter:
         if isinstance(event, ev.SweepStarted):
             self.metric = event.metric
             verb = "continues" if event.resumed else "starts"
-            at_once = f" ({event.workers} trials at a time)" if event.workers > 1 else ""
-            at_once += " on Ray" if event.executor == "ray" else ""
             print(f"sweep {event.sweep_id} {event.name!r} {verb}: {event.description}"
-                  f"{at_once}", flush=True)
+                  f"{_at_once(event)}", flush=True)
         elif isinstance(event, ev.TrialStarted):
             self.trials[event.trial.id] = (event.trial, event.start_epoch)
         elif isinstance(event, ev.TrialFinished):
@@ -205,6 +205,18 @@ class TrialPrinter:
         return (f"trial {event.trial_id}{place}{epochs}{run}  {self.metric} "
                 f"{_score(event.score)}  "
                 f"{event.status}{error}{config}")
+
+
+def _at_once(started: Any) -> str:
+    """`` (4 trials at a time, one per GPU: cuda:0, ...) on Ray`` for a SweepStarted."""
+    from dlstudio.training.sweeps.jobs import gpu_share
+
+    text = ""
+    if started.workers > 1:
+        share = gpu_share(started.workers, list(started.gpus))
+        gpus = f", {share}: {', '.join(dict.fromkeys(started.gpus))}" if share else ""
+        text = f" ({started.workers} trials at a time{gpus})"
+    return text + (" on Ray" if started.executor == "ray" else "")
 
 
 def format_summary(summary: dict[str, Any]) -> str:

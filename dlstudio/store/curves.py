@@ -21,6 +21,7 @@ _CURVE = "FROM metrics WHERE run_id = :run AND key = :key"
 
 _EXACT = f"SELECT step, epoch, value, time {_CURVE} ORDER BY step"
 _AFTER = f"SELECT step, epoch, value, time {_CURVE} AND step > :after ORDER BY step"
+_LAST = f"SELECT value {_CURVE} ORDER BY step DESC LIMIT 1"
 
 _ENDS = (
     f"SELECT (SELECT step {_CURVE} ORDER BY step LIMIT 1), "
@@ -106,6 +107,13 @@ class CurvesMixin(StoreBase):
         rows = self.db.conn.execute(_AFTER, {"run": run_id, "key": key,
                                              "after": int(after_step)}).fetchall()
         return _columns(rows)
+
+
+    def last_value(self, run_id: int, key: str) -> float | None:
+        """The value of a curve's last point (None: no point, or a NaN logged); one
+        primary-key seek, for what a run reads now (its latest resource sample)."""
+        row = self.db.conn.execute(_LAST, {"run": run_id, "key": key}).fetchone()
+        return None if row is None or row[0] is None else float(row[0])
 
 
 def _columns(rows: list[tuple]) -> dict[str, np.ndarray]:

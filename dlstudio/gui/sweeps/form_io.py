@@ -17,8 +17,8 @@ from dlstudio.search.executor_spec import EXECUTOR_KEY
 from dlstudio.search.final_seeds import FINAL_KEY
 from dlstudio.training.sweeps.setup import read_sweep
 
-# Top-level keys the form keeps without editing them.
-PASSED_THROUGH = (FINAL_KEY, EXECUTOR_KEY)
+# Top-level keys the form keeps without editing them (the executor has its own part).
+PASSED_THROUGH = (FINAL_KEY,)
 
 
 def method_key(method: str, settings: dict[str, Any]) -> str:
@@ -34,9 +34,11 @@ def method_key(method: str, settings: dict[str, Any]) -> str:
 
 
 def fill_values(data: dict[str, Any]) -> dict[str, Any]:
-    """``name, method, section, metric, goal, budget, parameters, base, extra`` of a
-    sweep mapping (``base`` is a RunConfig, or None when the mapping's is invalid)."""
+    """``name, method, section, metric, goal, budget, parameters, base, executor, extra``
+    of a sweep mapping (``base`` is a RunConfig, or None when the mapping's is invalid;
+    ``executor`` the section as written)."""
     extra = {key: data[key] for key in PASSED_THROUGH if key in data}
+    extra[EXECUTOR_KEY] = data.get(EXECUTOR_KEY)
     try:
         spec, _ = read_sweep(data)
     except ConfigError:
@@ -46,7 +48,7 @@ def fill_values(data: dict[str, Any]) -> dict[str, Any]:
             "method": method_key(spec.method, spec.settings), "section": section,
             "metric": spec.metric_name, "goal": spec.goal, "budget": dict(spec.budget),
             "parameters": spec.space.to_dict(), "base": RunConfig.from_dict(spec.base),
-            "extra": extra}
+            "executor": extra.pop(EXECUTOR_KEY), "extra": extra}
 
 
 def _raw_values(data: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +68,8 @@ def _raw_values(data: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
             "section": {k: v for k, v in section.items() if k != "sampler"},
             "metric": str(metric.get("name", "dev_loss")),
             "goal": str(metric.get("goal", "minimize")), "budget": budget,
-            "parameters": parameters, "base": base, "extra": extra}
+            "parameters": parameters, "base": base, "executor": extra.pop(EXECUTOR_KEY),
+            "extra": extra}
 
 
 def nested_diff(config: RunConfig) -> dict[str, Any]:

@@ -4,7 +4,7 @@ The core's messages start with what they are about: ``"<sweep>: optim.lr: min (0
 must be below max (0.01)"``, ``"successive_halving.eta: ..."``, ``"budget.trials:
 ..."``, ``"base: train.epochs: ..."``. Targets: ``"param:<key>"``, ``"setting:<name>"``,
 ``"metric"``, ``"budget.trials"``, ``"budget.epochs"``, ``"epochs"``, ``"base"``,
-``"general"``.
+``"executor.<key>"`` (``"executor.kind"`` for the section as a whole), ``"general"``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ def problem_target(problem: str, param_keys: list[str], section: str) -> str:
     if key == "base":
         inner = rest.partition(": ")[0]
         return "epochs" if inner == "train.epochs" else "base"
+    if key == "executor" or key.startswith("executor."):
+        return key if "." in key else "executor.kind"
     if key in param_keys:
         return f"param:{key}"
     if key.startswith("metric"):

@@ -11,14 +11,17 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
+from dlstudio.gui.sweeps.gpu_use import gpu_use, gpu_use_text
 from dlstudio.gui.sweeps.progress import metric_curve
 from dlstudio.gui.sweeps.sweep_panel_layout import SweepPanelLayout
 from dlstudio.gui.workers.sweep_worker import SweepSession
 from dlstudio.training.sweeps.summary import sweep_summary
 
+# Sweep events after which the shown sweep is re-read from the store.
 TRIAL_EVENTS = ("SweepStarted", "TrialStarted", "TrialFinished", "FinalRunStarted",
-                "FinalRunFinished", "SweepEnded")
+                "FinalRunFinished", "SweepPaused", "SweepEnded")
 CURVE_POINTS = 2000  # per stored curve; longer ones come back min/max-downsampled
+GPU_REFRESH_MS = 2000  # runs sample their GPU use this often (ResourceMonitor)
 
 
 class SweepFollower(SweepPanelLayout):
@@ -37,6 +40,8 @@ class SweepFollower(SweepPanelLayout):
         self._closed = False
         self._refresh_timer = QTimer(self, singleShot=True, interval=150)
         self._refresh_timer.timeout.connect(self._on_refresh_due)
+        self._gpu_timer = QTimer(self, interval=GPU_REFRESH_MS)
+        self._gpu_timer.timeout.connect(self._on_gpu_timer)
         self.controller.sweep_session_started.connect(self._on_sweep_session_started)
         self.controller.queue.changed.connect(self._on_queue_changed)
 
@@ -77,9 +82,9 @@ class SweepFollower(SweepPanelLayout):
         if self.session is not None and not self.session.stopping:
             self.session.set_paused(paused)
             self.pause_button.setText("Continue" if paused else "Pause")
+            # The list follows when the runner has marked the row (its SweepPaused).
             self._say("Paused: training trials wait between two steps." if paused else
                       "Continuing.")
-            self._refresh_timer.start(400)  # the runner marks the row paused shortly
 
     def stop_sweep(self) -> None:
         """Stop: running trials stop within one step; the sweep stays resumable."""
@@ -151,10 +156,28 @@ class SweepFollower(SweepPanelLayout):
     def _apply_summary(self) -> dict:
         summary = sweep_summary(self.store, self.shown_id)
         self.results.apply_summary(summary)
+        self._show_gpu_use()
         self.sweep_list.update_sweep(summary)
         self.list_tabs.setTabText(1, f"Stored sweeps ({len(self.sweep_list.summaries)})")
         self.sweep_updated.emit(self.shown_id)
         return summary
+
+    def _show_gpu_use(self) -> None:
+        """Each GPU's running trial, re-read while the shown sweep runs (here or in
+        another process)."""
+        summary = self.results.summary
+        running = summary is not None and summary["status"] == "running"
+        self.results.show_gpu_use(gpu_use_text(gpu_use(self.store, summary["trials"]))
+                                  if running else "")
+        if running and not self._gpu_timer.isActive():
+            self._gpu_timer.start()
+        elif not running:
+            self._gpu_timer.stop()
+
+    @Slot()
+    def _on_gpu_timer(self) -> None:
+        if not self._closed and self.results.summary is not None:
+            self._show_gpu_use()
 
     def _load_curves(self, run_id: int) -> None:
         key, _ = metric_curve(self.results.metric)

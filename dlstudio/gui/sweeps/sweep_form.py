@@ -19,6 +19,7 @@ from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.gui.common.form_fields import ERROR_STYLE
+from dlstudio.gui.sweeps.executor_fields import ExecutorFields
 from dlstudio.gui.sweeps.form_io import describe_base, fill_values, nested_diff
 from dlstudio.gui.sweeps.sweep_method_form import SweepMethodForm
 from dlstudio.gui.sweeps.sweep_params_editor import SweepParamsEditor
@@ -26,6 +27,8 @@ from dlstudio.gui.sweeps.sweep_plan_view import PlanInfo
 from dlstudio.gui.sweeps.problems import route_problems
 from dlstudio.search import strategy_from_sweep
 from dlstudio.search.estimate import sweep_cost
+from dlstudio.search.executor_spec import EXECUTOR_KEY
+from dlstudio.training.sweeps.jobs import default_workers, gpu_share, spread_gpus
 from dlstudio.training.sweeps.setup import read_sweep
 
 
@@ -41,10 +44,12 @@ class SweepForm(QWidget):
         self.base_source = "defaults: digits, MLP"
         self._extra: dict[str, Any] = {}  # file keys the form does not edit (final_seeds)
         self._problems: list[str] = []
+        self._workers_chosen = False  # by the user: the default no longer moves them
         self.name = QLineEdit(placeholderText="optional, e.g. lr-and-width")
         self.base_label = QLabel(wordWrap=True)
         self.base_error = QLabel(wordWrap=True, styleSheet=ERROR_STYLE)
         self.method_form = SweepMethodForm()
+        self.executor_fields = ExecutorFields(parent=self)
         self.params_editor = SweepParamsEditor()
         self.general_error = QLabel(wordWrap=True, styleSheet=ERROR_STYLE)
         self._timer = QTimer(self, singleShot=True, interval=debounce_ms)
@@ -52,6 +57,11 @@ class SweepForm(QWidget):
         self._timer.timeout.connect(self._on_timer)
         self.name.textEdited.connect(self._on_edited)
         self.method_form.edited.connect(self._on_edited)
+        self.executor_fields.edited.connect(self._on_edited)
+        self.executor_fields.kind.connect_changed(self._show_workers)
+        for choice in (self.method_form.method, self.executor_fields.kind):
+            choice.connect_changed(self._release_height)  # rows come and go on purpose
+        self.method_form.workers.valueChanged.connect(self._on_workers_chosen)
         self.params_editor.edited.connect(self._on_edited)
         self._show_base()
 
@@ -65,6 +75,7 @@ class SweepForm(QWidget):
         column.addLayout(top)
         column.addWidget(self.base_error)
         column.addWidget(self.method_form)
+        self.executor_fields.place(self.method_form.layout_)  # one label column
         params_box = QGroupBox()
         params_column = QVBoxLayout(params_box)
         params_column.addWidget(self.params_editor)
@@ -98,6 +109,7 @@ class SweepForm(QWidget):
     def load_mapping(self, data: dict[str, Any], source: str = "a sweep file") -> None:
         """Fill the form from a sweep mapping; what it cannot show stays as it was."""
         values = fill_values(data)
+        self._release_height()
         if values["base"] is not None:
             self.base, self.base_source = values["base"], source
         self._extra = values["extra"]
@@ -105,6 +117,7 @@ class SweepForm(QWidget):
         self.method_form.set_values(values["method"], values["section"], values["metric"],
                                     values["goal"], values["budget"])
         self.method_form.epochs.set_value("")
+        self.executor_fields.set_section(values["executor"])
         self.params_editor.set_parameters(values["parameters"])
         self._show_base()
         self.validate_now()
@@ -171,10 +184,17 @@ class SweepForm(QWidget):
             data["budget"] = budget
         data["parameters"] = parameters
         data["base"] = base
+        executor = self.executor_fields.section()
+        if executor is not None:
+            data[EXECUTOR_KEY] = executor
         data.update(copy.deepcopy(self._extra))
         return data
 
     def _show_problems(self, problems: list[str], row_problems: list) -> None:
+        # A fixed problem's line goes; the form keeps the height it had (its stretch
+        # takes the difference): scrolled to its end, a shrinking form moved every
+        # field from under the mouse.
+        self.setMinimumHeight(max(self.minimumHeight(), self.sizeHint().height()))
         keys = [row.name for row in self.params_editor.rows]
         routed = route_problems(problems, keys, self.method_form.choice.method)
         by_row: dict[int, list[str]] = {}
@@ -183,12 +203,13 @@ class SweepForm(QWidget):
             by_row.setdefault(index if index is not None else -1, []).extend(routed[target])
         for row, message in row_problems:
             by_row.setdefault(self.params_editor.rows.index(row), []).append(message)
-        visible = self.method_form.visible_targets()
+        visible = self.method_form.visible_targets() | self.executor_fields.targets()
         general = by_row.pop(-1, []) + routed.get("general", []) + [
             m for target, messages in routed.items() if not target.startswith("param:")
             and target not in visible and target not in ("general", "base") for m in messages]
         self.params_editor.set_errors(by_row, [])
         self.method_form.set_errors(routed)
+        self.executor_fields.set_errors(routed)
         self.base_error.setText("\n".join(routed.get("base", [])))
         self.base_error.setVisible("base" in routed)
         self.general_error.setText("\n".join(general))
@@ -198,6 +219,32 @@ class SweepForm(QWidget):
         self.base_label.setText(f"{describe_base(self.base)}<br><span style='color:#555'>"
                                 f"from {self.base_source}</span>")
         self.method_form.set_base_epochs(self.base.train.epochs)
+        self._show_workers()
+
+    @Slot()
+    def _show_workers(self) -> None:
+        """The default workers (one per GPU on a machine with several) until the user
+        picks a number, and how they sit on the GPUs."""
+        spin = self.method_form.workers
+        kind = self.executor_fields.section() or {}
+        local = not isinstance(kind, dict) or kind.get("kind", "local") == "local"
+        if not self._workers_chosen:
+            spin.blockSignals(True)  # not the user's choice
+            spin.setValue(default_workers(self.base, "local" if local else "ray"))
+            spin.blockSignals(False)
+        share = gpu_share(spin.value(), spread_gpus(self.base)) if local else ""
+        self.method_form.workers_note.setText(share)
+        self.method_form.workers_note.setVisible(bool(share))
+
+    @Slot()
+    def _release_height(self) -> None:
+        """Let the form shrink to its rows (``_show_problems`` keeps its height)."""
+        self.setMinimumHeight(0)
+
+    @Slot()
+    def _on_workers_chosen(self) -> None:
+        self._workers_chosen = True
+        self._show_workers()
 
     @Slot()
     def _on_edited(self) -> None:

@@ -47,7 +47,9 @@ class SweepMethodForm(QWidget):
             "s = s_max … 0 once); a number repeats iterations until that many epochs "
             "are spent (see Finish last bracket)")
         self.workers = QSpinBox(minimum=1, maximum=64)
-        self.workers.setToolTip("Trials trained at once (CPU workers share the cores)")
+        self.workers.setToolTip("Trials trained at once (CPU workers share the cores; on "
+                                "a machine with several GPUs, one per GPU by default)")
+        self.workers_note = QLabel(styleSheet="color: #555;")  # e.g. "one per GPU"
         self.seed = TextField("seed", "Seed", "Same seed, same configurations", "0")
         self.settings: dict[str, dict[str, FormField]] = {}
         self.groups: dict[str, QWidget] = {}
@@ -58,7 +60,7 @@ class SweepMethodForm(QWidget):
         self._build_settings()
         for field in (self.budget_trials, self.budget_epochs):
             self._add(field)
-        self.layout_.addRow("Workers", _pair(self.workers, QLabel("Seed"),
+        self.layout_.addRow("Workers", _pair(self.workers, self.workers_note, QLabel("Seed"),
                                              self.seed.container))
         self.seed.connect_changed(self._on_edited)
         self.metric.connect_changed(self._on_metric_changed)

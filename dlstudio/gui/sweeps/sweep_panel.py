@@ -102,6 +102,7 @@ class SweepPanel(SweepFollower):
         """Stop refreshing (the context's controller stops and joins the sweeps)."""
         self._closed = True
         self._refresh_timer.stop()
+        self._gpu_timer.stop()
 
     # -- running -------------------------------------------------------------------
     def _queue(self, sweep_id: int) -> None:

@@ -43,6 +43,11 @@ class SweepResultsView(QWidget):
         self.title = QLabel(wordWrap=True)
         self.status = QLabel(wordWrap=True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.gpus = QLabel()  # which trial trains on which GPU, how busy it is
+        self.gpus.setStyleSheet("color: #555;")
+        self.gpus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.gpus.setToolTip("Each GPU's running trial: utilisation (NVML) and the memory "
+                             "its tensors hold, from the run's latest resource sample")
         self.startup = QLabel(wordWrap=True)
         self.startup.setStyleSheet("background: #fff4d6; padding: 4px; border-radius: 3px;")
         self.model = SweepTrialsModel(self)
@@ -97,9 +102,11 @@ class SweepResultsView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.status)
+        layout.addWidget(self.gpus)
         layout.addWidget(self.startup)
         layout.addWidget(splitter, 1)
         self.startup.hide()
+        self.gpus.hide()
 
     # -- filling -------------------------------------------------------------------
     def show_sweep(self, sweep: dict[str, Any]) -> None:
@@ -121,6 +128,7 @@ class SweepResultsView(QWidget):
             self.table.setColumnHidden(column, not brackets)
         self.curves.reset(self.metric)
         self.parallel.clear_trials()
+        self.show_gpu_use("")
         self.summary = None
 
     def apply_summary(self, summary: dict[str, Any]) -> None:
@@ -148,6 +156,11 @@ class SweepResultsView(QWidget):
         self.scatter.set_data(self.axes, configs, self.metric, self.goal)
         self.stacks["scatter"].show_content(len(scored) >= 2 and bool(self.axes))
         self._style_curves(trials, eliminated)
+
+    def show_gpu_use(self, text: str) -> None:
+        """Lines from ``gpu_use_text`` (empty: hidden)."""
+        self.gpus.setText(text)
+        self.gpus.setVisible(bool(text))
 
     def add_points(self, run_id: int, curves: dict[str, Any]) -> None:
         self.curves.add_points(run_id, curves)

@@ -134,9 +134,11 @@ class SweepWorker(QObject):
     @Slot()
     def run(self) -> None:
         """Run the sweep, report, and always emit ``finished`` so the thread quits."""
-        from dlstudio.training.sweeps.runner import SweepRunner
-
         try:
+            # Inside the try: a runner that cannot be imported is a failed sweep, not a
+            # thread that never quits (its session would never end).
+            from dlstudio.training.sweeps.runner import SweepRunner
+
             runner = SweepRunner(self.db_path, self.sweep_id, workers=self.workers,
                                  subscribers=[self.batcher], stop=self.stop_event,
                                  pause=self.pause_event)

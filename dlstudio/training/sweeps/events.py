@@ -24,6 +24,7 @@ class SweepStarted:
     resumed: bool  # True when it continues an earlier, stopped or killed, session
     workers: int
     executor: str = "local"  # where the runs train: local (threads) or ray
+    gpus: tuple[str, ...] = ()  # per worker slot, the GPU it trains on (local, several)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,14 @@ class RunEvent:
 
 
 @dataclass(frozen=True)
+class SweepPaused:
+    """The runner marked the sweep paused (or running again): its row says so now."""
+
+    sweep_id: int
+    paused: bool
+
+
+@dataclass(frozen=True)
 class SweepEnded:
     sweep_id: int
     status: str  # finished, or paused (stopped; resume continues it)
@@ -94,5 +103,5 @@ class SweepEnded:
 
 
 SweepEvent = Union[SweepStarted, TrialStarted, TrialFinished, TrialPlaced, FinalRunStarted,
-                   FinalRunFinished, RunEvent, SweepEnded]
+                   FinalRunFinished, RunEvent, SweepPaused, SweepEnded]
 SweepSubscriber = Callable[[SweepEvent], None]

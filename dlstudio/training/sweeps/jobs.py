@@ -47,6 +47,32 @@ def run_config(base: RunConfig, values: dict[str, Any], epochs: int,
     return base.replace(**{**values, "train.epochs": epochs, **overrides})
 
 
+def spread_gpus(base: RunConfig) -> list[str]:
+    """The GPUs a sweep's workers spread over: every visible CUDA GPU when the base
+    config trains on ``auto`` or ``cuda`` and there are several; else none (one device
+    named, or a single GPU)."""
+    if base.train.device not in ("auto", "cuda"):
+        return []
+    gpus = [d for d, _ in available_devices() if d.startswith("cuda")]
+    return gpus if len(gpus) > 1 else []
+
+
+def default_workers(base: RunConfig, executor: str = "local") -> int:
+    """Trials trained at once when nobody said: on local threads one per GPU on a
+    machine with several (``spread_gpus``), else 1 (a Ray cluster's GPUs are not this
+    machine's: a Ray sweep says its workers)."""
+    return max(1, len(spread_gpus(base))) if executor == "local" else 1
+
+
+def gpu_share(workers: int, gpus: list[str]) -> str:
+    """How ``workers`` sit on the GPUs they spread over, for people: ``one per GPU``
+    (empty when they do not spread over GPUs)."""
+    gpus = list(dict.fromkeys(gpus))
+    if len(gpus) < 2:
+        return ""
+    return "one per GPU" if workers == len(gpus) else f"over {len(gpus)} GPUs"
+
+
 def worker_overrides(base: RunConfig, workers: int) -> list[dict[str, Any]]:
     """Per worker slot: its own GPU when there are several, else a share of the CPU.
 
@@ -55,10 +81,10 @@ def worker_overrides(base: RunConfig, workers: int) -> list[dict[str, Any]]:
     """
     if workers == 1:
         return [{}]
-    device = resolve_device(base.train.device)
-    gpus = [d for d, _ in available_devices() if d.startswith("cuda")]
-    if device.type == "cuda" and base.train.device in ("auto", "cuda") and len(gpus) > 1:
+    gpus = spread_gpus(base)
+    if gpus:
         return [{"train.device": gpus[slot % len(gpus)]} for slot in range(workers)]
+    device = resolve_device(base.train.device)
     if device.type == "cpu":
         share = max(1, ((os.cpu_count() or 1) - 1) // workers)
         threads = min(base.train.threads, share) if base.train.threads > 0 else share

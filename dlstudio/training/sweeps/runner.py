@@ -38,8 +38,8 @@ from dlstudio.search import Trial
 from dlstudio.search.executor_spec import ExecutorSpec
 from dlstudio.store import Store
 from dlstudio.training.events import RunEnded
-from dlstudio.training.sweeps.events import (SweepEnded, SweepEvent, SweepStarted,
-                                            TrialFinished, TrialStarted)
+from dlstudio.training.sweeps.events import (SweepEnded, SweepEvent, SweepPaused,
+                                            SweepStarted, TrialFinished, TrialStarted)
 from dlstudio.training.sweeps.executors import (ExecutorContext, check_trial_config,
                                                executor_overrides, open_executor)
 from dlstudio.training.sweeps.final_phase import FinalPhase, SweepSession
@@ -133,7 +133,9 @@ class SweepRunner:
         self._store, self._state, self._name = store, state, sweep["name"]
         self._notify(SweepStarted(self.sweep_id, sweep["name"], state.record["description"],
                                   state.metric, state.goal, resumed=sweep["status"] != "queued",
-                                  workers=self.workers, executor=spec.kind))
+                                  workers=self.workers, executor=spec.kind,
+                                  gpus=tuple(o["train.device"] for o in self._overrides
+                                             if "train.device" in o)))
         status = "paused"
         try:
             self._drive(self._next_trial_job, self._trial_done)
@@ -236,6 +238,9 @@ class SweepRunner:
         if paused != self._shown_paused:
             self._shown_paused = paused
             self._store.update_sweep(self.sweep_id, status="paused" if paused else "running")
+            # Followers re-read the row on this event: when the mark lands depends on
+            # this thread's next look at the pause event, which no fixed delay can know.
+            self._notify(SweepPaused(self.sweep_id, paused))
 
     def _notify(self, event: SweepEvent) -> None:
         with self._notify_lock:

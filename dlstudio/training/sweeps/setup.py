@@ -23,6 +23,7 @@ from dlstudio.search.executor_spec import ExecutorSpec
 from dlstudio.search.final_seeds import FinalSeeds
 from dlstudio.store import Store
 from dlstudio.training.sweeps.executors import check_executor, check_trial_config
+from dlstudio.training.sweeps.jobs import default_workers
 from dlstudio.training.sweeps.objective import check_objective, objective_name
 from dlstudio.training.sweeps.state import SPEC_VERSION, SweepState
 
@@ -49,18 +50,22 @@ def read_sweep(source: SweepSpec | Mapping[str, Any] | str | Path
 def create_sweep(store: Store, spec: SweepSpec | Mapping[str, Any] | str | Path,
                  name: str = "", *, seed: int = 0,
                  final_seeds: FinalSeeds | Mapping[str, int] | None = None,
-                 workers: int = 1) -> int:
+                 workers: int | None = None) -> int:
     """Validate the sweep and its base config deeply, then add the sweep row (queued).
 
     ``spec``: a :class:`SweepSpec`, a raw sweep mapping or a sweep file path.
     ``final_seeds`` (or the file's ``final_seeds``) re-trains the best configurations
     with several seeds once the search is done. ``workers`` (trials trained at once) is
     recorded so that a sweep continued later, or queued again after a restart, runs with
-    as many. Returns the sweep id.
+    as many; None: ``default_workers`` (one per GPU on a machine with several). Returns
+    the sweep id.
     """
     spec, from_file = read_sweep(spec)
     final = FinalSeeds.parse(final_seeds) if final_seeds is not None else from_file
     problems = _deep_problems(spec)
+    if workers is None:  # the base config is only readable when it has no problems
+        workers = 1 if problems else default_workers(RunConfig.from_dict(spec.base),
+                                                     spec.executor.kind)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         problems.append(f"workers: got {workers!r}, expected a whole number >= 1")
     try:

@@ -180,3 +180,130 @@ def test_an_opened_files_executor_section_is_kept(form):
     executor = {"kind": "ray", "address": "127.0.0.1:6379", "gpus_per_trial": 1}
     form.load_mapping({**HALVING, "executor": executor})
     assert form.mapping()["executor"] == executor
+
+
+RAY_SECTION = {"kind": "ray", "address": "auto", "gpus_per_trial": 1, "cpus_per_trial": 2,
+               "checkpoints": "/shared/ckpt"}
+
+
+def test_a_ray_executor_typed_in_the_form_is_the_sweep_files_and_reads_back(form, qtbot,
+                                                                           tmp_path):
+    from dlstudio.search.executor_spec import ExecutorSpec
+
+    executor = form.executor_fields
+    assert executor.kind.container.isVisibleTo(form)
+    assert executor.kinds == ("local", "ray")  # ray is installed here
+    assert "executor" not in form.mapping()  # local threads: nothing written
+    assert not executor.fields["address"].container.isVisibleTo(form)
+    executor.kind.set_value("ray")
+    assert executor.fields["address"].container.isVisibleTo(form)
+    assert "Ray task" in executor.kind.note.text()  # the one-sentence help
+    for name, text in [("address", "auto"), ("gpus_per_trial", "1"),
+                       ("cpus_per_trial", "2"), ("checkpoints", "/shared/ckpt")]:
+        qtbot.keyClicks(executor.fields[name].edit, text)
+    assert form.validate_now() == []
+    assert form.mapping()["executor"] == RAY_SECTION
+    path = write_sweep_file(tmp_path / "ray.yaml", form.mapping())
+    assert load_sweep_file(path).executor == ExecutorSpec("ray", "auto", 1.0, 2.0,
+                                                          "/shared/ckpt")
+    other = SweepForm(debounce_ms=0)
+    qtbot.addWidget(other)
+    other.load_mapping(load_mapping(path))
+    assert other.executor_fields.kind.value() == "ray"
+    assert other.executor_fields.fields["cpus_per_trial"].value() == "2"
+    assert other.mapping()["executor"] == RAY_SECTION
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("cpus_per_trial", "0", "executor.cpus_per_trial: got 0, expected a number > 0"),
+    ("gpus_per_trial", "-1", "executor.gpus_per_trial: got -1, expected a number >= 0"),
+    ("gpus_per_trial", "one", "executor.gpus_per_trial: got 'one', expected a number >= 0"),
+])
+def test_a_bad_ray_setting_is_shown_under_its_field_and_blocks_start(form, name, text,
+                                                                     message):
+    executor = form.executor_fields
+    executor.kind.set_value("ray")
+    executor.fields[name].edit.setText(text)
+    problems = form.validate_now()
+    assert problems and executor.fields[name].error.text() == message
+    assert not form.general_error.isVisibleTo(form)
+    executor.fields[name].edit.setText("")  # the default
+    assert form.validate_now() == [] and executor.fields[name].error.isHidden()
+
+
+def test_ray_settings_under_local_threads_are_kept_and_said_to_need_ray(form):
+    form.load_mapping({**HALVING, "executor": {"address": "auto"}})
+    executor = form.executor_fields
+    assert executor.kind.value() == "local"
+    assert executor.fields["address"].value() == "auto"  # shown, not dropped
+    assert executor.kind.error.text().startswith("executor: address, gpus_per_trial and "
+                                                 "cpus_per_trial are Ray settings")
+    executor.kind.set_value("ray")
+    assert form.validate_now() == []
+    assert form.mapping()["executor"] == {"kind": "ray", "address": "auto"}
+
+
+NO_RAY_FORM = """
+import json, sys
+sys.modules["ray"] = None  # as if the dlstudio[ray] extra were not installed
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication([])
+from dlstudio.gui.sweeps.sweep_form import SweepForm
+form = SweepForm(debounce_ms=0)
+form.show()
+shown = [label.text() for label in form.findChildren(QLabel) if label.isVisible()]
+form.load_mapping({"method": "random", "parameters": {"optim.lr": {"values": [0.1]}},
+                   "executor": {"kind": "ray", "gpus_per_trial": 1}})
+print(json.dumps({"kinds": form.executor_fields.kinds, "shown": shown,
+                  "executor": form.mapping().get("executor")}))
+"""
+
+
+def test_without_ray_the_form_has_no_executor_choice_and_keeps_a_files_section():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+    done = subprocess.run([sys.executable, "-c", NO_RAY_FORM], capture_output=True,
+                          text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": repo, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["kinds"] == ["local"]
+    assert "Name" in result["shown"] and "Workers" in result["shown"]  # the form is there
+    assert not {"Executor", "Ray address", "GPUs per trial"} & set(result["shown"])
+    # A file that asks for Ray keeps its section: starting it says how to install Ray.
+    assert result["executor"] == {"kind": "ray", "gpus_per_trial": 1}
+
+
+def test_the_executor_choice_is_shown_where_ray_is_installed(form):
+    from PySide6.QtWidgets import QLabel
+
+    shown = [label.text() for label in form.findChildren(QLabel) if label.isVisibleTo(form)]
+    assert "Executor" in shown and "Ray address" not in shown  # local threads chosen
+
+
+def test_the_workers_default_to_one_per_gpu_on_a_machine_with_several(qtbot, monkeypatch):
+    # This machine has no GPU: the sweep jobs' device listing (the seam worker_overrides
+    # spreads workers through) says there are four.
+    from dlstudio.training.sweeps import jobs as sweep_jobs
+
+    monkeypatch.setattr(sweep_jobs, "available_devices", lambda: [
+        *[(f"cuda:{i}", f"gpu {i}") for i in range(4)], ("cpu", "cpu")])
+    form = SweepForm(debounce_ms=0)
+    qtbot.addWidget(form)
+    form.show()
+    note = form.method_form.workers_note
+    form.set_base_config(RunConfig.from_dict({"train": {"device": "auto"}}))
+    assert form.workers() == 4 and note.isVisible() and note.text() == "one per GPU"
+    form.set_base_config(BASE)  # device cpu: one worker
+    assert form.workers() == 1 and not note.isVisible()
+    form.set_base_config(RunConfig.from_dict({"train": {"device": "cuda"}}))
+    assert form.workers() == 4
+    form.method_form.workers.setValue(2)  # the user's number stays
+    assert note.text() == "over 4 GPUs"
+    form.set_base_config(RunConfig.from_dict({"train": {"device": "auto"}}))
+    assert form.workers() == 2

@@ -207,3 +207,32 @@ def test_bayesian_start_up_is_announced(qtbot, panel):
     assert "Random start-up" in panel.results.startup.text()
     wait_finished(qtbot, panel)
     assert not panel.results.startup.isVisibleTo(panel.results)  # finished: no note
+
+
+def test_a_pause_the_runner_records_late_still_reaches_the_list(qtbot, panel, db_path):
+    # The runner marks the sweep paused from its own thread, between two looks at its
+    # workers; under load that comes after any fixed delay the panel could wait. A real
+    # write lock on the database holds the runner's mark back until the panel has
+    # re-read the sweep once; the mark must still reach the list when it lands.
+    import sqlite3
+
+    long = {**RANDOM_3, "base": {**RANDOM_3["base"],
+                                 "train": {**RANDOM_3["base"]["train"], "epochs": 40,
+                                           "batch_size": 16}}}
+    sweep_id = start_from_form(qtbot, panel, long)
+    qtbot.waitUntil(lambda: bool(panel.results.curves.items), timeout=30_000)
+    lock = sqlite3.connect(str(db_path), timeout=5.0, isolation_level=None)
+    try:
+        lock.execute("BEGIN IMMEDIATE")  # no other connection writes until COMMIT
+        # Any re-read the panel does on its own while the mark is held back (within the
+        # store's 5 s busy timeout, which the runner's write waits out).
+        with qtbot.waitSignal(panel.sweep_updated, timeout=1500, raising=False):
+            panel.pause_button.click()
+        assert panel.sweep_list.summaries[sweep_id]["status"] != "paused"
+    finally:
+        lock.execute("COMMIT")
+        lock.close()
+    qtbot.waitUntil(lambda: panel.sweep_list.summaries[sweep_id]["status"] == "paused",
+                    timeout=10_000)
+    panel.stop_button.click()
+    assert wait_finished(qtbot, panel) == "paused"

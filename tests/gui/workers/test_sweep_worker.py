@@ -147,3 +147,19 @@ def test_shutdown_stops_and_joins_leaving_the_sweep_resumable(qtbot, db_path):
     assert not session.thread.isRunning()
     with Store(db_path) as store:
         assert store.get_sweep(sweep_id)["status"] == "paused"
+
+
+def test_a_runner_that_cannot_be_imported_is_a_failed_sweep_and_the_worker_finishes(
+        qapp, db_path, monkeypatch):
+    import sys
+
+    sweep_id = make_sweep(db_path)
+    # As in a broken installation: the runner's module cannot be imported.
+    monkeypatch.setitem(sys.modules, "dlstudio.training.sweeps.runner", None)
+    worker, recorder = SweepWorker(db_path, sweep_id), Recorder()
+    worker.sweep_failed.connect(recorder.on_failure)
+    finished = []
+    worker.finished.connect(lambda: finished.append(True))
+    worker.run()
+    assert finished == [True]  # the thread quits, so the session ends
+    assert "dlstudio.training.sweeps.runner" in recorder.failures[0]
