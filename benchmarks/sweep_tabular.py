@@ -35,7 +35,7 @@ worker waits when running trials are about to make a promotion due), ``asha_nowa
 rung). The first four are the anchors. ``hyperband``, ``asha`` and ``asha_nowait`` also
 run with 2 and 4 workers.
 
-    python benchmarks/sweep_tabular.py            # R=27, 540 configs, 40 seeds (~5 min; asha_tpe most)
+    python benchmarks/sweep_tabular.py            # R=27, 540 configs, 40 seeds (~5 min)
     python benchmarks/sweep_tabular.py --smoke    # R=9, 48 configs, 5 seeds (< 1 min)
     python benchmarks/sweep_tabular.py --max-epochs 81   # a 3x longer table to build
 
