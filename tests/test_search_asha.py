@@ -39,6 +39,45 @@ def test_never_waits_while_the_budget_lasts():
     assert all(t is not None for t in running)  # halving would wait for whole rungs here
 
 
+def test_a_worker_waits_when_running_results_will_make_a_promotion_due():
+    strategy = AsyncHalving(small_space(), max_epochs=9, eta=3, seed=0)
+    first = [strategy.ask() for _ in range(3)]
+    strategy.tell(first[0].id, 0.5)
+    strategy.tell(first[1].id, 0.2)
+    assert strategy.ask() is None  # the third result completes a group of eta: wait for it
+    strategy.tell(first[2].id, 0.9)
+    promoted = strategy.ask()
+    assert (promoted.rung, promoted.resume_from) == (1, first[1].id)
+
+
+def test_without_waiting_a_new_configuration_starts_instead():
+    strategy = AsyncHalving(small_space(), max_epochs=9, eta=3, wait_for_promotions=False,
+                            seed=0)
+    first = [strategy.ask() for _ in range(3)]
+    strategy.tell(first[0].id, 0.5)
+    strategy.tell(first[1].id, 0.2)
+    assert strategy.ask().rung == 0
+
+
+def test_with_eta_or_more_running_in_the_rung_new_work_starts():
+    strategy = AsyncHalving(small_space(), max_epochs=9, eta=3, seed=0)
+    first = [strategy.ask() for _ in range(4)]
+    strategy.tell(first[0].id, 0.5)
+    assert strategy.ask().rung == 0  # 3 still running: many workers are not held back
+
+
+def test_four_workers_reach_the_top_rung_of_a_small_budget_as_one_does():
+    """The bias the wait removes: without it, new configurations started while a
+    promotion's results ran use up the 60 epochs before the top rung."""
+    def most_epochs(workers, wait):
+        strategy = AsyncHalving(small_space(), max_epochs=27, eta=3, budget_epochs=60,
+                                wait_for_promotions=wait, seed=14)
+        run_parallel(strategy, bowl, tells=10_000, workers=workers)
+        return max(t.epochs for t, _ in strategy.results())
+    assert most_epochs(1, True) == most_epochs(4, True) == 27
+    assert most_epochs(4, False) == 9
+
+
 def test_spends_at_most_its_budget_and_resumes_promotions():
     strategy = AsyncHalving(small_space(), max_epochs=27, eta=3, budget_epochs=300, seed=2)
     trials = run_sequential(strategy)
@@ -114,7 +153,7 @@ def test_restored_strategy_continues_identically(sampler):
         return AsyncHalving(small_space(), max_epochs=9, eta=3, budget_epochs=120,
                             sampler=sampler, n_startup_trials=4, seed=7)
     original = make()
-    running = run_parallel(original, flaky_bowl, tells=20, workers=3)
+    running = run_parallel(original, flaky_bowl, tells=21, workers=3)
     assert running, "the snapshot should catch trials in flight"
     spec, state = json_round_trip(original.spec()), json_round_trip(original.state_dict())
     restored = strategy_from_state(spec, state)
@@ -141,16 +180,17 @@ def test_sweep_file_selects_asha_with_its_epoch_budget():
     sweep = {"method": "asha", "metric": {"name": "dev_loss"},
              "parameters": {"optim.lr": {"distribution": "log_uniform_values",
                                          "min": 1e-4, "max": 1.0}},
-             "asha": {"eta": 3, "sampler": "tpe"}, "budget": {"epochs": 500},
-             "base": {"train": {"epochs": 27}}}
+             "asha": {"eta": 3, "sampler": "tpe", "wait_for_promotions": False},
+             "budget": {"epochs": 500}, "base": {"train": {"epochs": 27}}}
     strategy = strategy_from_sweep(sweep, seed=1)
     assert isinstance(strategy, AsyncHalving)
-    assert (strategy.max_epochs, strategy.eta, strategy.budget_epochs, strategy.sampler) == \
-        (27, 3, 500, "tpe")
+    assert (strategy.max_epochs, strategy.eta, strategy.budget_epochs, strategy.sampler,
+            strategy.wait_for_promotions) == (27, 3, 500, "tpe", False)
 
 
 @pytest.mark.parametrize("section, budget, expected", [
     ({"eta": 1, "sampler": "cma"}, {"epochs": 100}, ["asha.eta:", "asha.sampler:"]),
+    ({"wait_for_promotions": "yes"}, {"epochs": 100}, ["asha.wait_for_promotions:"]),
     ({"brackets": 2}, {"trials": 5}, ["asha.brackets: unknown setting",
                                       "budget.trials: asha is budgeted in epochs"]),
 ])
@@ -171,6 +211,7 @@ def test_sweep_file_names_bad_asha_settings(section, budget, expected):
     ({"random_fraction": 2}, "random_fraction"), ({"budget_epochs": 0}, "budget_epochs"),
     ({"min_epochs": 5, "max_epochs": 3}, "min_epochs"), ({"resume": 1}, "resume"),
     ({"n_startup_trials": 0}, "n_startup_trials"), ({"seed": -1}, "seed"),
+    ({"wait_for_promotions": 1}, "wait_for_promotions"),
 ])
 def test_refuses_bad_arguments(kwargs, name):
     with pytest.raises(ValueError, match=f"^{name}:"):

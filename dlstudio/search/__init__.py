@@ -58,9 +58,11 @@ Strategies
   finish_last_bracket=False, resume=True, sampler="random"|"tpe", n_startup_trials=10,
   random_fraction=1/3)``; ``.plan()`` gives ``Plan(brackets, total_epochs)``.
 - ``AsyncHalving(space, max_epochs=81, eta=4, min_epochs=1, budget_epochs=None,
-  resume=True, sampler="random"|"tpe", n_startup_trials=10, random_fraction=0.2)``:
-  ASHA, promotions as soon as a configuration is in a rung's best 1/eta, never waiting;
-  ``budget_epochs`` defaults to one Hyperband iteration's epochs (method ``asha``).
+  resume=True, sampler="random"|"tpe", n_startup_trials=10, random_fraction=0.2,
+  wait_for_promotions=True)``: ASHA, promotions as soon as a configuration is in a
+  rung's best 1/eta, never waiting for a whole rung (a free worker waits only when
+  running trials are about to make a promotion due); ``budget_epochs`` defaults to
+  one Hyperband iteration's epochs (method ``asha``).
 - ``Bayesian(space, n_trials=50, sampler="tpe"|"gp", n_startup_trials=10,
   constant_liar=True, epochs=10)``; ``.in_startup`` while proposals are still random.
 

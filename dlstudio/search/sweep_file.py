@@ -51,7 +51,7 @@ SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "hyperband": ("max_epochs", "min_epochs", "eta", "resume", "sampler",
                   "finish_last_bracket", "n_startup_trials", "random_fraction"),
     "asha": ("max_epochs", "min_epochs", "eta", "resume", "sampler", "n_startup_trials",
-             "random_fraction"),
+             "random_fraction", "wait_for_promotions"),
 }
 WANDB_ONLY = ("program", "command", "project", "entity", "name", "description")
 TOP_KEYS = ("method", "metric", "parameters", "early_terminate", "run_cap", "budget", "base",

@@ -46,9 +46,9 @@ METHOD_HELP = {
                 "configuration.",
     "bohb": "Hyperband whose configurations TPE proposes from the results at one length.",
     "asha": "Starts many configurations for a few epochs and, the moment one ranks in the "
-            "best 1/η of its rung, continues it from its checkpoint η times longer, so "
-            "workers never wait and the best full-length model so far is ready whenever the "
-            "epoch budget runs out.",
+            "best 1/η of its rung, continues it from its checkpoint η times longer, so no "
+            "rung waits for its slowest trial and the best full-length model so far is ready "
+            "whenever the epoch budget runs out.",
     "asha_tpe": "ASHA whose new configurations a TPE model over every rung proposes "
                 "(random proposals did better on our benchmark).",
 }
@@ -91,13 +91,17 @@ SETTINGS = {
         ("eta", "η (keep 1/η)", "4", "A trial in its rung's best 1/η is promoted at once "
          "and trains η× longer"),
         ("bool:resume", "Survivors resume", "", "Promoted trials continue from their "
-         "checkpoint")],
+         "checkpoint"),
+        ("bool:wait_for_promotions", "Wait for promotions", "", "With several workers: "
+         "a free worker waits, rather than start a new configuration, when trials still "
+         "running are about to make a promotion due, so parallel workers spend the epoch "
+         "budget as one worker would; off, workers never wait (the paper's ASHA)")],
     "bayes": [("n_startup_trials", "Random start-up trials", "10", "Random trials before "
                "the model proposes"),
               ("bool:constant_liar", "Constant liar", "", "Keep parallel trials apart")],
 }
 SETTING_DEFAULTS = {"resume": True, "constant_liar": True, "finish_last_bracket": False,
-                    "mode": "random"}
+                    "mode": "random", "wait_for_promotions": True}
 METRICS = [("dev_loss", "dev_loss (dev-set loss)"), ("dev_error", "dev_error (1 − accuracy)"),
            ("dev_accuracy", "dev_accuracy"), ("dev_metric", "dev_metric (accuracy or RMSE)"),
            ("dev_rmse", "dev_rmse (regression)")]

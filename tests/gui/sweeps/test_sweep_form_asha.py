@@ -14,13 +14,24 @@ def test_asha_is_chosen_explained_and_planned_by_its_budget(qtbot):
                        "asha": {"max_epochs": 9, "eta": 3}, "budget": {"epochs": 60}})
     method = form.method_form
     assert method.method.value() == "asha"
-    assert "workers never wait" in method.method.note.text()
+    assert "no rung waits for its slowest trial" in method.method.note.text()
     assert method.settings["asha"]["eta"].value() in (3, "3")
     spec, _ = read_sweep(form.mapping())
     assert (spec.method, spec.settings["max_epochs"], spec.budget) == ("asha", 9, {"epochs": 60})
     form.validate_now()
     assert "at most <b>60 epochs</b>" in view.total.text()
     assert "None" not in view.total.text()
+
+
+def test_asha_wait_for_promotions_is_a_check_box_written_to_the_file(qtbot):
+    form, _ = form_and_plan(qtbot)
+    form.load_mapping({**HALVING, "method": "asha", "successive_halving": None,
+                       "asha": {"max_epochs": 9, "wait_for_promotions": False}})
+    box = form.method_form.settings["asha"]["wait_for_promotions"]
+    assert box.value() is False
+    assert read_sweep(form.mapping())[0].settings["wait_for_promotions"] is False
+    box.set_value(True)
+    assert read_sweep(form.mapping())[0].settings["wait_for_promotions"] is True
 
 
 def test_the_example_asha_file_with_tpe_keeps_its_sampler_through_the_form(qtbot):
