@@ -20,6 +20,14 @@ from dlstudio.store.base import StoreBase
 from dlstudio.store.paths import resolve_checkpoint_dir
 
 CONFIG_VALUES = "config_values"  # a record's {dotted key: value} of the keys asked for
+# What the runs table shows, summed over every run in one pass: rows come and go, a
+# status, start or end changes, a summary, name or note grows or shrinks, a tag is added.
+# A few milliseconds for 10,000 runs, where re-reading the table takes hundreds.
+_SIGNATURE = """SELECT (SELECT count(*) || ':' || total(id) || ':' || total(coalesce(started, 0))
+                   || ':' || total(coalesce(ended, 0)) || ':' || total(length(summary))
+                   || ':' || total(length(name) + length(notes) + length(status)) FROM runs)
+               || '/' || (SELECT count(*) || ':' || total(length(tag)) FROM tags)
+               || '/' || (SELECT count(*) || ':' || total(length(name)) FROM sweeps)"""
 UNDECODED = "undecoded"  # (database path, config, resources, environment, checkpoint_dir)
 _DECODED_COLUMNS = ("id", "name", "status", "created", "started", "ended", "summary",
                     "error", "notes", "sweep_id", "trial_id", "owner_pid", "owner_host")
@@ -28,6 +36,12 @@ _UNDECODED_COLUMNS = ("config", "resources", "environment", "checkpoint_dir")
 
 class RunRecordsMixin(StoreBase):
     """The runs table's read of ``Store``."""
+
+    def runs_signature(self) -> str:
+        """A short text that changes when what the runs table shows changes (almost
+        always: a rename to a name of the same length keeps it), so a reader told that
+        another connection wrote can skip re-reading 10,000 runs for a metric flush."""
+        return self.db.conn.execute(_SIGNATURE).fetchone()[0]
 
     def list_run_records(self, config_keys: Sequence[str] = ()) -> list[dict[str, Any]]:
         """Every run, newest first, as ``list_runs()`` gives it except that the config,

@@ -28,7 +28,6 @@ remembered by inode, and later opens check it through SQLite alone.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import struct
 import threading

@@ -26,8 +26,7 @@ from dlstudio.gui.runs.runs_cv import cv_summary, with_cv_groups
 from dlstudio.gui.runs.runs_menu import build_runs_menu
 from dlstudio.gui.runs.runs_model import COLUMN_INDEX, CV_COLUMN, SHOWN_CONFIG_KEYS
 from dlstudio.gui.runs.runs_view_controls import RunsViewControls
-from dlstudio.gui.runs.runs_panel_layout import (ALL_TAGS, EMPTY_TEXT, NO_FILTER, NO_MATCH_TEXT,
-                                                 RunsPanelLayout)
+from dlstudio.gui.runs.runs_panel_layout import EMPTY_TEXT, NO_MATCH_TEXT, RunsPanelLayout
 
 class RunsPanel(RunsPanelLayout):
     """Lists the runs of the database; edits them through the store.
@@ -52,7 +51,6 @@ class RunsPanel(RunsPanelLayout):
                                               self.editor.prompts)
         self.layout().insertWidget(1, self.view_controls)  # under the filters
         self.view_controls.layout().addWidget(self.details_button)
-        self._stale = False
         self._connect()
         # Sorted before the runs are in: refresh then sorts 10,000 rows once, not twice.
         self.table.sortByColumn(COLUMN_INDEX["ID"], Qt.SortOrder.DescendingOrder)
@@ -95,6 +93,7 @@ class RunsPanel(RunsPanelLayout):
         """Re-read the runs (and the shown run's details) from the store, keeping the
         selection, sort and filters."""
         self._stale = False
+        self._signature = self.context.store.runs_signature()
         with collector_paused():
             self._refresh()
 
@@ -124,18 +123,6 @@ class RunsPanel(RunsPanelLayout):
         self.tree_state.select(run_ids, current=current)
 
     # -- helpers -------------------------------------------------------------------
-    def _update_tag_choices(self, records: list[dict]) -> None:
-        chosen = self.tag_filter.currentData()
-        tags = sorted({tag for run in records for tag in run.get("tags") or []}, key=str.lower)
-        self.tag_filter.blockSignals(True)
-        self.tag_filter.clear()
-        self.tag_filter.addItem(ALL_TAGS, NO_FILTER)
-        for tag in tags:
-            self.tag_filter.addItem(tag, tag)
-        self.tag_filter.setCurrentIndex(max(0, self.tag_filter.findData(chosen)))
-        self.tag_filter.blockSignals(False)
-        self.proxy.set_tag(self.tag_filter.currentData())
-
     def _update_state(self) -> None:
         total, shown = self.model.run_count(), self.model.shown_run_count()
         self.empty_label.setText(EMPTY_TEXT if total == 0 else NO_MATCH_TEXT)
@@ -188,6 +175,10 @@ class RunsPanel(RunsPanelLayout):
     # -- events --------------------------------------------------------------------
     @Slot()
     def _on_database_changed(self) -> None:
+        if self.context.store.runs_signature() == self._signature:
+            if self.isVisible():
+                self.details.reload()  # a metric flush: only a live run's details change
+            return
         if self.isVisible():
             self.refresh()
         else:

@@ -121,3 +121,15 @@ class RunsPanelLayout(Panel):
         header.resizeSection(0, max(header.sectionSize(0), self.table.indentation() + 48))
         name = COLUMN_INDEX["Name"]
         header.resizeSection(name, min(max(header.sectionSize(name), 160), 320))
+
+    def _update_tag_choices(self, records: list[dict]) -> None:
+        chosen = self.tag_filter.currentData()
+        tags = sorted({tag for run in records for tag in run.get("tags") or []}, key=str.lower)
+        self.tag_filter.blockSignals(True)
+        self.tag_filter.clear()
+        self.tag_filter.addItem(ALL_TAGS, NO_FILTER)
+        for tag in tags:
+            self.tag_filter.addItem(tag, tag)
+        self.tag_filter.setCurrentIndex(max(0, self.tag_filter.findData(chosen)))
+        self.tag_filter.blockSignals(False)
+        self.proxy.set_tag(self.tag_filter.currentData())

@@ -200,9 +200,30 @@ def test_a_run_of_the_app_refreshes_the_runs_tab_once(qtbot, main_window):
     run_id, ended = run_and_wait(qtbot, main_window, FAST)
     assert ended["status"] == "finished"
     assert shown_ids(runs) == [run_id]  # refreshed as the run ended, no poll waited for
-    assert runs.model.runs()[0]["status"] == "finished"
+    assert runs.model.records()[0]["status"] == "finished"
     resets.clear()
     for _ in range(2):  # two polls of the watcher: the end was read once, not again
         with qtbot.waitSignal(main_window.context.watcher.timer.timeout, timeout=5_000):
             pass
     assert resets == []
+
+
+def test_a_metric_flush_elsewhere_updates_the_pane_not_the_table(qtbot, db_path, app_context):
+    """A running script flushes points every second: the table (10,000 runs, perhaps)
+    is not read again for them, the shown live run's resource samples are."""
+    with Store(db_path) as store:
+        run_id = store.create_run({"lr": 0.1}, name="live")
+        store.start_run(run_id)
+    panel = make_panel(qtbot, app_context)
+    panel.show()
+    select(panel, [run_id])
+    resets: list[int] = []
+    panel.model.modelReset.connect(lambda: resets.append(1))
+    with Store(db_path) as store:  # another connection, as the script's process
+        store.write_metrics([(run_id, "sys.cpu_percent", 1, 0, 42.0, 0.5)])
+    qtbot.waitUntil(lambda: "42" in panel.details.text(), timeout=5_000)
+    assert resets == []
+    with Store(db_path) as store:
+        store.end_run(run_id, "finished", {"loss": 0.5})
+    qtbot.waitUntil(lambda: bool(resets), timeout=5_000)  # what the table shows changed
+    assert panel.model.records()[0]["status"] == "finished"
