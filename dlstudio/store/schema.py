@@ -247,11 +247,19 @@ def _check_identity(path: Path, user_version: int, application_id: int) -> None:
 
 def _check_contents(conn: sqlite3.Connection, path: Path) -> int:
     # Checked again through SQLite: the file header may be stale while a WAL is pending.
-    version = schema_version(conn)
-    application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    # One read transaction: a process creating the file commits its tables and its
+    # user_version together, and separate reads could straddle that commit (version 0
+    # read before it, the tables after: "not a dlstudio database").
+    conn.execute("BEGIN")
+    try:
+        version = schema_version(conn)
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        # Reading the schema also finds a damaged first page before anything else runs.
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
     _check_identity(path, version, application_id)
-    # Reading the schema also finds a damaged first page before anything else runs.
-    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     if version == 0 and tables:
         raise ConfigError(f"database {path}: not a dlstudio database (it already holds "
                           "other tables); choose another file with --db")
