@@ -26,6 +26,7 @@ class Dataset:
     feature_names: list[str]
     classes: list[str] = field(default_factory=list)
     image_shape: tuple[int, int, int] | None = None
+    source: str = ""  # the file it was read from; "" for bundled or generated data
 
     @property
     def n_samples(self) -> int:
@@ -45,7 +46,7 @@ class Dataset:
         X = self.X if isinstance(self.X, MappedRows) else self.X.copy()
         return Dataset(name=self.name, X=X, y=self.y.copy(), task=self.task,
                        feature_names=list(self.feature_names), classes=list(self.classes),
-                       image_shape=self.image_shape)
+                       image_shape=self.image_shape, source=self.source)
 
 
 @dataclass

@@ -57,7 +57,7 @@ def load_npz(path: Path, task: str = "auto", mapped: bool = False) -> Dataset:
     if names is None or len(names) != X.shape[1] or image_shape is not None:
         names = [f"x{i}" for i in range(X.shape[1])]
     encoded = encode_target(y, task, f"array y of {path}")
-    return Dataset(name=path.stem, X=X, y=encoded.y, task=encoded.task,
+    return Dataset(name=path.stem, source=str(path), X=X, y=encoded.y, task=encoded.task,
                    feature_names=names, classes=encoded.classes, image_shape=image_shape)
 
 

@@ -80,20 +80,37 @@ def split_indices(dataset: Dataset, split_cfg: SplitConfig, seed: int) -> SplitI
     return SplitIndices(train, dev, test, stratified)
 
 
+def _check_scaled(X: np.ndarray, split: str, dataset: Dataset, std: np.ndarray) -> None:
+    """Scaled values beyond float32 (a dev or test value far outside a column's tiny
+    train spread) are refused, naming the column, rather than trained on as inf."""
+    finite = np.isfinite(X)
+    if finite.all():
+        return
+    column = int(np.argmin(finite.all(axis=0)))
+    name = dataset.feature_names[column] if column < len(dataset.feature_names) else column
+    where = f"data.path: {dataset.source}" if dataset.source else f"data.name: {dataset.name}"
+    raise ConfigError(f"{where}: column {name} cannot be standardized: its train values "
+                      f"spread by {float(std[column]):.3g}, so its {split} values scale past "
+                      "float32's range; rescale or drop that column")
+
+
 def make_splits(dataset: Dataset, split_cfg: SplitConfig, seed: int) -> DataSplits:
     """Split ``dataset`` by ``split_cfg`` and ``seed``; features scaled by train statistics."""
     index = split_indices(dataset, split_cfg, seed)
     X_train = dataset.X[index.train]
     mean, std = train_statistics(X_train, None, dataset.image_shape)
 
-    def scaled(rows: np.ndarray) -> np.ndarray:
-        return standardized(X_train if rows is index.train else dataset.X[rows], mean, std)
+    def scaled(rows: np.ndarray, split: str) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            X = standardized(X_train if rows is index.train else dataset.X[rows], mean, std)
+        _check_scaled(X, split, dataset, std)
+        return X
 
     return DataSplits(
         dataset=dataset,
-        X_train=scaled(index.train), y_train=dataset.y[index.train],
-        X_dev=scaled(index.dev), y_dev=dataset.y[index.dev],
-        X_test=scaled(index.test), y_test=dataset.y[index.test],
+        X_train=scaled(index.train, "train"), y_train=dataset.y[index.train],
+        X_dev=scaled(index.dev, "dev"), y_dev=dataset.y[index.dev],
+        X_test=scaled(index.test, "test"), y_test=dataset.y[index.test],
         mean=mean, std=std, indices=index.as_dict(), stratified=index.stratified,
     )
 

@@ -44,7 +44,9 @@ def train_statistics(X, rows: np.ndarray | None,
     std = np.sqrt(squares / count)
     # Compare values, not std against a tolerance: a constant column's float std can be
     # a tiny non-zero number that would blow dev/test values up.
-    std[high == low] = 1.0
+    # A spread below float32's smallest normal number is below what the model computes
+    # in: such a column is constant to it (scaling by it overflowed to inf).
+    std[(high == low) | (std < np.finfo(np.float32).tiny)] = 1.0
     if image_shape is not None:
         pixels = X.shape[1] // image_shape[0]
         mean, std = np.repeat(mean, pixels), np.repeat(std, pixels)
