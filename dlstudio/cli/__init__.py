@@ -17,6 +17,7 @@ from dlstudio.cli import lr_find as lr_find_commands
 from dlstudio.cli import runs as runs_commands
 from dlstudio.cli import sweep as sweep_commands
 from dlstudio.cli import train as train_commands
+from dlstudio.cli.options import add_db_option
 from dlstudio.errors import ConfigError
 from dlstudio.version import __version__
 
@@ -42,11 +43,6 @@ def build_parser() -> argparse.ArgumentParser:
     for module in COMMAND_MODULES:
         module.register(commands)
     return parser
-
-
-def add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                        help="database file (default: $DLSTUDIO_DB, else the user data folder)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 
+from dlstudio.cli.options import add_db_option
 from dlstudio.errors import ConfigError
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from dlstudio.cli import add_db_option
-
     diagnose = commands.add_parser(
         "diagnose", help="bias / variance / dev overfitting of a run, a cv group, or numbers")
     diagnose.add_argument("run", nargs="?",

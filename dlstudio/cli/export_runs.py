@@ -7,14 +7,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from dlstudio.cli.options import add_db_option
 from dlstudio.errors import ConfigError
 from dlstudio.store import Store, resolve_db_path
 from dlstudio.store.run_table import write_long_csv, write_summary_csv
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from dlstudio.cli import add_db_option
-
     export = commands.add_parser(
         "export-runs", help="many runs: every metric point in one long CSV, a summary CSV",
         description="Select runs by id and / or filters (all runs when none is given) and "

@@ -6,14 +6,14 @@ import argparse
 import json
 from pathlib import Path
 
-from dlstudio.cli.train import ProgressBar, format_metric, load_config
+from dlstudio.cli.options import add_db_option
+from dlstudio.cli.train import ProgressBar, load_config
+from dlstudio.formatting import format_metric
 from dlstudio.store import Store, resolve_db_path
 from dlstudio.training import run_groups
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from dlstudio.cli import add_db_option
-
     for name, helptext in (("cv", "k-fold cross-validation: k runs, mean and spread"),
                            ("learning-curve", "train on 10 %%..100 %% of the train split")):
         command = commands.add_parser(name, help=helptext)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
+from dlstudio.cli.options import add_db_option
 from dlstudio.search.importance import (DEFAULT_METRIC, EVALUATOR_TITLES, EVALUATORS,
                                         compute_importance, select_runs)
 from dlstudio.store import Store, resolve_db_path
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from dlstudio.cli import add_db_option
-
     parser = commands.add_parser(
         "importance", help="parameter importance over a sweep's trials or a run query",
         description="fANOVA and mean-decrease-impurity importance (Optuna) of the config "

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from dlstudio.cli.options import add_db_option
 from dlstudio.store import Store, resolve_db_path
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from dlstudio.cli import add_db_option
-
     command = commands.add_parser(
         "import", help="copy TensorBoard or MLflow runs (scalars, params, tags) into the store",
         description='Needs the optional readers: pip install "dlstudio[import]". Runs '

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 
+from dlstudio.cli.options import add_db_option
 from dlstudio.cli.train import load_config
 from dlstudio.store import Store, resolve_db_path
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from dlstudio.cli import add_db_option
-
     finder = commands.add_parser(
         "lr-find", help="LR range test: raise the LR each mini-batch, suggest a good one")
     finder.add_argument("config", nargs="?", help="a YAML, TOML or JSON run config")

@@ -8,8 +8,10 @@ import io
 import json
 import sys
 
+from dlstudio.cli.options import add_db_option
 from dlstudio.cli.run_details import environment_lines, files_lines, resource_lines
-from dlstudio.cli.train import find_run, format_metric
+from dlstudio.cli.train import find_run
+from dlstudio.formatting import format_metric
 from dlstudio.run_record import with_details
 from dlstudio.store import Store, resolve_db_path
 from dlstudio.store.export import (check_export_target, metrics_as_lists, write_export_file,
@@ -17,8 +19,6 @@ from dlstudio.store.export import (check_export_target, metrics_as_lists, write_
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from dlstudio.cli import add_db_option
-
     runs = commands.add_parser("runs", help="list the stored runs")
     runs.add_argument("--status", help="only runs with this status")
     runs.add_argument("--tag", help="only runs with this tag")

@@ -10,13 +10,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from dlstudio.cli.options import add_db_option
 from dlstudio.errors import ConfigError
 from dlstudio.store import Store, resolve_db_path
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from dlstudio.cli import add_db_option
-
     sweep = commands.add_parser("sweep", help="run a hyperparameter sweep from a sweep file")
     sweep.add_argument("file", help="a sweep file (YAML, TOML or JSON, W&B-shaped)")
     sweep.add_argument("--name", default="", help="a name for the sweep (default: the file's)")

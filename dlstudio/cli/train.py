@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from dlstudio.cli.options import add_db_option
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.formatting import format_metric
@@ -21,8 +22,6 @@ from dlstudio.training.events import EpochEvent, Event, RunEnded, RunStarted, St
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from dlstudio.cli import add_db_option
-
     train = commands.add_parser("train", help="train one run and record it")
     train.add_argument("config", nargs="?", help="a YAML, TOML or JSON run config")
     train.add_argument("--set", dest="overrides", action="append", default=[],
