@@ -1,4 +1,5 @@
-"""How a metric value reads, in the app and on the command line (no Qt, no torch)."""
+"""How a metric value reads, in the app and on the command line, and which number a text
+spells (no Qt, no torch)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,17 @@ PERCENT_METRICS = ("accuracy",)
 def is_number(value: Any) -> bool:
     """A finite int or float (not a bool): what a metric value can be shown as."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def parse_number(text: str) -> int | float | None:
+    """The int or float ``text`` spells (``"16"`` -> 16, ``" 1e-5"`` -> 1e-05), None when
+    it spells neither."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return None
 
 
 def format_metric(name: str | None, value: Any, *, unit: bool = False, missing: str = "") -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dlstudio.errors import ConfigError
+from dlstudio.formatting import parse_number
 from dlstudio.store import Store
 
 INSTALL_HINT = 'pip install "dlstudio[import]"'
@@ -98,9 +99,5 @@ def parse_param(text: str) -> Any:
     lowered = text.strip().lower()
     if lowered in ("true", "false"):
         return lowered == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
+    number = parse_number(text)
+    return text if number is None else number

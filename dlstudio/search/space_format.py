@@ -21,6 +21,7 @@ import dataclasses
 import math
 from typing import Any
 
+from dlstudio.formatting import parse_number
 from dlstudio.search.params import (
     MAX_POINTS, Categorical, Condition, Fixed, Float, Int, Param, normalise_value,
 )
@@ -113,13 +114,8 @@ def _number_text(value: Any) -> Any:
     the number, as ``--set optim.lr=1e-5`` does; other values are left as they are."""
     if not isinstance(value, str):
         return value
-    text = value.strip()
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return value
+    number = parse_number(value)
+    return value if number is None else number
 
 
 def _infer(spec: dict[str, Any]) -> str | None:

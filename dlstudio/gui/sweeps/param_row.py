@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QHBoxLayout, QL
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio import config as run_config
+from dlstudio import formatting
 from dlstudio.gui.common.form_fields import ERROR_STYLE, format_value
 
 KINDS = {"categorical": "values", "float": "float range", "int": "int range",
@@ -43,12 +44,8 @@ def parse_number(text: str) -> Any:
     """``"1e-5"`` -> 1e-05, ``"16"`` -> 16; other text is returned as typed (the core
     then says what it expected)."""
     text = text.strip()
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
+    number = formatting.parse_number(text)
+    return text if number is None else number
 
 
 def parse_values(text: str) -> tuple[list[Any] | None, str]:
