@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,6 +18,21 @@ from dlstudio.store import Store
 from dlstudio.store.export import write_metrics_csv
 
 PLOT_FORMATS = {".png": pg_exporters.ImageExporter, ".svg": pg_exporters.SVGExporter}
+IMAGE_FILTERS = "PNG image (*.png);;SVG drawing (*.svg)"
+
+
+def save_image(parent, prompts, title: str, suggested: str, write: Callable[[str], object]) -> None:
+    """Ask ``prompts`` where to save an image (a name that is neither .png nor .svg gets
+    .png) and ``write(path)``; a write that fails is told in a dialog titled ``title``."""
+    path = prompts.save_path(parent, title, suggested, IMAGE_FILTERS)
+    if not path:
+        return
+    if Path(path).suffix.lower() not in PLOT_FORMATS:
+        path += ".png"
+    try:
+        write(path)
+    except (OSError, ValueError) as exc:
+        prompts.inform(parent, title, f"Could not save {path}: {exc}")
 
 
 def export_plot(plot_widget_or_item: pg.PlotWidget | pg.PlotItem, path: str | Path) -> Path:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction
@@ -19,7 +17,7 @@ from dlstudio.gui.compare.live_refresh import LiveRefresh
 from dlstudio.gui.compare.metric_titles import (METRIC_TITLES, metric_rises, metric_scale,
                                                metric_title)
 from dlstudio.gui.compare.metric_panels_view import MetricPanelsView
-from dlstudio.gui.common.export import export_run_csv
+from dlstudio.gui.common.export import export_run_csv, save_image
 from dlstudio.gui.common.metric_choosers import fill_metric_combo, first_key_index
 from dlstudio.gui.common.panel import Panel
 from dlstudio.gui.common.plot_tools import PlotOptionsBar
@@ -251,16 +249,8 @@ class ComparePanel(Panel):
 
     @Slot()
     def _on_save_plot_clicked(self) -> None:
-        path = self.prompts.save_path(self, "Save plot", f"compare-{self.metric or 'plot'}.png",
-                                      "PNG image (*.png);;SVG drawing (*.svg)")
-        if not path:
-            return
-        if Path(path).suffix.lower() not in (".png", ".svg"):
-            path += ".png"
-        try:
-            self.curves_plot.export(path)
-        except (OSError, ValueError) as exc:
-            self.prompts.inform(self, "Save plot", f"Could not save {path}: {exc}")
+        save_image(self, self.prompts, "Save plot", f"compare-{self.metric or 'plot'}.png",
+                   self.curves_plot.export)
 
     @Slot(QAction)
     def _on_csv_run_chosen(self, action: QAction) -> None:

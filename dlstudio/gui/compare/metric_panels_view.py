@@ -11,8 +11,6 @@ every point of the selected runs' curves as one long CSV.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction
@@ -24,6 +22,7 @@ from dlstudio.config import flatten
 from dlstudio.errors import ConfigError
 from dlstudio.gui.common.plot_tools import PlotOptionsBar, ema_smooth, steps_to_epochs
 from dlstudio.gui.compare.curve_bands import GROUP_BY_CONFIG, GROUP_BY_TAG, GROUP_NONE, group_runs
+from dlstudio.gui.common.export import save_image
 from dlstudio.gui.common.metric_choosers import fill_metric_menu
 from dlstudio.gui.compare.metric_panel_grid import DRAW_CHOICES, Series
 from dlstudio.gui.compare.panel_sections import SectionedPanels
@@ -225,16 +224,9 @@ class MetricPanelsView(QWidget):
 
     @Slot()
     def _on_save_clicked(self) -> None:
-        path = self.prompts.save_path(self, "Save the panels", "compare-panels.png",
-                                      "PNG image (*.png);;SVG drawing (*.svg)")
-        if not path:
-            return
-        if Path(path).suffix.lower() not in (".png", ".svg"):
-            path += ".png"
-        try:
-            self.grid.export(path, self.image_width.value(), self.image_height.value())
-        except (OSError, ValueError) as exc:
-            self.prompts.inform(self, "Save the panels", f"Could not save {path}: {exc}")
+        save_image(self, self.prompts, "Save the panels", "compare-panels.png",
+                   lambda path: self.grid.export(path, self.image_width.value(),
+                                                 self.image_height.value()))
 
     @Slot()
     def _on_csv_clicked(self) -> None:
