@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator, Mapping
 from pathlib import PurePath
 from typing import Any
 
@@ -26,12 +27,55 @@ def loads(text: str | None, default: Any = None) -> Any:
     return json.loads(text)
 
 
+class LazyObject(Mapping):
+    """A JSON object column read as a mapping, decoded on first use: the runs table reads
+    10,000 summaries to show the few dozen rows on screen. Text that is not an object
+    reads as empty. Two of them compare by their text first (no decoding when equal)."""
+
+    __slots__ = ("text", "_value")
+
+    def __init__(self, text: str | None):
+        self.text = text
+        self._value: dict | None = None
+
+    def decoded(self) -> dict:
+        if self._value is None:
+            value = loads(self.text, {})
+            self._value = value if isinstance(value, dict) else {}
+        return self._value
+
+    def __getitem__(self, key: str) -> Any:
+        return self.decoded()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.decoded().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.decoded()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.decoded())
+
+    def __len__(self) -> int:
+        return len(self.decoded())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyObject) and other.text == self.text:
+            return True
+        return isinstance(other, Mapping) and self.decoded() == dict(other.items())
+
+    __hash__ = None  # type: ignore[assignment]  (mutable-looking, as a dict)
+
+    def __repr__(self) -> str:
+        return f"LazyObject({self.decoded()!r})"
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):  # a dict, or a LazyObject read back
         return {str(key): _clean(item) for key, item in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_clean(item) for item in value]

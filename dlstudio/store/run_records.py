@@ -5,12 +5,14 @@ time to open a table of 10,000 runs, yet the table shows four config values and 
 a hovered, selected or compared run needs the rest. ``list_run_records`` therefore has
 SQLite read the shown config values (one JSON parse per row, in C) and keeps the
 config, environment and resources as text until ``full_run`` decodes them for the
-rows that need them.
+rows that need them. The summary and the shown config values are mappings decoded on
+first use (``codec.LazyObject``, ``ConfigValues``): a table opened on 10,000 runs
+decodes the rows on screen and the sweeps' trials it orders, not every run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import product
 from typing import Any
 
@@ -28,10 +30,40 @@ _SIGNATURE = """SELECT (SELECT count(*) || ':' || total(id) || ':' || total(coal
                    || ':' || total(length(name) + length(notes) + length(status)) FROM runs)
                || '/' || (SELECT count(*) || ':' || total(length(tag)) FROM tags)
                || '/' || (SELECT count(*) || ':' || total(length(name)) FROM sweeps)"""
-UNDECODED = "undecoded"  # (database path, config, resources, environment, checkpoint_dir)
+UNDECODED = "undecoded"  # the RunTexts that holds the run's config, environment, ...
 _DECODED_COLUMNS = ("id", "name", "status", "created", "started", "ended", "summary",
                     "error", "notes", "sweep_id", "trial_id", "owner_pid", "owner_host")
-_UNDECODED_COLUMNS = ("config", "resources", "environment", "checkpoint_dir")
+_TEXT_COLUMNS = ("config", "resources", "environment", "checkpoint_dir")
+_NO_TEXTS = (None, None, None, None)
+_IDS_PER_QUERY = 500  # under SQLite's limit on parameters
+
+
+class RunTexts:
+    """The config, resources, environment and checkpoint folder of the runs of one
+    ``list_run_records`` read, as stored text, read in one query when a record first
+    needs them: the table shows none of them (some 13 MB for 10,000 runs).
+
+    These are written when a run is created or starts, and a run's status changes
+    then too, so two reads of one database compare equal: a record whose other fields
+    did not change between two reads is the same record.
+    """
+
+    def __init__(self, conn, path):
+        self._conn, self.path = conn, path
+        self._texts: dict[int, tuple] | None = None
+
+    def of(self, run_id: int) -> tuple:
+        """(config, resources, environment, checkpoint_dir) of the run; all None once
+        the run is deleted."""
+        if self._texts is None:
+            self._texts = {row[0]: row[1:] for row in self._conn.execute(
+                f"SELECT id, {', '.join(_TEXT_COLUMNS)} FROM runs")}
+        return self._texts.get(run_id, _NO_TEXTS)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RunTexts) and other.path == self.path
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class RunRecordsMixin(StoreBase):
@@ -65,26 +97,32 @@ class RunRecordsMixin(StoreBase):
         paths += others
         values = f"json_extract(config, {', '.join('?' * len(paths))})" if paths else "NULL"
         nested_only = ",null" * len(others) + "]"
-        sql = (f"SELECT {', '.join(_DECODED_COLUMNS + _UNDECODED_COLUMNS)}, "
-               f"{values} FROM runs ORDER BY id DESC")
+        sql = f"SELECT {', '.join(_DECODED_COLUMNS)}, {values} FROM runs ORDER BY id DESC"
+        conn = self.db.conn
         tags: dict[int, list[str]] = {}
-        for run_id, tag in self.db.conn.execute(
-                "SELECT run_id, tag FROM tags ORDER BY run_id, tag"):
+        for run_id, tag in conn.execute("SELECT run_id, tag FROM tags ORDER BY run_id, tag"):
             tags.setdefault(run_id, []).append(tag)
-        records = []
-        width = len(_DECODED_COLUMNS)
-        for row in self.db.conn.execute(sql, paths):
+        records, flattened = [], {}
+        texts = RunTexts(conn, self.path)
+        for row in conn.execute(sql, paths):
             record = dict(zip(_DECODED_COLUMNS, row))
-            record["summary"] = codec.loads(record["summary"], {})
+            record["summary"] = codec.LazyObject(record["summary"])
             record["tags"] = tags.get(record["id"], [])
             found = row[-1]
             if found is None or (found.endswith(nested_only) and "{" not in found):
-                record[CONFIG_VALUES] = dict(zip(keys, codec.loads(found, [None] * len(keys))))
+                record[CONFIG_VALUES] = ConfigValues(keys, found)
             else:
-                flat = _flat(row[width])
-                record[CONFIG_VALUES] = {key: flat.get(key) for key in keys}
-            record[UNDECODED] = (self.path, *row[width:-1])
+                flattened[record["id"]] = record
+            record[UNDECODED] = texts
             records.append(record)
+        ids = list(flattened)
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            chunk = ids[start:start + _IDS_PER_QUERY]
+            for run_id, config in conn.execute(
+                    f"SELECT id, config FROM runs WHERE id IN ({', '.join('?' * len(chunk))})",
+                    chunk):
+                flat = _flat(config)
+                flattened[run_id][CONFIG_VALUES] = {key: flat.get(key) for key in keys}
         return records
 
 
@@ -92,10 +130,12 @@ def full_run(record: dict[str, Any]) -> dict[str, Any]:
     """The run of a ``list_run_records`` record as ``list_runs`` gives it (config,
     environment and resources decoded, checkpoint folder resolved); keys the caller
     added to the record are kept."""
-    path, _, resources, environment, folder = record[UNDECODED]
+    texts = record[UNDECODED]
+    config, resources, environment, folder = texts.of(record["id"])
     run = {key: value for key, value in record.items() if key not in (UNDECODED, CONFIG_VALUES)}
-    checkpoint_dir = resolve_checkpoint_dir(path, folder)
-    run.update(config=record_config(record), resources=codec.loads(resources),
+    checkpoint_dir = resolve_checkpoint_dir(texts.path, folder)
+    run.update(config=codec.loads(config, {}), summary=dict(record["summary"]),
+               resources=codec.loads(resources),
                environment=codec.loads(environment, {}),
                checkpoint_dir=None if checkpoint_dir is None else str(checkpoint_dir))
     return run
@@ -103,7 +143,41 @@ def full_run(record: dict[str, Any]) -> dict[str, Any]:
 
 def record_config(record: dict[str, Any]) -> Any:
     """The config of a ``list_run_records`` record, decoded (``{}`` when it has none)."""
-    return codec.loads(record[UNDECODED][1], {})
+    return codec.loads(record[UNDECODED].of(record["id"])[0], {})
+
+
+class ConfigValues(Mapping):
+    """``{dotted key: value}`` of the keys asked for, from the JSON array that SQLite's
+    ``json_extract`` read (one value per key, nested spellings first), decoded on first
+    use; the values of the other spellings, all null on this path, are ignored."""
+
+    __slots__ = ("keys_", "text", "_value")
+
+    def __init__(self, keys: list[str], text: str | None):
+        self.keys_, self.text = keys, text
+        self._value: dict | None = None
+
+    def decoded(self) -> dict:
+        if self._value is None:
+            self._value = dict(zip(self.keys_, codec.loads(self.text, [None] * len(self.keys_))))
+        return self._value
+
+    def __getitem__(self, key: str) -> Any:
+        return self.decoded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys_)
+
+    def __len__(self) -> int:
+        return len(self.keys_)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ConfigValues) and (other.keys_, other.text) == (self.keys_,
+                                                                              self.text):
+            return True
+        return isinstance(other, Mapping) and self.decoded() == dict(other.items())
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _spellings(key: str) -> list[str]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QStringListModel, Qt, Signal, Slot
-from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCompleter, QLabel, QVBoxLayout, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.on_demand import OnDemandLineEdit
 
 PLACEHOLDER = "Query: optim.name = adam and best_dev_metric > 0.95 and tag:baseline"
 HELP = ("Run query: key op value, joined by and / or / not and parentheses.\n"
@@ -30,6 +31,8 @@ class WordCompleter(QCompleter):
         return [_LAST_WORD.search(path).group()]
 
     def pathFromIndex(self, index) -> str:  # noqa: N802
+        if not index.isValid():  # no completion (as QCompleter answers)
+            return ""
         text = self.widget().text()
         start = _LAST_WORD.search(text).start()
         return text[:start] + index.data()
@@ -39,14 +42,16 @@ class QueryBar(QWidget):
     """A query line edit with key completion and an error line.
 
     ``query_edited(text)`` fires on every edit; the owner evaluates the query and
-    reports back with ``show_error`` or ``clear_error``.
+    reports back with ``show_error`` or ``clear_error``. ``keys_needed`` fires when the
+    box gets the focus: the owner then calls ``set_keys`` if the keys changed.
     """
 
     query_edited = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.edit = QLineEdit(placeholderText=PLACEHOLDER)
+        self.edit = OnDemandLineEdit(placeholderText=PLACEHOLDER)
+        self.keys_needed = self.edit.choices_needed
         self.edit.setClearButtonEnabled(True)
         self.edit.setToolTip(HELP)
         self.keys_model = QStringListModel(self)

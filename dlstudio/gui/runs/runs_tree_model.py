@@ -25,6 +25,13 @@ from dlstudio.gui.runs.runs_model import (COLUMNS, CV_COLUMN, GROUP_ROLE, ROLES,
                                           run_tooltip)
 
 NAME_COLUMN = 1
+# data() answers a dozen roles per cell of every painted row: the roles and the answers
+# that never change are plain values here, not Qt enum lookups and ORs per call.
+_DISPLAY, _ALIGNMENT, _FOREGROUND, _TOOLTIP, _FONT = (int(role) for role in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole,
+    Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.FontRole))
+_SORT, _RUN_ID, _GROUP = int(SORT_ROLE), int(RUN_ID_ROLE), int(GROUP_ROLE)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class RunsTreeModel(QAbstractItemModel):
@@ -239,30 +246,33 @@ class RunsTreeModel(QAbstractItemModel):
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return len(self._columns)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if role not in ROLES or not index.isValid():  # painting asks for a dozen roles
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):
+        if role not in ROLES:  # painting asks for a dozen roles
             return None
-        group = self.group_at(index)
-        if group is not None:
+        parent = index.internalId()  # 0 for a top-level row (and an invalid index)
+        if parent:
+            return self._run_data(self._groups[parent - 1].runs[index.row()], index.column(),
+                                  role)
+        if not index.isValid():
+            return None
+        group = self._groups[index.row()]
+        if group.key is not None:
             return self._group_data(group, index.column(), role)
-        parent_row = index.internalId() - 1 if index.internalId() else index.row()
-        owner = self._groups[parent_row]
-        row = owner.runs[index.row() if index.internalId() else 0]
-        return self._run_data(row, index.column(), role)
+        return self._run_data(group.runs[0], index.column(), role)
 
     def _run_data(self, row: RunRow, column: int, role: int):
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return row.texts[column]
-        if role == SORT_ROLE:
+        if role == _SORT:
             return row.sort_key(column)
-        if role == RUN_ID_ROLE:
+        if role == _RUN_ID:
             return row.record["id"]
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[column].numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and column == STATUS_COLUMN:
+        if role == _ALIGNMENT and self._columns[column].numeric:
+            return _RIGHT
+        if role == _FOREGROUND and column == STATUS_COLUMN:
             color = STATUS_COLORS.get(row.record.get("status"))
             return QColor(color) if color else None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             if column == CV_COLUMN and runs_cv.cv_summary(row.record) is not None:
                 return runs_cv.cv_tooltip(row.record)
             return run_tooltip(row.run)  # decodes this run's environment
@@ -270,21 +280,21 @@ class RunsTreeModel(QAbstractItemModel):
 
     def _group_data(self, group: Group, column: int, role: int):
         best = group.runs[0]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if column == NAME_COLUMN:
                 return f"{group.label}  ({len(group.runs)} runs)"
-            return best.texts[column] if self.columns[column].numeric and column else ""
-        if role == GROUP_ROLE:
+            return best.texts[column] if self._columns[column].numeric and column else ""
+        if role == _GROUP:
             return group.key
-        if role == SORT_ROLE:
+        if role == _SORT:
             return best.sort_key(column)
-        if role == Qt.ItemDataRole.FontRole:
+        if role == _FONT:
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[column].numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _ALIGNMENT and self._columns[column].numeric:
+            return _RIGHT
+        if role == _TOOLTIP:
             return (f"{group.label}: {len(group.runs)} runs, best first; numbers are the "
                     f"best run's ({best.record.get('name')})")
         return None

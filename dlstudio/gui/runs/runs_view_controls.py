@@ -12,10 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Signal, Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QTreeView, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTreeView, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.errors import ConfigError
+from dlstudio.gui.common.on_demand import OnDemandComboBox
 from dlstudio.gui.runs.column_chooser import ColumnChooserButton
 from dlstudio.gui.runs.query_bar import QueryBar
 from dlstudio.gui.runs.run_grouping import CONFIG_PREFIX, GROUP_NONE, GROUP_SWEEP, GROUP_TAG
@@ -25,7 +26,8 @@ from dlstudio.store.run_query import COMPUTED, RUN_COLUMNS
 GROUP_KEY = "runs/group_by"
 MAX_GROUP_VALUES = 50  # a key with more values (lr of a random search) makes no groups
 # Runs whose config keys the grouping and completion lists offer: flattening every
-# config of 10,000 runs on each refresh would cost more than the table itself.
+# config of 10,000 runs would cost more than the table itself. The lists are worked out
+# when the group box or the query box is first used after a refresh, not at each one.
 KEY_SAMPLE = 1000
 
 
@@ -39,7 +41,7 @@ class RunsViewControls(QWidget):
         super().__init__(parent)
         self.model, self.view, self.settings = model, view, settings
         self.open_store, self.prompts = open_store, prompts
-        self.group_by = QComboBox()
+        self.group_by = OnDemandComboBox()
         self.group_by.setToolTip("Group the runs: a sweep, a tag or a config value per "
                                  "row that opens to its runs, best first")
         self.group_by.setMinimumContentsLength(16)
@@ -63,11 +65,26 @@ class RunsViewControls(QWidget):
         self.query_bar.query_edited.connect(self._on_query_edited)
         self.export_button.clicked.connect(self._on_export_clicked)
         self.model.modelReset.connect(self.columns_button.apply_hidden)
+        self.group_by.choices_needed.connect(self._on_choices_needed)
+        self.query_bar.keys_needed.connect(self._on_choices_needed)
+        self._choices_stale = True
 
     # -- after each refresh ----------------------------------------------------------
     def update_choices(self) -> None:
-        """Offer the keys of the runs now loaded (grouping, completion) and re-run the
-        query on them."""
+        """Offer the keys of the runs now loaded (grouping, completion: now if either box
+        is in use, else when one is next used) and re-run the query on them."""
+        self._choices_stale = True
+        if self.group_by.hasFocus() or self.query_bar.edit.hasFocus():
+            self._fill_choices()
+        self.apply_query()
+
+    @Slot()
+    def _on_choices_needed(self) -> None:
+        if self._choices_stale:
+            self._fill_choices()
+
+    def _fill_choices(self) -> None:
+        self._choices_stale = False
         flats = self.model.flat_configs(sample=KEY_SAMPLE)
         self._fill_group_choices(flats)
         records = self.model.records()
@@ -79,7 +96,6 @@ class RunsViewControls(QWidget):
                                  *(f"tag:{tag}" if " " not in tag else f"tag:'{tag}'"
                                    for tag in tags),
                                  *(f"sweep:{sweep}" for sweep in sweeps)])
-        self.apply_query()
 
     def apply_query(self) -> None:
         """Filter the table by the query box (a bad query keeps the last good one)."""

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 
+from dlstudio.gui.runs.query_bar import QueryBar
 from dlstudio.gui.runs.runs_model import COLUMN_INDEX, RUN_ID_ROLE
 from dlstudio.gui.runs.runs_panel import RunsPanel
 from dlstudio.gui.runs.runs_tree_model import GROUP_ROLE
@@ -33,7 +34,9 @@ def top_rows(panel: RunsPanel) -> list:
 
 def choose_group(panel: RunsPanel, mode: str) -> None:
     combo = panel.view_controls.group_by
+    combo.showPopup()  # as a click does: the keys to group by are listed then
     combo.setCurrentIndex(combo.findData(mode))
+    combo.hidePopup()
 
 
 def test_a_sweep_is_one_collapsed_row_with_its_trials_best_first(qtbot, real_db, qt_settings):
@@ -155,3 +158,11 @@ def test_sorting_keeps_groups_best_first(qtbot, real_db, qt_settings, mode):
         scores = [panel.model.index(row, COLUMN_INDEX["Best dev"], index).data(
             Qt.ItemDataRole.UserRole + 1) for row in range(panel.model.rowCount(index))]
         assert scores == sorted(scores, reverse=True)
+
+
+def test_a_word_with_no_completion_completes_to_nothing(qtbot):
+    bar = QueryBar()  # no keys offered: a fresh database
+    qtbot.addWidget(bar)
+    qtbot.keyClicks(bar.edit, "zz")
+    assert bar.completer.currentCompletion() == ""
+    assert bar.text() == "zz"

@@ -62,7 +62,9 @@ def test_a_rows_whole_run_is_read_when_the_row_needs_it(qtbot, db_path, app_cont
     assert panel.run_again_button.isHidden()  # a script's run: nothing to train again
 
     combo = panel.view_controls.group_by
+    combo.showPopup()  # as a click does: the keys to group by are listed then
     combo.setCurrentIndex(combo.findData("config:optim.name"))
+    combo.hidePopup()
     labels = sorted(panel.model.index(row, 1).data() for row in range(panel.model.rowCount()))
     assert labels == ["optim.name = (not set)  (1 runs)", "optim.name = adam  (1 runs)",
                       "optim.name = sgd  (1 runs)"]
