@@ -20,11 +20,12 @@ from dlstudio.gui.runs import runs_cv
 from dlstudio.gui.runs.key_columns import KeyColumn, key_column
 from dlstudio.gui.runs.run_row import RunRow
 from dlstudio.gui.runs.run_grouping import GROUP_SWEEP, Group, group_items
-from dlstudio.gui.runs.runs_model import (COLUMNS, CV_COLUMN, GROUP_ROLE, ROLES, RUN_ID_ROLE,
-                                          SORT_ROLE, STATUS_COLORS, STATUS_COLUMN, Column,
-                                          run_tooltip)
+from dlstudio.gui.runs.runs_model import (COLUMN_INDEX, COLUMNS, CV_COLUMN, GROUP_ROLE,
+                                          ROLES, RUN_ID_ROLE, SORT_ROLE, STATUS_COLORS,
+                                          STATUS_COLUMN, Column, run_tooltip)
 
 NAME_COLUMN = 1
+ID_COLUMN = COLUMN_INDEX["ID"]
 # data() answers a dozen roles per cell of every painted row: the roles and the answers
 # that never change are plain values here, not Qt enum lookups and ORs per call.
 _DISPLAY, _ALIGNMENT, _FOREGROUND, _TOOLTIP, _FONT = (int(role) for role in (
@@ -186,6 +187,9 @@ class RunsTreeModel(QAbstractItemModel):
         column = self._sort_column
         if column < 0 or column >= len(self.columns):
             return sorted(groups, key=lambda g: g.runs[0].record["id"], reverse=True)
+        if column == ID_COLUMN:  # the usual order, and ids are unique: no cell keys
+            return sorted(groups, key=lambda g: g.runs[0].record["id"],
+                          reverse=self._descending)
         return sorted(groups, key=lambda g: (g.runs[0].sort_key(column), g.runs[0].record["id"]),
                       reverse=self._descending)
 
