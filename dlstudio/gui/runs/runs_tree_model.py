@@ -13,26 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
-from dlstudio.gui.runs import runs_cv
 from dlstudio.gui.runs.key_columns import KeyColumn, key_column
-from dlstudio.gui.runs.run_row import RunRow
 from dlstudio.gui.runs.run_grouping import GROUP_SWEEP, Group, group_items
-from dlstudio.gui.runs.runs_model import (COLUMN_INDEX, COLUMNS, CV_COLUMN, GROUP_ROLE,
-                                          ROLES, RUN_ID_ROLE, SORT_ROLE, STATUS_COLORS,
-                                          STATUS_COLUMN, Column, run_tooltip)
+from dlstudio.gui.runs.run_row import RunRow
+from dlstudio.gui.runs.runs_cells import group_data, run_data
+from dlstudio.gui.runs.runs_model import COLUMN_INDEX, COLUMNS, ROLES, Column
 
-NAME_COLUMN = 1
 ID_COLUMN = COLUMN_INDEX["ID"]
-# data() answers a dozen roles per cell of every painted row: the roles and the answers
-# that never change are plain values here, not Qt enum lookups and ORs per call.
-_DISPLAY, _ALIGNMENT, _FOREGROUND, _TOOLTIP, _FONT = (int(role) for role in (
-    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole,
-    Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.FontRole))
-_SORT, _RUN_ID, _GROUP = int(SORT_ROLE), int(RUN_ID_ROLE), int(GROUP_ROLE)
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class RunsTreeModel(QAbstractItemModel):
@@ -250,58 +239,20 @@ class RunsTreeModel(QAbstractItemModel):
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return len(self._columns)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole):
         if role not in ROLES:  # painting asks for a dozen roles
             return None
         parent = index.internalId()  # 0 for a top-level row (and an invalid index)
         if parent:
-            return self._run_data(self._groups[parent - 1].runs[index.row()], index.column(),
-                                  role)
+            return run_data(self._groups[parent - 1].runs[index.row()], index.column(), role,
+                            self._columns)
         if not index.isValid():
             return None
         group = self._groups[index.row()]
         if group.key is not None:
-            return self._group_data(group, index.column(), role)
-        return self._run_data(group.runs[0], index.column(), role)
-
-    def _run_data(self, row: RunRow, column: int, role: int):
-        if role == _DISPLAY:
-            return row.texts[column]
-        if role == _SORT:
-            return row.sort_key(column)
-        if role == _RUN_ID:
-            return row.record["id"]
-        if role == _ALIGNMENT and self._columns[column].numeric:
-            return _RIGHT
-        if role == _FOREGROUND and column == STATUS_COLUMN:
-            color = STATUS_COLORS.get(row.record.get("status"))
-            return QColor(color) if color else None
-        if role == _TOOLTIP:
-            if column == CV_COLUMN and runs_cv.cv_summary(row.record) is not None:
-                return runs_cv.cv_tooltip(row.record)
-            return run_tooltip(row.run)  # decodes this run's environment
-        return None
-
-    def _group_data(self, group: Group, column: int, role: int):
-        best = group.runs[0]
-        if role == _DISPLAY:
-            if column == NAME_COLUMN:
-                return f"{group.label}  ({len(group.runs)} runs)"
-            return best.texts[column] if self._columns[column].numeric and column else ""
-        if role == _GROUP:
-            return group.key
-        if role == _SORT:
-            return best.sort_key(column)
-        if role == _FONT:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == _ALIGNMENT and self._columns[column].numeric:
-            return _RIGHT
-        if role == _TOOLTIP:
-            return (f"{group.label}: {len(group.runs)} runs, best first; numbers are the "
-                    f"best run's ({best.record.get('name')})")
-        return None
+            return group_data(group, index.column(), role, self._columns)
+        return run_data(group.runs[0], index.column(), role, self._columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole):

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QTreeView
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.runs.runs_model import RUN_ID_ROLE
-from dlstudio.gui.runs.runs_tree_model import GROUP_ROLE, RunsTreeModel
+from dlstudio.gui.runs.runs_model import GROUP_ROLE
+from dlstudio.gui.runs.runs_tree_model import RunsTreeModel
 
 
 class TreeStateKeeper(QObject):

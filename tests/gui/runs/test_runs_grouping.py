@@ -9,11 +9,9 @@ import os
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-
 from dlstudio.gui.runs.query_bar import QueryBar
-from dlstudio.gui.runs.runs_model import COLUMN_INDEX, RUN_ID_ROLE
+from dlstudio.gui.runs.runs_model import COLUMN_INDEX, GROUP_ROLE, RUN_ID_ROLE
 from dlstudio.gui.runs.runs_panel import RunsPanel
-from dlstudio.gui.runs.runs_tree_model import GROUP_ROLE
 from dlstudio.store import Store
 from tests.gui.helpers import open_context
 from tests.gui.runs.test_runs_panel import FakePrompts
