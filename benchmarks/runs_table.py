@@ -6,9 +6,11 @@ fifth of them trials of 20 sweeps), then, offscreen:
 
 - open: ``RunsPanel(AppContext.open(db))`` (reads every run, fills the table, groups by
   sweep) plus one paint of the shown window. The table reads runs as records
-  (``Store.list_run_records``): configs and environments stay undecoded until a row
-  needs them, so decoding every config is now part of the regroup by a config key (and
-  of a sort by a key column), not of opening;
+  (``Store.list_run_records``): summaries and shown config values are decoded on first
+  use, configs and environments read and decoded when a row needs them, and the keys
+  offered for grouping and completion worked out when those boxes are first used. So
+  decoding every config is part of the regroup by a config key (and of a sort by a key
+  column), and every summary part of the first sort by a metric, not of opening;
 - re-filter: typing a word in the plain-text filter, then clearing it;
 - query: a run query in the query box (SQL) and the table it leaves;
 - regroup: switching the grouping between sweep, tag, a config key and none;

@@ -3,11 +3,12 @@
 Decoding every run's config in Python (a RunConfig is some 60 values) was most of the
 time to open a table of 10,000 runs, yet the table shows four config values and only
 a hovered, selected or compared run needs the rest. ``list_run_records`` therefore has
-SQLite read the shown config values (one JSON parse per row, in C) and keeps the
-config, environment and resources as text until ``full_run`` decodes them for the
-rows that need them. The summary and the shown config values are mappings decoded on
-first use (``codec.LazyObject``, ``ConfigValues``): a table opened on 10,000 runs
-decodes the rows on screen and the sweeps' trials it orders, not every run.
+SQLite read the shown config values (one JSON parse per row, in C); the config,
+environment and resources are read when a record first needs them (``RunTexts``, one
+query) and decoded by ``full_run`` for the rows that need them. The summary and the
+shown config values are mappings decoded on first use (``codec.LazyObject``,
+``ConfigValues``): a table opened on 10,000 runs decodes the rows on screen and the
+sweeps' trials it orders, not every run.
 """
 
 from __future__ import annotations
