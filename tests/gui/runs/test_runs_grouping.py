@@ -164,3 +164,23 @@ def test_a_word_with_no_completion_completes_to_nothing(qtbot):
     qtbot.keyClicks(bar.edit, "zz")
     assert bar.completer.currentCompletion() == ""
     assert bar.text() == "zz"
+
+
+def test_keys_offered_follow_the_runs_read_at_each_refresh(qtbot, real_db, qt_settings):
+    panel = make_panel(qtbot, real_db, qt_settings)
+    combo, bar = panel.view_controls.group_by, panel.view_controls.query_bar
+    combo.showPopup()
+    assert combo.findData("config:optim.name") >= 0
+    assert combo.findData("config:loss.kind") < 0
+    combo.hidePopup()
+    with Store(real_db) as store:  # another writer's runs, with a key no run had
+        for kind in ("huber", "mse"):
+            run_id = store.create_run({"loss": {"kind": kind}}, name=f"script {kind}")
+            store.end_run(run_id, "finished", {"best_dev_metric": 0.5, "script/score": 1.0})
+    panel.refresh()
+    combo.showPopup()  # listed when the box is next opened
+    assert combo.findData("config:loss.kind") >= 0
+    combo.hidePopup()
+    qtbot.keyClicks(bar.edit, "script/")  # and completed when the query box is next used
+    assert "script/score" in bar.keys_model.stringList()
+    assert bar.completer.currentCompletion() == "script/score"
