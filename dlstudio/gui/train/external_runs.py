@@ -63,7 +63,8 @@ class ExternalRuns(QObject):
         for key in (*STEP_KEYS, *EPOCH_KEYS):
             trace.extend_curve(key, self.store.read_curve_after(
                 run_id, key, trace.last_stored_step(key)))
-        trace.set_stored_keys(self.store.metric_keys(run_id))  # an index seek per key
+        trace.set_stored_keys(self.store.metric_keys(run_id),  # an index seek per key
+                              lambda keys: self.store.last_point(run_id, keys))
         if not trace.info.get("steps_per_epoch") and trace.count("dev_loss"):
             trace.info["steps_per_epoch"] = round(trace.steps_per_epoch())
 

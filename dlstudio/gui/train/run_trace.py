@@ -60,6 +60,7 @@ class RunTrace:
         self.ended: dict[str, Any] | None = None
         self.totals: dict[str, int] = {}  # points stored, when loaded downsampled
         self.own_keys: list[str] = []  # keys a script named itself (not drawn here)
+        self.own_last: tuple[int, float] | None = None  # their last (step, time)
 
     # -- filling -------------------------------------------------------------------
     def start(self, info: dict[str, Any]) -> None:
@@ -104,11 +105,14 @@ class RunTrace:
     def end(self, ended: dict[str, Any]) -> None:
         self.ended = dict(ended)
 
-    def set_stored_keys(self, keys: list[str]) -> None:
+    def set_stored_keys(self, keys: list[str], last_point=None) -> None:
         """The run's stored metric names: those outside dlstudio's own (and its
-        ``sys.*`` resources) are the script's."""
+        ``sys.*`` resources) are the script's. ``last_point(keys)`` gives their last
+        (step, time), which the progress counts (a script's run may log no other)."""
         self.own_keys = [key for key in keys
                          if key not in self.tables and not key.startswith("sys.")]
+        if last_point is not None and self.own_keys:
+            self.own_last = last_point(self.own_keys)
 
     # -- reading -------------------------------------------------------------------
     def has_builtin_points(self) -> bool:
@@ -164,6 +168,8 @@ class RunTrace:
         epochs = int(self.info.get("epochs", 0))
         spe = max(1, int(self.info.get("steps_per_epoch", 1)))
         elapsed = self.last_time
+        if self.own_last is not None:
+            step, elapsed = max(step, self.own_last[0]), max(elapsed, self.own_last[1])
         done_here = step - int(self.info.get("start_step", 0))
         left = None
         if total and done_here > 0 and elapsed > 0:

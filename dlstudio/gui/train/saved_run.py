@@ -21,7 +21,7 @@ def load_trace(store, run_id: int, max_points: int = MAX_POINTS) -> RunTrace:
     trace = RunTrace(run_id, run["name"])
     for key in (*STEP_KEYS, *EPOCH_KEYS):
         trace.add_curve(key, store.read_curve(run_id, key, max_points=max_points))
-    trace.set_stored_keys(store.metric_keys(run_id))
+    trace.set_stored_keys(store.metric_keys(run_id), lambda keys: store.last_point(run_id, keys))
     summary = run.get("summary") or {}
     train = (run.get("config") or {}).get("train", {})
     trace.start({"epochs": train.get("epochs", 0), "metric_name": summary.get("metric_name", ""),

@@ -58,3 +58,12 @@ def test_a_run_of_dlstudios_own_keys_shows_no_note(qtbot, main_window, db_path):
         run.log({"loss": 1.0, "dev_loss": 1.2}, step=0)
     main_window.tabs.panels["train"].open_run(run.id)
     assert not main_window.live_view.own_metrics.isVisible()
+
+
+def test_a_scripts_run_shows_how_far_it_logged(qtbot, main_window, db_path):
+    with dlstudio.start_run({"lr": 0.1}, name="own only", db=db_path) as run:
+        for step in range(10):
+            run.log({"train/loss": 1.0 / (step + 1)}, step=step * 3)
+    main_window.tabs.panels["train"].open_run(run.id)
+    details = main_window.live_view.progress.details.text()
+    assert details.startswith("step 27 · ") and details.endswith(" in all"), details
