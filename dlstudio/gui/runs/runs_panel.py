@@ -101,11 +101,10 @@ class RunsPanel(RunsPanelLayout):
         store = self.context.store
         records = with_cv_groups(store.list_run_records(SHOWN_CONFIG_KEYS))
         sweep_names = {sweep["id"]: sweep["name"] for sweep in store.list_sweeps()}
-        was_empty = self.model.run_count() == 0
         self.model.set_runs(records, sweep_names)  # tree_state keeps selection and groups
         self.view_controls.update_choices()
         self.table.setColumnHidden(CV_COLUMN, not any(cv_summary(record) for record in records))
-        if was_empty and records:  # sized to the first rows; later the user's widths stay
+        if records and not self.column_sizing.by_user:  # else the user's widths stay
             self._fit_columns()
         self._update_tag_choices(records)
         self._update_state()

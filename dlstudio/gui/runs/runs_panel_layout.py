@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel
                                QWidget)
 
 from dlstudio.gui.common.panel import Panel
-from dlstudio.gui.runs.column_widths import fit_columns
+from dlstudio.gui.runs.column_widths import ColumnSizing, fit_columns
 from dlstudio.gui.runs.details_pane import DetailsPane
 from dlstudio.gui.runs.run_details_view import RunDetailsView
 from dlstudio.gui.runs.runs_model import COLUMN_INDEX
@@ -47,6 +47,7 @@ class RunsPanelLayout(Panel):
         self.tag_filter.addItem(ALL_TAGS, NO_FILTER)
         self.tag_filter.setMinimumContentsLength(10)
         self.table = self._make_table()
+        self.column_sizing = ColumnSizing(self.table)
         self.tree_state = TreeStateKeeper(self.table, self.model)
         self.empty_label = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
