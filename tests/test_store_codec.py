@@ -35,3 +35,21 @@ def test_bad_text_raises_the_standard_librarys_error():
 
 def test_empty_text_gives_the_default():
     assert codec.loads("", {}) == {} and codec.loads(None) is None
+
+
+def test_a_lazy_object_reads_as_the_object_its_text_holds():
+    text = codec.dumps({"best_dev_metric": 0.97, "sizes": {"train": 10}})
+    lazy = codec.LazyObject(text)
+    assert lazy["best_dev_metric"] == 0.97 and lazy.get("missing", 1) == 1
+    assert "sizes" in lazy and len(lazy) == 2 and dict(lazy) == json.loads(text)
+    assert lazy == codec.LazyObject(text) == json.loads(text)
+    assert lazy != codec.LazyObject(codec.dumps({"best_dev_metric": 0.5}))
+    # Spelled differently, the same object: equal once decoded.
+    assert lazy == codec.LazyObject('{"sizes": {"train": 10}, "best_dev_metric": 0.97}')
+    assert codec.loads(codec.dumps({"summary": lazy})) == {"summary": json.loads(text)}
+
+
+@pytest.mark.parametrize("text", [None, "", "[1, 2]", "3", "null"])
+def test_a_lazy_object_of_no_object_reads_as_empty(text):
+    lazy = codec.LazyObject(text)
+    assert not lazy and dict(lazy) == {} and lazy.get("key") is None
