@@ -36,7 +36,19 @@ def compare_tab_with_panels(context, db_path):
     return panel
 
 
-@pytest.mark.parametrize("build", [compare_tab_with_panels])
+def compare_plot(context, db_path):
+    from dlstudio.gui.compare.run_curves_plot import RunCurvesPlot
+
+    return RunCurvesPlot()
+
+
+def live_plots(context, db_path):
+    from dlstudio.gui.train.live_plots_view import LivePlotsView
+
+    return LivePlotsView()
+
+
+@pytest.mark.parametrize("build", [compare_tab_with_panels, compare_plot, live_plots])
 def test_a_dropped_widget_is_freed_with_its_last_reference(qtbot, app_context, db_path,
                                                            build):
     widget = build(app_context, db_path)
