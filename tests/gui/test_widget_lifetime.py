@@ -48,7 +48,17 @@ def live_plots(context, db_path):
     return LivePlotsView()
 
 
-@pytest.mark.parametrize("build", [compare_tab_with_panels, compare_plot, live_plots])
+def closed_main_window(context, db_path):
+    from dlstudio.gui.main_window import MainWindow
+
+    window = MainWindow(context, confirm_stop=lambda parent, running: True)
+    window.show()
+    window.close()
+    return window
+
+
+@pytest.mark.parametrize("build", [compare_tab_with_panels, compare_plot, live_plots,
+                                   closed_main_window])
 def test_a_dropped_widget_is_freed_with_its_last_reference(qtbot, app_context, db_path,
                                                            build):
     widget = build(app_context, db_path)
