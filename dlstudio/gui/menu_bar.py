@@ -6,12 +6,17 @@ free; otherwise the form says why), Filter runs brings the Runs tab forward with
 its filter field focused, Refresh re-reads the tab in front (when it has something to
 re-read), Preferences opens the preferences dialog, Quit closes the window (asking
 first while runs train).
+
+The menus are a Qt child of the window and hold no Python reference to it: one made a
+reference cycle, so a dropped window was freed by a later run of the cyclic garbage
+collector, at any moment, inside Qt's event processing of its own plots.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar
 
@@ -26,11 +31,11 @@ def tab_refresher(panel) -> Callable[[], None] | None:
     return next((getattr(panel, name) for name in REFRESHERS if hasattr(panel, name)), None)
 
 
-class MainMenus:
+class MainMenus(QObject):
     """Builds the menu bar of ``window``; its actions are attributes for tests."""
 
     def __init__(self, window: MainWindow):
-        self.window = window
+        super().__init__(window)
         bar: QMenuBar = window.menuBar()
         file_menu = bar.addMenu("&File")
         self.preferences = self._action(file_menu, "&Preferences…",
@@ -52,6 +57,10 @@ class MainMenus:
         self.refresh.setShortcuts([QKeySequence("F5")])
         window.tabs.currentChanged.connect(self.update_enabled)
         self.update_enabled()
+
+    @property
+    def window(self) -> MainWindow:
+        return self.parent()
 
     def _action(self, menu, text: str, keys, slot) -> QAction:
         action = QAction(text, self.window)

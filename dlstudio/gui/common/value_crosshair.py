@@ -29,9 +29,16 @@ def value_at(curve: pg.PlotDataItem, x: float) -> tuple[float, float] | None:
 
 
 class ValueCrosshair(Crosshair):
-    """Follows the mouse over one plot and writes each visible curve's nearest value."""
+    """Follows the mouse over one plot and writes each visible curve's nearest value;
+    ``x_name`` names the x axis in the read-out (the owner sets it when the axis changes).
 
-    def __init__(self, plot: pg.PlotItem, label: QLabel | TextLine, x_name=lambda: "x"):
+    It takes the name, not a callable of its owner: the owner holds the crosshair, so a
+    bound method back made a reference cycle, and a dropped plot waited for the cyclic
+    garbage collector to free its widgets at some later moment, in the middle of
+    whatever Qt was doing then.
+    """
+
+    def __init__(self, plot: pg.PlotItem, label: QLabel | TextLine, x_name: str = "x"):
         self.x_name = x_name
         super().__init__(plot, label)
         self.v_line.hide()  # until the mouse is over the plot
@@ -54,5 +61,5 @@ class ValueCrosshair(Crosshair):
                 at = found[0] if at is None else at
                 parts.append(f"{name} {found[1]:.4g}")
         # The x of the point read, not of the mouse: the step the values belong to.
-        self.label.setText(f"{self.x_name()} {at:.6g}:  " + "   ".join(parts) if parts
-                           else f"{self.x_name()} {x:.4g}: no point here")
+        self.label.setText(f"{self.x_name} {at:.6g}:  " + "   ".join(parts) if parts
+                           else f"{self.x_name} {x:.4g}: no point here")

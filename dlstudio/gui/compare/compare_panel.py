@@ -59,7 +59,8 @@ class ComparePanel(Panel):
         self.save_plot_button.clicked.connect(self._on_save_plot_clicked)
         self.csv_menu.triggered.connect(self._on_csv_run_chosen)
         self.tabs.currentChanged.connect(self._on_tab_changed)
-        self.live = LiveRefresh(self, context.watcher, self._has_running, self._follow_live)
+        self.live = LiveRefresh(self, context.watcher)
+        self.live.due.connect(self._on_live_due)
         self._show_page()
 
     # -- building ------------------------------------------------------------------
@@ -136,6 +137,7 @@ class ComparePanel(Panel):
             [fmt.run_label(run) for run in self.runs],
             [run_color(i) for i in range(len(self.runs))],
             [flat_config(run.get("config") or {}) for run in self.runs])
+        self.live.following = any(run["status"] == "running" for run in self.runs)
         self._show_page()
         self._load_curves(refit)
         self._update_tab(force_panels=not refit)
@@ -147,12 +149,6 @@ class ComparePanel(Panel):
         if tab in (self.panels_view, self.importance_view) and (
                 tab.runs != self.runs or (force_panels and tab is self.panels_view)):
             tab.set_runs(self.runs)
-
-    def _has_running(self) -> bool:
-        return any(run["status"] == "running" for run in self.runs)
-
-    def _follow_live(self) -> None:
-        self.set_runs(self.run_ids, refit=False)
 
     @Slot(int)
     def _on_tab_changed(self, _index: int) -> None:
@@ -242,6 +238,10 @@ class ComparePanel(Panel):
     @Slot()
     def _on_options_changed(self) -> None:
         self._apply_options()
+
+    @Slot()
+    def _on_live_due(self) -> None:
+        self.set_runs(self.run_ids, refit=False)
 
     @Slot()
     def _on_reload_clicked(self) -> None:

@@ -6,27 +6,31 @@ the compared runs is ``running`` the comparison is read again, at most once a se
 curves come downsampled in SQL, so a re-read costs milliseconds a run, and a comparison
 of finished runs is never re-read. Behind another tab nothing is read; the tab catches
 up when it is shown.
+
+It holds no Python reference to its widget (it is the widget's Qt child and says
+``due``): a reference back made a cycle, so a dropped panel was freed only by a later
+run of the cyclic garbage collector, at any moment, once inside Qt's own event
+processing of the panel's plots, which crashed.
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
-from PySide6.QtCore import QEvent, QObject, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 INTERVAL_MS = 1000
 
 
 class LiveRefresh(QObject):
-    """Calls ``refresh`` after the database changed while ``has_running()`` is true."""
+    """Emits ``due`` after the database changed while ``following`` is true (set it while
+    a compared run is running), at most once per ``INTERVAL_MS``; while ``widget`` is
+    hidden it waits, and emits when the widget is shown again."""
 
-    def __init__(self, widget: QWidget, watcher, has_running: Callable[[], bool],
-                 refresh: Callable[[], None]):
+    due = Signal()
+
+    def __init__(self, widget: QWidget, watcher):
         super().__init__(widget)
-        self.widget = widget
-        self.has_running = has_running
-        self.refresh = refresh
+        self.following = False
         self.stale = False
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -37,18 +41,19 @@ class LiveRefresh(QObject):
 
     @Slot()
     def _on_database_changed(self) -> None:
-        if self.has_running() and not self.timer.isActive():
+        if self.following and not self.timer.isActive():
             self.timer.start()
 
     @Slot()
     def _on_timeout(self) -> None:
-        if not self.widget.isVisible():
+        if not self.parent().isVisible():
             self.stale = True
-        elif self.has_running():
-            self.refresh()
+        elif self.following:
+            self.due.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt's name)
-        if watched is self.widget and event.type() == QEvent.Type.Show and self.stale:
+        # Installed on the widget only, so every event here is the widget's.
+        if event.type() == QEvent.Type.Show and self.stale:
             self.stale = False
-            self.refresh()
+            self.due.emit()
         return False

@@ -65,6 +65,11 @@ class LoadedCurve:
         return self.step.astype(np.float64)
 
 
+def x_name(x_key: str) -> str:
+    """The x axis ``x_key`` as the crosshair read-out names it ("step", "epoch" ...)."""
+    return X_AXES[x_key].split(" (")[0].lower()
+
+
 class RunCurvesPlot(QWidget):
     """The overlay plot, the crosshair read-out and the downsampling notice."""
 
@@ -83,7 +88,7 @@ class RunCurvesPlot(QWidget):
         self.notice_label = QLabel()
         self.notice_label.setWordWrap(True)
         self.notice_label.setStyleSheet("color: #b35900;")
-        self.crosshair = ValueCrosshair(self.plot, self.crosshair_label, self._x_name)
+        self.crosshair = ValueCrosshair(self.plot, self.crosshair_label, x_name("step"))
         self._crosshair_lines = (self.crosshair.v_line, self.crosshair.h_line)
         for line in self._crosshair_lines:  # shown once the mouse is over the plot
             line.hide()
@@ -123,9 +128,6 @@ class RunCurvesPlot(QWidget):
             return int(self.plot.getViewBox().width())
         return self.plot_widget.width()
 
-    def _x_name(self) -> str:
-        return X_AXES[self.x_key].split(" (")[0].lower()
-
     def set_runs(self, labels: dict[int, str]) -> None:
         """One curve item per run (``{run_id: legend label}``), replacing the old ones."""
         for item in [*self.items.values(), *self.raw_items.values()]:
@@ -156,6 +158,7 @@ class RunCurvesPlot(QWidget):
         refit = x_key != self.x_key or log_y != self.log_y
         self.x_key, self.smoothing, self.log_y = x_key, smoothing, log_y
         self.plot.setLabel("bottom", X_AXES[x_key])
+        self.crosshair.x_name = x_name(x_key)
         self.plot.setLogMode(y=log_y)
         self._redraw()
         if refit:

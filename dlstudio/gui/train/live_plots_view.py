@@ -101,7 +101,7 @@ class LivePlotsView(QWidget):
         if name not in SINGLE_CURVE_PLOTS:
             plot.addLegend(offset=(-10, -10) if name == "metric" else (-10, 10))
         self.plot_widgets[name], self.plots[name] = widget, plot
-        self._crosshairs.append(ValueCrosshair(plot, self.readout, self._x_name))
+        self._crosshairs.append(ValueCrosshair(plot, self.readout, self._x_name()))
 
     def _add_curve(self, spec: CurveSpec) -> None:
         pen = pg.mkPen(spec.color, width=1.5 if spec.per_epoch else 1)
@@ -271,6 +271,8 @@ class LivePlotsView(QWidget):
                 plot.setLogMode(y=self.options.log_y.isChecked())
         x_changed = self._x_axis != x_axis
         self._x_axis = x_axis
+        for crosshair in self._crosshairs:
+            crosshair.x_name = self._x_name()
         self.refresh(force=True)
         if x_changed:
             for plot in self.plots.values():

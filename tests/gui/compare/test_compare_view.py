@@ -164,6 +164,9 @@ def test_crosshair_reads_each_runs_value(qtbot, db_path, two_runs, app_context):
     text = view.curves_plot.crosshair_label.text()
     assert text.startswith("step") and text.count("digits-mlp") == 2
     assert view.curves_plot.crosshair.v_line.isVisible()
+    view.options.x_axis.setCurrentIndex(view.options.x_axis.findData("epoch"))
+    plot.scene().sigMouseMoved.emit(plot.vb.sceneBoundingRect().center())
+    assert view.curves_plot.crosshair_label.text().startswith("epoch")  # the axis shown
 
 
 def test_running_run_without_summary_shares_the_others_metric(qtbot, db_path, two_runs, app_context):

@@ -87,6 +87,9 @@ def test_x_axis_epoch_and_time(qtbot, plots):
     x_dev, _ = plots.curves["dev_loss"].getOriginalDataset()
     np.testing.assert_array_equal(x_dev, np.arange(1, 11))
     assert plots.plots["loss"].getAxis("bottom").labelText == "Epoch"
+    loss = plots.plots["loss"]
+    loss.scene().sigMouseMoved.emit(loss.vb.sceneBoundingRect().center())
+    assert plots.readout.text().startswith("epoch ")  # the read-out names the axis shown
     plots.options.x_axis.setCurrentIndex(plots.options.x_axis.findData("time"))
     x, _ = plots.curves["loss"].getOriginalDataset()
     np.testing.assert_allclose(x, np.arange(1, 1001) * 1e-3)
