@@ -48,6 +48,16 @@ def live_plots(context, db_path):
     return LivePlotsView()
 
 
+def runs_tab(context, db_path):
+    from dlstudio.gui.runs.runs_panel import RunsPanel
+
+    with Store(db_path) as store:
+        add_run(store, name="one")
+    panel = RunsPanel(context, prompts=FakePrompts())
+    assert panel.model.run_count() == 1
+    return panel
+
+
 def closed_main_window(context, db_path):
     from dlstudio.gui.main_window import MainWindow
 
@@ -58,7 +68,7 @@ def closed_main_window(context, db_path):
 
 
 @pytest.mark.parametrize("build", [compare_tab_with_panels, compare_plot, live_plots,
-                                   closed_main_window])
+                                   runs_tab, closed_main_window])
 def test_a_dropped_widget_is_freed_with_its_last_reference(qtbot, app_context, db_path,
                                                            build):
     widget = build(app_context, db_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
 from dlstudio.gui.common import run_format as fmt
@@ -19,19 +20,19 @@ def tag_changes(current_sets: list[set[str]], wanted: set[str]) -> tuple[set[str
     return wanted - shared, shared - wanted
 
 
-class RunEditor:
+class RunEditor(QObject):
     """Rename, tag, note and delete runs; each method returns True when it changed
     something (the caller then refreshes). ``prompts`` is a ``DialogPrompts`` or a
     test's stand-in; ``parent`` owns the dialogs."""
 
     def __init__(self, store: Store, prompts, parent: QWidget):
+        super().__init__(parent)  # a Qt child: no Python reference back to the panel
         self.store = store
         self.prompts = prompts
-        self.parent = parent
 
     def rename(self, run: dict) -> bool:
         old = run.get("name") or ""
-        name = self.prompts.text(self.parent, "Rename run",
+        name = self.prompts.text(self.parent(), "Rename run",
                                  f"New name for {fmt.run_label(run)}:", old)
         if name is None or not name.strip() or name.strip() == old:
             return False
@@ -42,7 +43,7 @@ class RunEditor:
         current = [set(run.get("tags") or []) for run in runs]
         shared = sorted(set.intersection(*current), key=str.lower)
         whose = fmt.run_label(runs[0]) if len(runs) == 1 else f"the {len(runs)} selected runs"
-        text = self.prompts.text(self.parent, "Tags",
+        text = self.prompts.text(self.parent(), "Tags",
                                  f"Tags of {whose}, separated by commas:", ", ".join(shared))
         if text is None:
             return False
@@ -58,7 +59,7 @@ class RunEditor:
 
     def edit_notes(self, run: dict) -> bool:
         old = run.get("notes") or ""
-        notes = self.prompts.multiline_text(self.parent, "Notes",
+        notes = self.prompts.multiline_text(self.parent(), "Notes",
                                             f"Notes on {fmt.run_label(run)}:", old)
         if notes is None or notes == old:
             return False
@@ -68,13 +69,13 @@ class RunEditor:
     def delete(self, runs: list[dict]) -> bool:
         running = [fmt.run_label(run) for run in runs if run.get("status") == "running"]
         if running:
-            self.prompts.inform(self.parent, "Delete runs", f"{', '.join(running)} is still "
+            self.prompts.inform(self.parent(), "Delete runs", f"{', '.join(running)} is still "
                                 "running. Stop it first, then delete it.")
             return False
         what = fmt.run_label(runs[0]) if len(runs) == 1 else f"these {len(runs)} runs"
         question = (f"Delete {what} with all curves, results and checkpoints?\n"
                     "This cannot be undone.")
-        if not self.prompts.confirm(self.parent, "Delete runs", question):
+        if not self.prompts.confirm(self.parent(), "Delete runs", question):
             return False
         for run in runs:
             self.store.delete_run(run["id"])
