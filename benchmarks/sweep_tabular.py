@@ -95,7 +95,10 @@ one / three iterations, 1 worker; the 2- and 4-worker budgeted readings are no b
   0.0028±0.0004, the best configuration at 81 epochs in 4 seeds of 20 but more seeds two
   steps off; R=27 0.0106 / 0.0057 / 0.0017. The same with 4:1 epochs
   (``async_hb_02_41``): R=81 0.0064 / 0.0038 / 0.0028±0.0000, R=27 0.0104 / 0.0042 /
-  0.0013.
+  0.0013. eta=3 with 1- and 27-epoch starts (``async_hb3_03``): R=81 0.0081±0.0007 /
+  0.0038 / 0.0026±0.0002 on these 20 seeds, but 0.0088 / 0.0040 / 0.0028±0.0001 on 100
+  (3 seeds reach the best configuration): 20 seeds can show a step's luck; R=27
+  0.1222±0.0313 / 0.0060 / 0.0022 (the 27-epoch bracket is random search there).
 - DEHB was not tried: its proposals are model-guided like ``asha_tpe`` and BOHB, which
   concentrated on the first survivors here.
 """
@@ -288,10 +291,11 @@ METHODS: dict[str, Callable[[Table, int, int], Any]] = {
     "async_hb_all": strategy_maker("async_hyperband", brackets=(0, 1, 2, 3)),
     "async_hb_02": strategy_maker("async_hyperband", brackets=(0, 2)),
     "async_hb_02_41": strategy_maker("async_hyperband", brackets=(0, 2), shares=(4, 1)),
+    "async_hb3_03": strategy_maker("async_hyperband", eta=3, brackets=(0, 3)),
 }
 # Tried for issue 16 and not better than asha (see the docstring); run on request only.
 VARIANTS = ("asha_forecast", "asha_forecast_w23", "async_hb", "async_hb_all", "async_hb_02",
-            "async_hb_02_41")
+            "async_hb_02_41", "async_hb3_03")
 PARALLEL = ("hyperband", "asha", "asha_nowait") + VARIANTS
 
 
