@@ -102,7 +102,7 @@ one / three iterations, 1 worker; the 2- and 4-worker budgeted readings are no b
   0.1222±0.0313 / 0.0060 / 0.0022 (the 27-epoch bracket is random search there).
 - Why none can: a method that trains n configurations 25+ epochs draws the best in
   about n/972 of seeds; 0.8x textbook Hyperband (0.0025, 0.88 steps) needs it in 12% of
-  seeds with every other seed one step off, so n >= 120, over 3,000 of the 4,212
+  seeds with every other seed one step off, so n >= 117, about 3,000 of the 4,212
   epochs, and what is left is under one iteration, where asha is 1.4 steps off
   (0.0038). The goal at R=81 would be met by luck on 20 seeds, not by a better rule.
 - DEHB was not tried: its proposals are model-guided like ``asha_tpe`` and BOHB, which
