@@ -59,8 +59,12 @@ def start_from_form(qtbot, panel, mapping) -> int:
 
 
 def wait_finished(qtbot, panel, timeout=60_000) -> str:
-    with qtbot.waitSignal(panel.sweep_finished, timeout=timeout) as blocker:
+    with qtbot.waitSignal(panel.sweep_finished, timeout=timeout, raising=False) as blocker:
         pass
+    # Once seen timing out under load on a GPU machine: say what the panel showed then.
+    assert blocker.signal_triggered, (
+        f"no sweep_finished within {timeout // 1000} s; busy={panel.is_busy}, "
+        f"message={panel.message.text()!r}, sweeps={panel.sweep_list.summaries!r}")
     return blocker.args[1]
 
 
