@@ -80,7 +80,7 @@ def test_a_plugin_calling_sys_exit(capsys, db_path, tmp_path, where):
 
 def test_a_plugin_top_level_code_runs_once_per_train(capsys, db_path, tmp_path):
     log = tmp_path / "imports.log"
-    argv = _plugin(tmp_path, f"open({str(log)!r}, 'a').write('imported\\n')\n"
+    argv = _plugin(tmp_path, f"with open({str(log)!r}, 'a') as f: f.write('imported\\n')\n"
                              "def build_model(config, shape, out):\n"
                              "    return torch.nn.Linear(shape[0], out)\n")
     code, _, err = _train(capsys, db_path, *argv)
