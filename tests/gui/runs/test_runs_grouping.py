@@ -184,3 +184,18 @@ def test_keys_offered_follow_the_runs_read_at_each_refresh(qtbot, real_db, qt_se
     qtbot.keyClicks(bar.edit, "script/")  # and completed when the query box is next used
     assert "script/score" in bar.keys_model.stringList()
     assert bar.completer.currentCompletion() == "script/score"
+
+
+def test_keys_to_group_by_are_there_when_the_box_gets_the_keyboard(qtbot, real_db,
+                                                                   qt_settings):
+    panel = make_panel(qtbot, real_db, qt_settings)
+    panel.show()
+    qtbot.waitExposed(panel)
+    combo = panel.view_controls.group_by
+    combo.setFocus(Qt.FocusReason.TabFocusReason)  # as Tab reaches it
+    qtbot.waitUntil(combo.hasFocus)
+    wanted = combo.findData("config:optim.name")
+    assert wanted > combo.currentIndex() >= 0
+    for _ in range(wanted - combo.currentIndex()):
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert panel.model.group_mode == "config:optim.name"
