@@ -1,7 +1,9 @@
 """The three gaps of a diagnosis as bars with their confidence intervals.
 
 Bars that count are coloured, the others grey; a dashed line marks the size from which
-a gap counts. Items are created once and updated with ``setOpts`` / ``setData``.
+a gap counts. Items are created once and updated with ``setOpts`` / ``setData``. The bars
+are named with their formulas when there is room, else with short names: pyqtgraph hides
+a label that does not fit, and at 1024 px the first one went missing.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QWidget
 
 from dlstudio.diagnosis import Diagnosis
@@ -17,9 +20,13 @@ GAP_NAMES = ("avoidable_bias", "variance", "dev_overfitting")
 GAP_LABELS = {"avoidable_bias": "Avoidable bias\n(train - human)",
               "variance": "Variance\n(dev - train)",
               "dev_overfitting": "Dev overfitting\n(test - dev)"}
+SHORT_LABELS = {"avoidable_bias": "Avoidable\nbias", "variance": "Variance",
+                "dev_overfitting": "Dev over-\nfitting"}
 GAP_COLORS = {"avoidable_bias": (230, 81, 0), "variance": (21, 101, 192),
               "dev_overfitting": (123, 31, 162)}
 _GREY = (189, 189, 189)
+X_RANGE = (-0.6, 2.6)
+LABEL_GAP = 8  # pixels between two bars' labels
 
 
 class GapChart(pg.PlotWidget):
@@ -33,9 +40,10 @@ class GapChart(pg.PlotWidget):
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
         positions = np.arange(len(GAP_NAMES), dtype=float)
-        self.plot.getAxis("bottom").setTicks([[(i, GAP_LABELS[n]) for i, n in
-                                               zip(positions, GAP_NAMES)]])
         self.plot.getAxis("bottom").setHeight(38)
+        self.labels: dict[str, str] = {}
+        self.plot.vb.sigResized.connect(self._on_view_resized)
+        self._name_bars(GAP_LABELS)
         self.bars = pg.BarGraphItem(x=positions, height=np.zeros(3), width=0.6,
                                     brushes=[_GREY] * 3, pens=[None] * 3)
         self.error_bars = pg.ErrorBarItem(x=positions, y=np.zeros(3), top=np.zeros(3),
@@ -77,4 +85,18 @@ class GapChart(pg.PlotWidget):
         top, bottom = float(np.nanmax(extremes)), float(np.nanmin(extremes))
         pad = 0.1 * max(top - bottom, 1.0)
         self.plot.setYRange(bottom - pad, top + pad, padding=0)
-        self.plot.setXRange(-0.6, 2.6, padding=0)
+        self.plot.setXRange(*X_RANGE, padding=0)
+
+    def _name_bars(self, labels: dict[str, str]) -> None:
+        if labels != self.labels:
+            self.labels = labels
+            self.plot.getAxis("bottom").setTicks([[(float(i), labels[name])
+                                                   for i, name in enumerate(GAP_NAMES)]])
+
+    def _on_view_resized(self, _view=None) -> None:
+        # One bar's slot, in pixels, against the widest line of each label set.
+        slot = self.plot.vb.width() / (X_RANGE[1] - X_RANGE[0])
+        metrics = QFontMetrics(self.plot.getAxis("bottom").style["tickFont"] or self.font())
+        widest = max(metrics.horizontalAdvance(line) for label in GAP_LABELS.values()
+                     for line in label.split("\n"))
+        self._name_bars(GAP_LABELS if widest + LABEL_GAP <= slot else SHORT_LABELS)
