@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 TRAIN_PEN = pg.mkPen((21, 101, 192), width=2)
 DEV_PEN = pg.mkPen((230, 81, 0), width=2)
+BEST_PEN = pg.mkPen((100, 100, 100), style=Qt.PenStyle.DotLine)
 EMPTY_TEXT = "Pick a stored run to see its train and dev curves per epoch."
 
 
@@ -36,11 +37,12 @@ class RunCurvesView(QWidget):
             plot.addLegend(offset=(-10, -10) if kind == "metric" else (-10, 10))
             self.curves[f"train_{kind}"] = plot.plot(pen=TRAIN_PEN, name="train")
             self.curves[f"dev_{kind}"] = plot.plot(pen=DEV_PEN, name="dev")
-            line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(
-                (100, 100, 100), style=Qt.PenStyle.DotLine),
-                label="best dev epoch" if kind == "metric" else None,
-                labelOpts={"position": 0.5, "color": (90, 90, 90)})
+            line = pg.InfiniteLine(angle=90, movable=False, pen=BEST_PEN)
             plot.addItem(line, ignoreBounds=True)
+            if kind == "metric":
+                # Named in the legend, not beside the line: a label there sat on the
+                # legend whenever the best epoch was the last (a small plot at 1024 px).
+                plot.plot(pen=BEST_PEN, name="best dev epoch")
             self.best_lines.append(line)
         self.loss_plot.setLabel("left", "Loss")
         self.empty = QLabel(EMPTY_TEXT, wordWrap=True)

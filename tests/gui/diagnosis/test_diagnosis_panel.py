@@ -115,6 +115,8 @@ def test_stored_finished_run_fills_the_fields_and_gives_a_verdict(qtbot, make_pa
     x, y = panel.curves.curve_data("dev_metric")
     assert list(x) == [1, 2, 3, 4, 5] and y == pytest.approx(100 * (0.78 + 0.02 * np.arange(1, 6)))
     assert panel.curves.best_lines[0].value() == 4
+    legend = [label.text for _, label in panel.curves.metric_plot.legend.items]
+    assert legend == ["train", "dev", "best dev epoch"]  # the dotted line, named once
     assert "432 samples" in panel.dev_size.current_answer.text()
 
 
