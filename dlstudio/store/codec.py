@@ -30,7 +30,8 @@ def loads(text: str | None, default: Any = None) -> Any:
 class LazyObject(Mapping):
     """A JSON object column read as a mapping, decoded on first use: the runs table reads
     10,000 summaries to show the few dozen rows on screen. Text that is not an object
-    reads as empty. Two of them compare by their text first (no decoding when equal)."""
+    reads as empty. Two of one kind compare by what they were read from first (no
+    decoding when equal). A subclass decodes other text with ``_decode``."""
 
     __slots__ = ("text", "_value")
 
@@ -40,9 +41,15 @@ class LazyObject(Mapping):
 
     def decoded(self) -> dict:
         if self._value is None:
-            value = loads(self.text, {})
-            self._value = value if isinstance(value, dict) else {}
+            self._value = self._decode()
         return self._value
+
+    def _decode(self) -> dict:
+        value = loads(self.text, {})
+        return value if isinstance(value, dict) else {}
+
+    def _source(self) -> object:
+        return self.text
 
     def __getitem__(self, key: str) -> Any:
         return self.decoded()[key]
@@ -60,14 +67,14 @@ class LazyObject(Mapping):
         return len(self.decoded())
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, LazyObject) and other.text == self.text:
+        if type(other) is type(self) and other._source() == self._source():
             return True
         return isinstance(other, Mapping) and self.decoded() == dict(other.items())
 
     __hash__ = None  # type: ignore[assignment]  (mutable-looking, as a dict)
 
     def __repr__(self) -> str:
-        return f"LazyObject({self.decoded()!r})"
+        return f"{type(self).__name__}({self.decoded()!r})"
 
 
 def _clean(value: Any) -> Any:

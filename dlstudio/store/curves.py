@@ -21,8 +21,7 @@ _CURVE = "FROM metrics WHERE run_id = :run AND key = :key"
 
 _EXACT = f"SELECT step, epoch, value, time {_CURVE} ORDER BY step"
 _AFTER = f"SELECT step, epoch, value, time {_CURVE} AND step > :after ORDER BY step"
-_LAST = f"SELECT value {_CURVE} ORDER BY step DESC LIMIT 1"
-_LAST_POINT = f"SELECT step, time {_CURVE} ORDER BY step DESC LIMIT 1"
+_LAST = f"SELECT step, time, value {_CURVE} ORDER BY step DESC LIMIT 1"
 
 _ENDS = (
     f"SELECT (SELECT step {_CURVE} ORDER BY step LIMIT 1), "
@@ -109,22 +108,23 @@ class CurvesMixin(StoreBase):
                                              "after": int(after_step)}).fetchall()
         return _columns(rows)
 
-
     def last_value(self, run_id: int, key: str) -> float | None:
         """The value of a curve's last point (None: no point, or a NaN logged); one
         primary-key seek, for what a run reads now (its latest resource sample)."""
-        row = self.db.conn.execute(_LAST, {"run": run_id, "key": key}).fetchone()
-        return None if row is None or row[0] is None else float(row[0])
+        row = self._last_row(run_id, key)
+        return None if row is None or row[2] is None else float(row[2])
 
     def last_point(self, run_id: int, keys: list[str]) -> tuple[int, float] | None:
         """The largest step and time among the last points of ``keys`` (None when none
         has a point): how far a run that names its own metrics has come, one
         primary-key seek per key."""
-        ends = [row for key in keys for row in self.db.conn.execute(
-            _LAST_POINT, {"run": run_id, "key": key})]
+        ends = [row for row in (self._last_row(run_id, key) for key in keys) if row]
         if not ends:
             return None
-        return max(step for step, _ in ends), max(time for _, time in ends)
+        return max(row[0] for row in ends), max(row[1] for row in ends)
+
+    def _last_row(self, run_id: int, key: str) -> tuple | None:
+        return self.db.conn.execute(_LAST, {"run": run_id, "key": key}).fetchone()
 
 
 def _columns(rows: list[tuple]) -> dict[str, np.ndarray]:

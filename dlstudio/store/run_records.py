@@ -13,7 +13,7 @@ sweeps' trials it orders, not every run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from itertools import product
 from typing import Any
 
@@ -147,38 +147,28 @@ def record_config(record: dict[str, Any]) -> Any:
     return codec.loads(record[UNDECODED].of(record["id"])[0], {})
 
 
-class ConfigValues(Mapping):
+class ConfigValues(codec.LazyObject):
     """``{dotted key: value}`` of the keys asked for, from the JSON array that SQLite's
     ``json_extract`` read (one value per key, nested spellings first), decoded on first
     use; the values of the other spellings, all null on this path, are ignored."""
 
-    __slots__ = ("keys_", "text", "_value")
+    __slots__ = ("keys_",)
 
     def __init__(self, keys: list[str], text: str | None):
-        self.keys_, self.text = keys, text
-        self._value: dict | None = None
+        super().__init__(text)
+        self.keys_ = keys
 
-    def decoded(self) -> dict:
-        if self._value is None:
-            self._value = dict(zip(self.keys_, codec.loads(self.text, [None] * len(self.keys_))))
-        return self._value
+    def _decode(self) -> dict:
+        return dict(zip(self.keys_, codec.loads(self.text, [None] * len(self.keys_))))
 
-    def __getitem__(self, key: str) -> Any:
-        return self.decoded()[key]
+    def _source(self) -> object:
+        return self.keys_, self.text
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[str]:  # the keys are known without decoding
         return iter(self.keys_)
 
     def __len__(self) -> int:
         return len(self.keys_)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, ConfigValues) and (other.keys_, other.text) == (self.keys_,
-                                                                              self.text):
-            return True
-        return isinstance(other, Mapping) and self.decoded() == dict(other.items())
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 def _spellings(key: str) -> list[str]:
