@@ -14,6 +14,8 @@ it is read into RAM, and one too large for that is refused up front.
 
 from __future__ import annotations
 
+import math
+
 import psutil
 import torch
 
@@ -65,16 +67,9 @@ def _x_bytes(config: RunConfig, member: NpyMember | None) -> int:
     """X's size as float32, from the file's header where there is one: the loaders are
     not run twice (a CSV is cached, so reading it here costs its load only once)."""
     if member is not None:
-        return 4 * _count(member.shape)
+        return 4 * math.prod(int(size) for size in member.shape)
     if config.data.name in SYNTHETIC_DATASETS:
         return 4 * 2 * config.data.n_samples  # points in the plane
     if config.data.name in BUILTIN_DATASETS:
         return 0  # scikit-learn's bundled sets: a few hundred kB at most
     return load_dataset(config.data).X.nbytes
-
-
-def _count(shape: tuple[int, ...]) -> int:
-    total = 1
-    for size in shape:
-        total *= int(size)
-    return total
