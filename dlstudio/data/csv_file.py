@@ -48,8 +48,8 @@ def load_csv(path: Path, target: str = "", task: str = "auto") -> Dataset:
         raise ConfigError(problems)
     encoded = encode_target(raw_target, task, f"column {target!r} of {path}")
     X, names = _design_matrix(features, len(raw_target))  # type: ignore[arg-type]
-    return Dataset(name=path.stem, source=str(path), X=X, y=encoded.y, task=encoded.task, feature_names=names,
-                   classes=encoded.classes)
+    return Dataset(name=path.stem, source=str(path), X=X, y=encoded.y, task=encoded.task,
+                   feature_names=names, classes=encoded.classes)
 
 
 def read_table(path: Path) -> tuple[list[str], list[tuple[str, ...]]]:

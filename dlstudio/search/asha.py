@@ -13,9 +13,10 @@ a worker, so with several workers new configurations keep starting while the res
 that would promote one are still running, and a fixed epoch budget goes to breadth that
 one worker would have spent on the promotion (``benchmarks/sweep_tabular.py``, R=27,
 sweeps told a third of a Hyperband iteration's epochs: mean regret 0.0112 with 4
-workers against 0.0066 with one; 0.0073 with the wait). So a worker waits instead of starting a new configuration when a promotion is
-due as soon as running trials report: some rung's next promotion lacks only results
-that are running there, and fewer than ``eta`` trials run in that rung. The second
+workers against 0.0066 with one; 0.0073 with the wait). So a worker waits instead of
+starting a new configuration when a promotion is due as soon as running trials report:
+some rung's next promotion lacks only results that are running there, and fewer than
+``eta`` trials run in that rung. The second
 condition keeps many workers busy (with ``eta`` or more running in a rung, new work
 starts as in the paper); with one worker nothing is ever running at an ask, so it
 never waits. Off: the paper's never-idle ASHA.

@@ -13,8 +13,8 @@ from dlstudio.store.sweeps import SweepsMixin
 from dlstudio.store.writer import MetricWritesMixin
 
 
-class Store(RunsMixin, RunReadsMixin, RunRecordsMixin, MetricWritesMixin, CurvesMixin, SweepsMixin,
-            LrTestsMixin):
+class Store(RunsMixin, RunReadsMixin, RunRecordsMixin, MetricWritesMixin, CurvesMixin,
+            SweepsMixin, LrTestsMixin):
     """Runs, metrics, tags, sweeps, trials and LR tests in one SQLite file.
 
     Opening creates the file (WAL mode) or upgrades an older one; a newer, foreign or

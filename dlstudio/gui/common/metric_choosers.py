@@ -150,5 +150,3 @@ def first_key_index(combo: QComboBox) -> int:
 
 __all__ = ["LONG_LIST", "MetricCompleter", "MetricMenuFilter", "add_section_header",
            "fill_metric_combo", "fill_metric_menu", "first_key_index"]
-
-

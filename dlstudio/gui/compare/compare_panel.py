@@ -218,7 +218,8 @@ class ComparePanel(Panel):
         curves = {run["id"]: self._loaded(run, curve, epoch_ends["step"])
                   for run, curve, epoch_ends in zip(self.runs, read, ends)}
         rising = metric_rises(key, self.runs)
-        self.curves_plot.show_curves(curves, metric_title(key, self.runs), metric_scale(key, self.runs), rising, refit)
+        self.curves_plot.show_curves(curves, metric_title(key, self.runs),
+                                     metric_scale(key, self.runs), rising, refit)
 
     @staticmethod
     def _loaded(run: dict, curve: dict, epoch_end_steps: np.ndarray) -> LoadedCurve:
