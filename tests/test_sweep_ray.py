@@ -127,9 +127,11 @@ def test_a_worker_killed_mid_trial_is_requeued_from_its_checkpoint_and_told_once
 
 def test_a_run_whose_worker_keeps_dying_fails_instead_of_looping(tmp_path, monkeypatch):
     monkeypatch.setattr(runner_module, "MAX_LOST", 1)  # give up at the first death
+    # Long enough that the kill, sent when the driver sees epoch 2, lands mid-trial: the
+    # step events reach the driver in batches, and 12 epochs could end before it.
     spec = {"method": "grid", "metric": {"name": "dev_error"},
             "parameters": {"optim.lr": {"values": [0.01]}},
-            "base": {**BASE, "train": {**BASE["train"], "epochs": 12, "batch_size": 16}},
+            "base": {**BASE, "train": {**BASE["train"], "epochs": 300, "batch_size": 16}},
             "executor": {"kind": "ray"}}
     events, pids = [], {}
 
