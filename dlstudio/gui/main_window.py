@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Callable
 
 import pyqtgraph as pg
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
@@ -32,6 +32,7 @@ from dlstudio.gui.sweeps.sweep_panel import SweepPanel
 from dlstudio.gui.tab_wiring import TabWiring
 from dlstudio.gui.train.train_panel import TrainPanel
 
+DEFAULT_SIZE = QSize(1280, 800)  # what the panels are laid out for
 STUDY_PANELS = (("sweeps", SweepPanel), ("lr_finder", LRFinderPanel),
                 ("diagnosis", DiagnosisPanel), ("optimizer_lab", OptimizerLabPanel))
 
@@ -98,7 +99,7 @@ class MainWindow(QMainWindow):
         self.queue_view = self.train.queue_view
         self.setCentralWidget(self.tabs)
         self.menus = MainMenus(self)
-        self.resize(1280, 800)
+        self._fit_first_size()
         self.controller.session_started.connect(self._on_session_started)
         self.controller.run_finished.connect(self._on_run_finished)
         self.controller.activity_changed.connect(self._on_activity_changed)
@@ -150,6 +151,15 @@ class MainWindow(QMainWindow):
             self.context.settings.setValue(THEME_SETTING, theme)
 
     # -- settings and closing ------------------------------------------------------------
+    def _fit_first_size(self) -> None:
+        # A laptop's 1366x768 or a 1024x700 screen is smaller than the size the panels are
+        # laid out for: there the first window fills the screen instead of running off it.
+        # A saved geometry, restored next, replaces this.
+        fitted = DEFAULT_SIZE.boundedTo(self.screen().availableGeometry().size())
+        self.resize(fitted)
+        if fitted != DEFAULT_SIZE:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
     def _restore_settings(self) -> None:
         settings = self.context.settings
         if settings.value("window/geometry") is not None:

@@ -46,6 +46,25 @@ def test_window_state_and_last_form_persist(qtbot, db_path, qt_settings):
         second.close()
 
 
+def test_a_first_window_fits_a_screen_smaller_than_its_default_size(qtbot, db_path,
+                                                                     qt_settings):
+    from dlstudio.gui.context import AppContext
+    from dlstudio.gui.main_window import DEFAULT_SIZE, MainWindow
+
+    window = MainWindow(AppContext.open(db_path, qt_settings))  # nothing saved yet
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        available = window.screen().availableGeometry().size()
+        assert available.width() < DEFAULT_SIZE.width()  # offscreen's screen is 800x600
+        assert window.isMaximized()
+        least = window.minimumSizeHint()
+        assert window.width() <= max(available.width(), least.width())
+        assert window.height() <= max(available.height(), least.height())
+    finally:
+        window.close()
+
+
 def open_from_runs_tab(window, run_id: int) -> None:
     """Select the run in the Runs tab and press Open, as a user does."""
     window.tabs.show_panel("runs")
