@@ -25,6 +25,12 @@ def parse_number(text: str) -> int | float | None:
     return None
 
 
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """``1, "run"`` -> ``"1 run"``; ``1200, "run"`` -> ``"1,200 runs"``; ``plural`` for
+    a noun that does not just take an s (``2, "class", "classes"``)."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
 def format_metric(name: str | None, value: Any, *, unit: bool = False, missing: str = "") -> str:
     """``"accuracy", 0.9712`` -> ``"97.12 %"``; ``"rmse", 0.31`` -> ``"0.31"``.
 

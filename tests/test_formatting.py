@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from dlstudio.formatting import format_metric
+from dlstudio.formatting import count, format_metric
 
 
 def test_accuracy_reads_as_a_percentage_other_metrics_as_numbers():
@@ -22,3 +22,10 @@ def test_missing_or_not_finite_values_read_as_missing():
     for value in (None, math.nan, math.inf, True, "0.5"):
         assert format_metric("accuracy", value) == ""
         assert format_metric("rmse", value, missing="n/a") == "n/a"
+
+
+def test_a_count_names_one_thing_in_the_singular():
+    assert count(1, "run") == "1 run"
+    assert count(0, "run") == "0 runs"
+    assert count(3001, "run") == "3,001 runs"
+    assert count(2, "class", "classes") == "2 classes"

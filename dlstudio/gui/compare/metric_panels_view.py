@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMenu, QPushButton, QSpinBox,
                                QToolButton, QVBoxLayout, QWidget)
 
+from dlstudio import formatting
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.config import flatten
 from dlstudio.errors import ConfigError
@@ -153,7 +154,7 @@ class MetricPanelsView(QWidget):
                               self.draw.currentData(), X_CHOICES[x_key], x_key == "wall",
                               self.options.log_y.isChecked())
         sizes = ", ".join(f"{label}: {len(m)}" for label, m in groups if len(m) > 1)
-        self.message.setText(f"{len(self.runs)} runs in {len(groups)} groups"
+        self.message.setText(f"{formatting.count(len(self.runs), 'run')} in {formatting.count(len(groups), 'group')}"
                              + (f" ({sizes})" if sizes else "")
                              if self.runs else "Select runs to compare in the Runs tab.")
 
@@ -189,7 +190,7 @@ class MetricPanelsView(QWidget):
         for _, panels in sections:
             for key, series in ({} if isinstance(panels, int) else panels).items():
                 if 0 < len(series) < len(self.runs):
-                    titles[key] = f"{key} ({len(series)} of {len(self.runs)} runs)"
+                    titles[key] = f"{key} ({len(series)} of {formatting.count(len(self.runs), 'run')})"
                 elif not series:
                     titles[key] = f"{key} (no points)"
         return titles
@@ -238,7 +239,8 @@ class MetricPanelsView(QWidget):
             with open(path, "w", newline="", encoding="utf-8") as handle:
                 lines = write_curves_long_csv(self.context.store,
                                               [run["id"] for run in self.runs], handle)
-            self.message.setText(f"Wrote {lines:,} points of {len(self.runs)} runs to {path}")
+            self.message.setText(f"Wrote {formatting.count(lines, 'point')} of {formatting.count(len(self.runs), 'run')} "
+                                 f"to {path}")
         except (OSError, ConfigError) as exc:
             self.prompts.inform(self, "Export the curves", f"Could not export: {exc}")
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
+from dlstudio import formatting
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.runs import runs_cv
 from dlstudio.gui.runs.run_grouping import Group
@@ -52,7 +53,7 @@ def group_data(group: Group, column: int, role: int, columns: Sequence):
     best = group.runs[0]
     if role == _DISPLAY:
         if column == NAME_COLUMN:
-            return f"{group.label}  ({len(group.runs)} runs)"
+            return f"{group.label}  ({formatting.count(len(group.runs), 'run')})"
         return best.texts[column] if columns[column].numeric and column else ""
     if role == _GROUP:
         return group.key
@@ -65,6 +66,6 @@ def group_data(group: Group, column: int, role: int, columns: Sequence):
     if role == _ALIGNMENT and columns[column].numeric:
         return _RIGHT
     if role == _TOOLTIP:
-        return (f"{group.label}: {len(group.runs)} runs, best first; numbers are the "
+        return (f"{group.label}: {formatting.count(len(group.runs), 'run')}, best first; numbers are the "
                 f"best run's ({best.record.get('name')})")
     return None

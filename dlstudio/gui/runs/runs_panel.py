@@ -15,6 +15,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
+from dlstudio import formatting
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.common.gc_pause import collector_paused
 from dlstudio.gui.common.prompts import DialogPrompts
@@ -127,7 +128,8 @@ class RunsPanel(RunsPanelLayout):
         self.empty_label.setText(EMPTY_TEXT if total == 0 else NO_MATCH_TEXT)
         self.pages.setCurrentWidget(self.table if shown else self.empty_label)
         selected = len(self.selected_run_ids())
-        count = f"{total:,} runs" if shown == total else f"{shown:,} of {total:,} runs"
+        count = (formatting.count(total, "run") if shown == total
+                 else f"{shown:,} of {formatting.count(total, 'run')}")
         hint = " (Ctrl+click to add runs to compare)" if selected == 1 else ""
         self.count_label.setText(count + (f", {selected} selected{hint}" if selected else ""))
         self.compare_button.setText(f"Compare selected ({selected})" if selected > 1

@@ -82,7 +82,7 @@ def test_group_by_a_config_key_is_remembered(qtbot, real_db, qt_settings):
     panel = make_panel(qtbot, real_db, qt_settings)
     choose_group(panel, "config:optim.name")
     labels = sorted(index.siblingAtColumn(1).data() for index in top_rows(panel))
-    assert labels == ["optim.name = (not set)  (1 runs)", "optim.name = adam  (" +
+    assert labels == ["optim.name = (not set)  (1 run)", "optim.name = adam  (" +
                       f"{labels[1].split('(')[1]}", labels[2]]
     assert sum(panel.model.rowCount(index) for index in top_rows(panel)) == SWEEP_TRIALS + 7
     again = make_panel(qtbot, real_db, qt_settings)

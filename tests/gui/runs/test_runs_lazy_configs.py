@@ -66,8 +66,8 @@ def test_a_rows_whole_run_is_read_when_the_row_needs_it(qtbot, db_path, app_cont
     combo.setCurrentIndex(combo.findData("config:optim.name"))
     combo.hidePopup()
     labels = sorted(panel.model.index(row, 1).data() for row in range(panel.model.rowCount()))
-    assert labels == ["optim.name = (not set)  (1 runs)", "optim.name = adam  (1 runs)",
-                      "optim.name = sgd  (1 runs)"]
+    assert labels == ["optim.name = (not set)  (1 run)", "optim.name = adam  (1 run)",
+                      "optim.name = sgd  (1 run)"]
     panel.model.set_key_columns(["config:optim.momentum"])
     momentum = len(panel.model.columns) - 1
     combo.setCurrentIndex(combo.findData("none"))
