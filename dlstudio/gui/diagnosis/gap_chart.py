@@ -1,9 +1,10 @@
 """The three gaps of a diagnosis as bars with their confidence intervals.
 
 Bars that count are coloured, the others grey; a dashed line marks the size from which
-a gap counts. Items are created once and updated with ``setOpts`` / ``setData``. The bars
-are named with their formulas when there is room, else with short names: pyqtgraph hides
-a label that does not fit, and at 1024 px the first one went missing.
+a gap counts, its label over a bar that stays below the line so that it covers none.
+Items are created once and updated with ``setOpts`` / ``setData``. The bars are named
+with their formulas when there is room, else with short names: pyqtgraph hides a label
+that does not fit, and at 1024 px the first one went missing.
 """
 
 from __future__ import annotations
@@ -52,9 +53,10 @@ class GapChart(pg.PlotWidget):
         self.threshold = pg.InfiniteLine(angle=0, movable=False,
                                          pen=pg.mkPen((198, 40, 40), width=1,
                                                       style=Qt.PenStyle.DashLine),
-                                         label="counts from here", labelOpts={
-                                             "position": 0.92, "color": (198, 40, 40),
-                                             "anchors": [(1, 1), (1, 1)]})
+                                         label="counts\nfrom here", labelOpts={
+                                             "color": (198, 40, 40),
+                                             "fill": (255, 255, 255, 200),
+                                             "anchors": [(0.5, 1), (0.5, 1)]})
         self.zero = pg.InfiniteLine(pos=0, angle=0, movable=False, pen=pg.mkPen((90, 90, 90)))
         for item in (self.bars, self.error_bars, self.zero, self.threshold):
             self.plot.addItem(item)
@@ -78,6 +80,7 @@ class GapChart(pg.PlotWidget):
         self.threshold.setVisible(min_gap is not None and diagnosis is not None)
         if min_gap is not None:
             self.threshold.setValue(min_gap)
+            self.threshold.label.setPosition(_label_position(np.fmax(heights, high), min_gap))
         unit = "RMSE" if diagnosis is not None and diagnosis.metric == "regression" \
             else "percentage points"
         self.plot.setLabel("left", f"Gap ({unit})")
@@ -100,3 +103,12 @@ class GapChart(pg.PlotWidget):
         widest = max(metrics.horizontalAdvance(line) for label in GAP_LABELS.values()
                      for line in label.split("\n"))
         self._name_bars(GAP_LABELS if widest + LABEL_GAP <= slot else SHORT_LABELS)
+
+
+def _label_position(tops: np.ndarray, min_gap: float) -> float:
+    """Where along the threshold line (0 left, 1 right) its label goes: above the
+    rightmost bar whose top and interval stay below the line, else right of the last bar
+    (its white ground keeps it readable there)."""
+    below = [i for i, top in enumerate(tops) if top < min_gap]
+    x = float(below[-1]) if below else X_RANGE[1] - 0.3
+    return (x - X_RANGE[0]) / (X_RANGE[1] - X_RANGE[0])
