@@ -61,3 +61,15 @@ def test_seeds_of_one_config_group_together_and_tags_group_folds():
     assert [label for label, _ in groups] == ["optim.lr=0.1", "optim.lr=0.2", "r3"]
     assert [m for _, m in group_runs(runs, flats, "tag")] == [[0, 1], [2], [3]]
     assert [m for _, m in group_runs(runs, flats, "none")] == [[0], [1], [2], [3]]
+
+
+def test_seeds_of_one_config_group_together_whatever_each_run_is_named():
+    runs = [{"id": i, "name": name, "tags": []} for i, name in
+            enumerate(["seed 1", "seed 2", "wider", "resnet run"])]
+    flats = [{"name": "seed 1", "optim.lr": 0.1, "train.seed": 1},
+             {"name": "seed 2", "optim.lr": 0.1, "train.seed": 2},
+             {"name": "wider", "optim.lr": 0.2, "train.seed": 1},
+             {"name": "resnet18", "lr": 3e-4}]  # a script's own "name" is a setting
+    groups = group_runs(runs, flats, "config")
+    assert [members for _, members in groups] == [[0, 1], [2], [3]]
+    assert [label for label, _ in groups] == ["optim.lr=0.1", "optim.lr=0.2", "resnet run"]

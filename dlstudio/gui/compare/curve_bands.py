@@ -1,7 +1,7 @@
 """Runs drawn as groups: which runs belong together, and a group's mean and band (no Qt).
 
-A group is the runs that differ only in their seed (the seeds of one configuration),
-or that share a tag (the folds of a CV run carry ``cv-N``). Its curves are put on one x
+A group is the runs that differ only in their seed and name (the seeds of one
+configuration, however each run was named), or that share a tag (the folds of a CV run carry ``cv-N``). Its curves are put on one x
 grid (the union of their x values, each run interpolated only inside its own range)
 and summarised as mean, min, max and standard deviation per x; where only some runs
 reached an x, the band says so by narrowing to them.
@@ -33,15 +33,15 @@ def group_runs(runs: list[dict], flats: list[dict], mode: str) -> list[tuple[str
     """``[(label, [indices into runs])]`` in first-seen order."""
     groups: dict[str, list[int]] = {}
     labels: dict[str, str] = {}
-    differing = _differing_keys(flats)
-    for index, (run, flat) in enumerate(zip(runs, flats)):
+    settings = [_settings(run, flat) for run, flat in zip(runs, flats)]
+    differing = _differing_keys(settings)
+    for index, (run, kept) in enumerate(zip(runs, settings)):
         if mode == GROUP_NONE:
             key, label = str(run["id"]), run.get("name") or f"run {run['id']}"
         elif mode == GROUP_BY_TAG:
             tag = sorted(run.get("tags") or ["(no tag)"])[0]
             key, label = tag, tag
         else:
-            kept = {k: v for k, v in flat.items() if k not in SEED_KEYS}
             key = json.dumps(kept, sort_keys=True, default=str)
             label = ", ".join(f"{k}={_short(kept[k])}" for k in differing
                               if k in kept) or run.get("name") or "same config"
@@ -69,6 +69,14 @@ def band(curves: list[tuple[np.ndarray, np.ndarray]]) -> Band:
         sd = np.nanstd(stack, axis=0)
         low, high = np.nanmin(stack, axis=0), np.nanmax(stack, axis=0)
     return Band(grid, mean, low, high, sd, count)
+
+
+def _settings(run: dict, flat: dict) -> dict:
+    """What makes a run's configuration: its flat config without the seed, and without a
+    ``name`` that only repeats the run's name (the app's RunConfig keeps the run's name
+    there; a script's own ``name``, a model's say, stays)."""
+    return {k: v for k, v in flat.items() if k not in SEED_KEYS
+            and not (k == "name" and v == run.get("name"))}
 
 
 def _differing_keys(flats: list[dict]) -> list[str]:
