@@ -5,20 +5,17 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-import psutil
 import torch
 
+from dlstudio import process_use
 from dlstudio.training.events import Event, RunEnded, StepEvent
 from dlstudio.training.gpu_stats import gpu_sample
 
 
 def sample_resources(device: torch.device | None = None) -> dict[str, float]:
-    """One reading: process CPU %, process RAM (MB), and GPU memory / utilisation."""
-    process = psutil.Process()
-    sample = {
-        "sys.cpu_percent": psutil.cpu_percent(interval=None),
-        "sys.ram_mb": process.memory_info().rss / 2**20,
-    }
+    """One reading: the machine's CPU %, this process's RAM (MB), and GPU memory /
+    utilisation."""
+    sample = process_use.cpu_and_ram()
     if device is not None and device.type == "cuda":
         sample.update(gpu_sample(device))
     return sample
@@ -37,7 +34,7 @@ class ResourceMonitor:
         self.device = device
         self.interval = interval
         self._last = time.monotonic()
-        psutil.cpu_percent(interval=None)  # the first call only primes the counter
+        process_use.prime_cpu_percent()
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, StepEvent):
