@@ -17,6 +17,7 @@ import torch
 
 import dlstudio
 from dlstudio.errors import ConfigError
+from dlstudio.run_record import resource_fields, with_details
 from dlstudio.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,8 +44,10 @@ def test_logged_points_read_back_as_arrays(db_path):
         [info] = db.runs(tag="cifar")
         assert (info.id, info.name, info.status) == (run.id, "baseline", "finished")
         assert info.config == {"lr": 3e-4, "model": "resnet18"}
-        assert info.summary == {"test/accuracy": 0.93} and info.tags == ["cifar", "v1"]
-        assert db.metric_keys(run.id) == ["dev/accuracy", "dev/loss", "train/loss"]
+        assert info.summary["test/accuracy"] == 0.93 and info.tags == ["cifar", "v1"]
+        assert set(info.summary) == {"test/accuracy", "cpu_time"}  # the system monitor's
+        assert db.metric_keys(run.id) == ["dev/accuracy", "dev/loss", "sys.cpu_percent",
+                                          "sys.ram_mb", "train/loss"]
         loss = db.curve(run.id, "train/loss")
         assert isinstance(loss.value, np.ndarray)
         assert loss.step.tolist() == [0, 10, 20, 30, 40, 41]
@@ -224,6 +227,45 @@ def test_logging_floats_never_imports_torch(db_path, tmp_path):
         """, tmp_path)
     out, err = child.communicate(timeout=60)
     assert out.strip() == "False", err
+
+
+def test_a_script_run_records_its_cpu_and_ram_use_without_importing_torch(db_path, tmp_path):
+    # A real script that works for 2.5 s: readings at its start, after 2 s, and at its end.
+    child = run_script(f"""
+        import sys, time, dlstudio
+        with dlstudio.start_run(config={{"a": 1}}, db={str(db_path)!r}) as run:
+            started, step = time.monotonic(), 0
+            while time.monotonic() - started < 2.5:
+                step += 1
+                if step % 20_000 == 0:
+                    run.log({{"loss": 1.0 / step}}, step=step, epoch=1)
+        print("torch" in sys.modules)
+        """, tmp_path)
+    out, err = child.communicate(timeout=60)
+    assert out.strip() == "False", err
+    with Store(db_path) as store:
+        [run] = store.list_runs()
+        details = with_details(store, run)
+    system, summary = details["system_metrics"], details["summary"]
+    assert set(system) == {"sys.cpu_percent", "sys.ram_mb"}  # no GPU without CUDA
+    assert system["sys.cpu_percent"]["count"] >= 2 and system["sys.ram_mb"]["max"] > 1
+    assert system["sys.cpu_percent"]["max"] > 0  # the loop kept a core busy
+    assert 0 < summary["cpu_time"] <= run["ended"] - run["started"]  # the loop's thread
+    fields = dict(resource_fields(summary, system))
+    assert fields["RAM of the process"].startswith("mean ")
+    assert "CPU time (training thread)" in fields
+
+
+def test_system_metrics_can_be_left_out_and_never_overwrite_the_summary(db_path):
+    with dlstudio.start_run(db=db_path, system_metrics=False) as quiet:
+        quiet.log({"loss": 1.0})
+    with dlstudio.start_run(db=db_path) as short:  # shorter than one sampling interval
+        short.summary["cpu_time"] = "mine"
+    with Store(db_path) as store:
+        assert store.metric_keys(quiet.id) == ["loss"]
+        assert store.get_run(quiet.id)["summary"] == {}
+        assert store.get_run(short.id)["summary"] == {"cpu_time": "mine"}
+        assert store.metric_stats(short.id, ["sys.ram_mb"])["sys.ram_mb"]["count"] >= 1
 
 
 def test_every_run_records_what_reproducing_it_needs(db_path, tmp_path):

@@ -46,6 +46,7 @@ class MetricBuffer:
         self._closing = False
         self._ready = threading.Event()
         self.error: BaseException | None = None  # the last failed flush, if any
+        self.monitor: Any = None  # a SystemMonitor whose rows each wake adds, if any
         self.rows_written = 0
         self._left = 0  # points the writer still held when the thread ended
         self._thread = threading.Thread(target=self._loop, name="dlstudio-run-flush",
@@ -97,6 +98,9 @@ class MetricBuffer:
                 self._wake.wait(self._interval)
                 self._wake.clear()
                 closing = self._closing  # read before the flush: nothing logged after is missed
+                monitor = self.monitor
+                if monitor is not None:
+                    self.add(monitor.rows(final=closing), [])
                 self._flush(writer)
                 if closing:
                     break

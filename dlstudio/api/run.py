@@ -25,6 +25,7 @@ from typing import Any
 
 from dlstudio import reproducibility
 from dlstudio.api.buffer import MetricBuffer
+from dlstudio.api.system_monitor import SystemMonitor
 from dlstudio.errors import ConfigError
 from dlstudio.store import Store, codec, resolve_db_path
 from dlstudio.store.paths import run_checkpoint_dir
@@ -37,7 +38,7 @@ END_STATUSES = ("finished", "stopped", "failed", "diverged")
 def start_run(config: Mapping[str, Any] | Any = None, name: str = "",
               tags: Iterable[str] | str = (), db: str | Path | None = None, *,
               notes: str = "", data_files: Iterable[str | Path] = (),
-              flush_interval: float = 0.5) -> Run:
+              flush_interval: float = 0.5, system_metrics: bool = True) -> Run:
     """Start recording a run; use it as a context manager or call ``finish()``.
 
     ``config``: any JSON-ready mapping (``{"lr": 3e-4, "model": "resnet18"}``), a
@@ -45,6 +46,8 @@ def start_run(config: Mapping[str, Any] | Any = None, name: str = "",
     does (``--db``, then ``$DLSTUDIO_DB``, then the user data folder). ``data_files``:
     files whose SHA-256 is recorded with the run, so a changed input shows.
     ``flush_interval``: seconds between background writes of logged points (at most 1).
+    ``system_metrics``: sample CPU, RAM and (once the script uses CUDA) GPU use every 2 s
+    as ``sys.*`` metrics, and record CPU time and GPU peaks in the summary at the end.
 
     Raises ``ConfigError`` for a config that cannot be stored, an empty tag, or a
     database that cannot be used.
@@ -79,14 +82,15 @@ def start_run(config: Mapping[str, Any] | Any = None, name: str = "",
     except BaseException:
         store.close()
         raise
-    return Run(store, buffer, run_id)
+    return Run(store, buffer, run_id, system_metrics)
 
 
 class Run:
     """One run being recorded. Log from any thread; use ``summary``, ``finish``,
     ``save_checkpoint`` and ``log_artifact`` from the thread that started it."""
 
-    def __init__(self, store: Store, buffer: MetricBuffer, run_id: int):
+    def __init__(self, store: Store, buffer: MetricBuffer, run_id: int,
+                 system_metrics: bool = False):
         self._store = store
         self._buffer = buffer
         self.id: int = run_id
@@ -99,6 +103,8 @@ class Run:
         self._step = -1
         self._epoch = 0
         self._pid = os.getpid()
+        self._monitor = SystemMonitor(self) if system_metrics else None
+        buffer.monitor = self._monitor
         _OPEN_RUNS.add(self)
         _install_exit_hooks()
 
@@ -189,6 +195,11 @@ class Run:
                                 error=f"logged points could not be written: {exc}")
             self._store.close()
             raise
+        if self._monitor is not None:
+            # The user's own summary keys win: these are added, never overwritten.
+            own = {k: v for k, v in self._monitor.summary().items() if k not in self.summary}
+            if own:
+                self.summary.update(own)
         self._store.end_run(self.id, status, error=error)
         self._store.close()
 
