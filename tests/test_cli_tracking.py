@@ -23,8 +23,9 @@ def _run(capsys, *argv):
 
 def _api_runs(db_path, tmp_path):
     """A flat and a nested free-form config, neither shaped like RunConfig."""
+    # Without system metrics: the exports' point counts are the logged points alone.
     with dlstudio.start_run(config={"model": "my-resnet", "lr": 0.1}, name="resnet",
-                            tags=["mine"], db=db_path) as first:
+                            tags=["mine"], db=db_path, system_metrics=False) as first:
         for step in range(3):
             first.log({"train/loss": 1.0 / (step + 1), "val_acc": 0.5 + step / 10}, step=step)
         first.log({"train/loss": math.nan}, step=3)
@@ -33,7 +34,7 @@ def _api_runs(db_path, tmp_path):
         notes.write_text("n")
         first.log_artifact(notes)
     with dlstudio.start_run(config={"net": {"depth": 50}, "data": "cifar"}, name="deep",
-                            db=db_path) as second:
+                            db=db_path, system_metrics=False) as second:
         second.log({"train/loss": 2.0}, step=0)
         second.summary["test/accuracy"] = 0.9
     return first, second
@@ -79,7 +80,7 @@ def test_export_runs_writes_long_metrics_and_a_wide_summary(db_path, tmp_path, c
 
     code, _, err = _run(capsys, "export-runs", str(second.id), "--db", db_path, "--metrics",
                         long_csv)
-    assert code == 0 and "1 points of 1 runs" in err
+    assert code == 0 and "1 point of 1 run" in err
     code, _, err = _run(capsys, "export-runs", "99", "--db", db_path, "--summary", wide_csv)
     assert code == 2 and "run 99: not found" in err
     code, _, err = _run(capsys, "export-runs", "--db", db_path)

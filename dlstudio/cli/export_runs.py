@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dlstudio.cli.options import add_db_option
 from dlstudio.errors import ConfigError
+from dlstudio.formatting import count
 from dlstudio.store import Store, resolve_db_path
 from dlstudio.store.run_table import write_long_csv, write_summary_csv
 
@@ -46,11 +47,12 @@ def run_export_runs(args: argparse.Namespace) -> int:
         if args.metrics:
             with _open(args.metrics) as handle:
                 points = write_long_csv(store, runs, handle)
-            print(f"wrote {args.metrics}: {points} points of {len(runs)} runs", file=sys.stderr)
+            print(f"wrote {args.metrics}: {count(points, 'point')} of {count(len(runs), 'run')}",
+                  file=sys.stderr)
     if args.summary:
         with _open(args.summary) as handle:
             write_summary_csv(runs, handle)
-        print(f"wrote {args.summary}: {len(runs)} runs", file=sys.stderr)
+        print(f"wrote {args.summary}: {count(len(runs), 'run')}", file=sys.stderr)
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from dlstudio.cli.options import add_db_option
+from dlstudio.formatting import count
 from dlstudio.store import Store, resolve_db_path
 
 
@@ -30,8 +31,9 @@ def run_import(args: argparse.Namespace) -> int:
     with Store(resolve_db_path(args.db)) as store:
         report = importer(store, args.path)
     ids = ", ".join(map(str, report.run_ids)) or "none"
-    print(f"imported {len(report.run_ids)} runs ({report.points} points) from {args.path}: "
+    print(f"imported {count(len(report.run_ids), 'run')} ({count(report.points, 'point')}) "
+          f"from {args.path}: "
           f"run ids {ids}")
     if report.skipped:
-        print(f"skipped {len(report.skipped)} runs imported before: {', '.join(report.skipped)}")
+        print(f"skipped {count(len(report.skipped), 'run')} imported before: {', '.join(report.skipped)}")
     return 0
