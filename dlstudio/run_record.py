@@ -103,9 +103,11 @@ def environment_summary(environment: dict[str, Any]) -> list[str]:
     return [f"Code: {code} · host {environment.get('host', '?')}", f"Versions: {versions}"]
 
 
-def resource_fields(summary: dict[str, Any], system: dict[str, dict[str, float]]) -> list[Field]:
+def resource_fields(summary: dict[str, Any], system: dict[str, dict[str, float]],
+                    environment: dict[str, Any] | None = None) -> list[Field]:
     """GPU and CPU use: the summary's peaks and the mean / peak of the sampled
-    ``system`` metrics (``with_details``); why GPU utilisation is missing, if known."""
+    ``system`` metrics (``with_details``); why GPU utilisation is missing, if known, and
+    why nothing was recorded (by the run's ``environment``: imported, a script's)."""
     fields: list[Field] = []
     if summary.get("device"):
         fields.append(("Device", str(summary["device"])))
@@ -132,7 +134,16 @@ def resource_fields(summary: dict[str, Any], system: dict[str, dict[str, float]]
         fields.append(("CPU use (whole machine)", _mean_peak(system["sys.cpu_percent"], "%")))
     if "sys.ram_mb" in system:
         fields.append(("RAM of the process", _mean_peak(system["sys.ram_mb"], "MB")))
-    return fields or [("Resources", NOT_RECORDED)]
+    return fields or [("Resources", _why_no_resources(environment or {}))]
+
+
+def _why_no_resources(environment: dict[str, Any]) -> str:
+    if environment.get("imported_from"):
+        return "not recorded: an import brings the source's metrics, params and tags only"
+    if API_MARK in environment:
+        return ("not recorded: the script started it with system_metrics=False, or an "
+                "older dlstudio logged it")
+    return NOT_RECORDED
 
 
 def _mean_peak(stats: dict[str, float], unit: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from dlstudio.reproducibility import API_MARK
 from dlstudio.run_record import environment_fields, format_bytes, resource_fields, with_details
 from dlstudio.store import Store
 
@@ -27,6 +28,10 @@ def test_resource_fields_of_a_cpu_run_and_of_a_run_without_any():
                       "RAM of the process": "mean 300 MB, peak 410 MB (4 samples)"}
     assert resource_fields({}, {}) == [("Resources",
                                         "not recorded (the run is older than this record)")]
+    [(_, imported)] = resource_fields({}, {}, {"imported_from": {"kind": "tensorboard"}})
+    assert imported.startswith("not recorded: an import brings")
+    [(_, script)] = resource_fields({}, {}, {API_MARK: "dlstudio.start_run"})
+    assert "system_metrics=False" in script
 
 
 def test_environment_fields_label_git_and_hashed_inputs():

@@ -17,7 +17,8 @@ def environment_lines(environment: dict[str, Any]) -> list[str]:
 
 def resource_lines(run: dict[str, Any]) -> list[str]:
     """``show``'s "resources:" block (``run`` as ``run_record.with_details`` gives it)."""
-    fields = resource_fields(run.get("summary") or {}, run.get("system_metrics") or {})
+    fields = resource_fields(run.get("summary") or {}, run.get("system_metrics") or {},
+                             run.get("environment"))
     return ["resources:", *(f"  {label}: {value}" for label, value in fields)]
 
 

@@ -40,7 +40,8 @@ def details_sections(run: dict[str, Any]) -> list[Section]:
         Section("Reproducibility",
                 tuple(Row(*field) for field in environment_fields(run.get("environment") or {}))),
         Section("Resources", tuple(Row(*field) for field in
-                                   resource_fields(summary, run.get("system_metrics") or {}))),
+                                   resource_fields(summary, run.get("system_metrics") or {},
+                                                   run.get("environment")))),
         Section(f"Files ({len(files)})", _file_rows(run.get("checkpoint_dir"), files)),
     ]
 
