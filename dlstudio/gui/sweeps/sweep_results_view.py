@@ -140,7 +140,7 @@ class SweepResultsView(QWidget):
         grew = len(trials) != self.model.rowCount()
         self.model.set_trials(trials, params, self.metric, eliminated)
         names = {t["run_id"]: trial_name(t, params) for t in trials if t["run_id"] is not None}
-        for plot in (self.curves, self.scatter):
+        for plot in (self.curves, self.scatter, self.parallel):
             plot.set_names(names)
         self.table_stack.show_content(bool(trials))
         if grew and len(trials) <= 500:

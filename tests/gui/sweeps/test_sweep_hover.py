@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
 
-from dlstudio.gui.sweeps.curve_hover import LINE_HINT, POINT_HINT
+from dlstudio.gui.sweeps.curve_hover import LINE_HINT, LINES_HINT, POINT_HINT
 from dlstudio.gui.sweeps.progress import format_score, format_value
 from dlstudio.training.sweeps.summary import sweep_summary
 from tests.gui.helpers import read_store
@@ -69,8 +71,20 @@ def clearance(point, others: list[np.ndarray]) -> float:
     return min((np.hypot(*(o - point).T).min() for o in others), default=np.inf)
 
 
-def move(qtbot, plot_widget, point) -> None:
-    qtbot.mouseMove(plot_widget.viewport(), QPoint(round(point[0]), round(point[1])))
+def hover(qtbot, plot_widget, point, condition) -> None:
+    """Move the mouse to ``point`` until ``condition()``: pyqtgraph's scene ignores a
+    move that comes within 1/60 s of the one before, as a test's moves do."""
+    qtbot.waitUntil(lambda: move(plot_widget, point) or condition())
+
+
+def move(plot_widget, point) -> None:
+    """A mouse move over the plot's viewport, as the window system sends it."""
+    viewport = plot_widget.viewport()
+    local = QPointF(round(point[0]), round(point[1]))
+    event = QMouseEvent(QEvent.Type.MouseMove, local, viewport.mapToGlobal(local),
+                        Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(viewport, event)
 
 
 def name(trial) -> str:
@@ -95,11 +109,11 @@ def test_the_trial_curve_under_the_mouse_is_named_and_drawn_on_top(qtbot, finish
     room, run, index = max(spots)
     assert room > 12, "no segment clear of the other curves to hover"
     a, b = shown[run][index], shown[run][index + 1]
-    move(qtbot, curves.plot_widget, a + 0.3 * (b - a))
     x, y = curves.curve_data(run)
     expected = (f"{name(trials[run])} — epoch {x[index]:g}: Dev loss "
                 f"{format_score(y[index])}")
-    qtbot.waitUntil(lambda: curves.readout.text() == expected)
+    hover(qtbot, curves.plot_widget, a + 0.3 * (b - a),
+          lambda: curves.readout.text() == expected)
     item = curves.items[run]
     assert item.opts["pen"].width() == 4
     assert item.zValue() > max(other.zValue() for r, other in curves.items.items() if r != run)
@@ -112,8 +126,7 @@ def test_the_trial_curve_under_the_mouse_is_named_and_drawn_on_top(qtbot, finish
         curves.plot_widget.mapToScene(QPoint(*c.astype(int))))]
     far = max(inside, key=lambda c: clearance(c, list(lines.values())))
     assert clearance(far, list(lines.values())) > 30
-    move(qtbot, curves.plot_widget, far)
-    qtbot.waitUntil(lambda: curves.readout.text() == LINE_HINT)
+    hover(qtbot, curves.plot_widget, far, lambda: curves.readout.text() == LINE_HINT)
     assert item.opts["pen"].width() == 2
 
 
@@ -127,8 +140,8 @@ def test_loss_mode_names_the_step(qtbot, finished):
     room, run, index = max((clearance(p, [lines[o] for o in lines if o != run]), run, i)
                            for run, points in shown.items() for i, p in enumerate(points))
     assert room > 8, "no loss point clear of the other curves to hover"
-    move(qtbot, curves.plot_widget, shown[run][index])
-    qtbot.waitUntil(lambda: curves.readout.text().startswith(name(trials[run]) + " — step "))
+    hover(qtbot, curves.plot_widget, shown[run][index],
+          lambda: curves.readout.text().startswith(name(trials[run]) + " — step "))
     x, y = curves.curve_data(run)
     # The mouse sits on a whole pixel: the nearest point may be a neighbour on screen.
     said = curves.readout.text()
@@ -150,14 +163,41 @@ def test_the_scatter_point_under_the_mouse_is_named_and_ringed(qtbot, finished):
     room, index = max((clearance(p, [np.delete(points, i, axis=0)]), i)
                       for i, p in enumerate(points))
     assert room > 12
-    move(qtbot, scatter.plot_widget, points[index] + np.array([3.0, -2.0]))
     trial = trials[runs[index]]
-    qtbot.waitUntil(lambda: scatter.readout.text() ==
-                    f"{name(trial)} — Dev loss {format_score(trial['score'])}")
+    expected = f"{name(trial)} — Dev loss {format_score(trial['score'])}"
+    hover(qtbot, scatter.plot_widget, points[index] + np.array([3.0, -2.0]),  # 3.6 px off
+          lambda: scatter.readout.text() == expected)
     ring_x, ring_y = scatter.ring.getOriginalDataset()
     assert list(ring_x) == pytest.approx([trial["config"]["optim.lr"]])
     assert list(ring_y) == pytest.approx([trial["score"]])
-    move(qtbot, scatter.plot_widget, (5, 5))  # over the axes, off the plot
-    qtbot.waitUntil(lambda: scatter.readout.text() == POINT_HINT)
+    hover(qtbot, scatter.plot_widget, (5, 5),  # over the axes, off the plot
+          lambda: scatter.readout.text() == POINT_HINT)
     ring_x = scatter.ring.getOriginalDataset()[0]
     assert ring_x is None or len(ring_x) == 0
+
+
+def test_the_parallel_coordinates_line_under_the_mouse_is_named(qtbot, finished):
+    results, trials = finished
+    results.tabs.setCurrentIndex(2)
+    parallel = results.parallel
+    qtbot.waitUntil(lambda: parallel.plot_widget.isVisible())
+    assert parallel.readout.text() == LINES_HINT
+    settle(qtbot, parallel.plot_widget)
+    run_of_trial = {t["trial"]: run for run, t in trials.items()}
+    shown = {trial_id: pixels(parallel.plot_widget, *line.getData())
+             for trial_id, line in parallel.lines.items()}
+    lines = {trial_id: traced(points) for trial_id, points in shown.items()}
+    # Halfway along a line, between the parameter's axis and the metric's, where no
+    # other line is near: only its segment is under the mouse.
+    room, trial_id = max((clearance((p[0] + p[1]) / 2, [lines[o] for o in lines if o != t]),
+                          t) for t, p in shown.items())
+    assert room > 12
+    trial = trials[run_of_trial[trial_id]]
+    expected = f"{name(trial)} — Dev loss {format_score(trial['score'])}"
+    hover(qtbot, parallel.plot_widget, shown[trial_id][:2].mean(axis=0),
+          lambda: parallel.readout.text() == expected)
+    line = parallel.lines[trial_id]
+    assert line.opts["pen"].width() == 4
+    hover(qtbot, parallel.plot_widget, (parallel.plot_widget.width() - 3, 3),
+          lambda: parallel.readout.text() == LINES_HINT)
+    assert line.opts["pen"].width() == 2
