@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from dlstudio.gui.sweeps.curve_hover import LINE_HINT, LINES_HINT, POINT_HINT
+from dlstudio.gui.sweeps.curve_hover import LINE_HINT, LINES_HINT, POINT_HINT, nearest_index
 from dlstudio.gui.sweeps.progress import format_score, format_value
 from dlstudio.training.sweeps.summary import sweep_summary
 from tests.gui.helpers import read_store
@@ -90,6 +90,14 @@ def move(plot_widget, point) -> None:
 def name(trial) -> str:
     return f"Trial {trial['trial']} · run #{trial['run_id']} · optim.lr " + \
         format_value(trial["config"]["optim.lr"])
+
+
+def test_a_line_counts_along_its_segments_and_stops_at_a_gap():
+    xs, ys = np.array([0.0, 100.0, np.nan, 300.0]), np.array([0.0, 0.0, np.nan, 0.0])
+    assert nearest_index(xs, ys, (30.0, 4.0), lines=True) == (4.0, 0)
+    assert nearest_index(xs, ys, (30.0, 4.0), lines=False)[0] > 30
+    assert nearest_index(xs, ys, (200.0, 4.0), lines=True)[0] > 90  # nothing drawn there
+    assert nearest_index(xs[:0], ys[:0], (0.0, 0.0), lines=True) == (np.inf, -1)
 
 
 def test_the_trial_curve_under_the_mouse_is_named_and_drawn_on_top(qtbot, finished):
