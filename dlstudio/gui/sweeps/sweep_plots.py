@@ -54,8 +54,7 @@ def plain_axes(plot: pg.PlotItem) -> None:
 
 def readout_label(hint: str) -> QLabel:
     """The line under a plot that names the trial under the mouse (else says how)."""
-    label = QLabel(hint)
-    label.setStyleSheet("color: #333;")
+    label = QLabel(hint)  # the palette's text colour: readable in light and dark themes
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
@@ -135,8 +134,7 @@ class MetricScatterPlot(QWidget):
         plain_axes(self.plot_item)
         self.scatter = self.plot_item.plot(pen=None, symbol="o", symbolSize=9,
                                            symbolPen=pg.mkPen(40, 40, 40, 120))
-        self.ring = self.plot_item.plot(pen=None, symbol="o", symbolSize=17, symbolBrush=None,
-                                        symbolPen=pg.mkPen(20, 20, 20, width=2))
+        self.ring = self.plot_item.plot(pen=None, symbol="o", symbolSize=17, symbolBrush=None)
         self.readout = readout_label(POINT_HINT)
         self.hover = CurveHover(self.plot_item, {0: self.scatter}, parent=self, lines=False)
         self.hover.hovered.connect(self._on_hovered)
@@ -223,7 +221,9 @@ class MetricScatterPlot(QWidget):
             self.ring.setData([], [])
             self.readout.setText(POINT_HINT)
             return
-        self.ring.setData([hit.x], [hit.y])
+        # The theme's foreground at the time: the ring shows on a light or a dark plot.
+        self.ring.setData([hit.x], [hit.y], symbolPen=pg.mkPen(pg.getConfigOption("foreground"),
+                                                                width=2))
         run_id = self.scatter.scatter.data["data"][hit.index]
         name = self._names.get(run_id, f"Run #{run_id}")  # the name has its values
         self.readout.setText(f"{name} — {metric_label(self._metric)} {format_score(hit.y)}")
