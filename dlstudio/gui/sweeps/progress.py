@@ -99,6 +99,19 @@ def status_line(summary: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
+def trial_name(trial: dict[str, Any], params: list[str]) -> str:
+    """``"Trial 1 · run #3 · optim.lr 0.00316"``: a ``sweep_summary`` trial and its
+    values of the searched ``params``, as the plots' hover read-outs name it."""
+    parts = [f"Trial {trial['trial']}"]
+    if trial.get("run_id") is not None:
+        parts.append(f"run #{trial['run_id']}")
+    config = trial.get("config") or {}
+    values = [f"{name} {format_value(config[name])}" for name in params if name in config]
+    if values:
+        parts.append(", ".join(values))
+    return " · ".join(parts)
+
+
 def format_score(value: Any) -> str:
     if not isinstance(value, (int, float)) or not math.isfinite(value):
         return "—"

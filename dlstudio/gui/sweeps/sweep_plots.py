@@ -1,5 +1,6 @@
 """Small sweep plots: best score so far against epochs spent, and the metric against one
-chosen hyperparameter; plus the colouring by score and the empty-state stack they share.
+chosen hyperparameter; plus the colouring by score, the empty-state stack and the hover
+read-out line they share.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QStackedWidget, Q
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.common.plot_tools import configure_plot
+from dlstudio.gui.sweeps.curve_hover import POINT_HINT, CurveHover, Hit
 from dlstudio.gui.sweeps.param_axis import ParamAxis
-from dlstudio.gui.sweeps.progress import metric_label
+from dlstudio.gui.sweeps.progress import format_score, metric_label
 
 COLORMAP = "viridis"
 FAILED_COLOR = QColor(200, 80, 80, 160)
@@ -48,6 +50,13 @@ def plain_axes(plot: pg.PlotItem) -> None:
     """Tick labels as the values read (0.05, not 50 x0.001): scores are small numbers."""
     for name in ("left", "bottom"):
         plot.getAxis(name).enableAutoSIPrefix(False)
+
+
+def readout_label(hint: str) -> QLabel:
+    """The line under a plot that names the trial under the mouse (else says how)."""
+    label = QLabel(hint)  # the palette's text colour: readable in light and dark themes
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
 
 
 class EmptyStack(QStackedWidget):
@@ -108,8 +117,9 @@ class BestSoFarPlot(pg.PlotWidget):
 class MetricScatterPlot(QWidget):
     """The sweep metric of every scored trial against one chosen hyperparameter.
 
-    Log parameters get a log x axis, categorical ones an axis of their values. Clicking
-    a point emits ``run_clicked`` with its run id.
+    Log parameters get a log x axis, categorical ones an axis of their values. The point
+    under the mouse is ringed and named in the read-out line; clicking a point emits
+    ``run_clicked`` with its run id.
     """
 
     run_clicked = Signal(int)
@@ -124,6 +134,10 @@ class MetricScatterPlot(QWidget):
         plain_axes(self.plot_item)
         self.scatter = self.plot_item.plot(pen=None, symbol="o", symbolSize=9,
                                            symbolPen=pg.mkPen(40, 40, 40, 120))
+        self.ring = self.plot_item.plot(pen=None, symbol="o", symbolSize=17, symbolBrush=None)
+        self.readout = readout_label(POINT_HINT)
+        self.hover = CurveHover(self.plot_item, {0: self.scatter}, parent=self, lines=False)
+        self.hover.hovered.connect(self._on_hovered)
         top = QHBoxLayout()
         top.addWidget(QLabel("Hyperparameter"))
         top.addWidget(self.param_choice)
@@ -132,6 +146,8 @@ class MetricScatterPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.readout)
+        self._names: dict[int, str] = {}
         self._axes: list[ParamAxis] = []
         self._trials: list[dict[str, Any]] = []
         self._metric, self._goal = "dev_loss", "minimize"
@@ -149,6 +165,10 @@ class MetricScatterPlot(QWidget):
         self._axes, self._trials, self._metric, self._goal = axes, trials, metric, goal
         self._draw()
 
+    def set_names(self, names: dict[int, str]) -> None:
+        """``{run: how the read-out names it}`` (``progress.trial_name``)."""
+        self._names.update(names)
+
     @property
     def axis(self) -> ParamAxis | None:
         index = self.param_choice.currentIndex()
@@ -159,6 +179,7 @@ class MetricScatterPlot(QWidget):
         self._draw()
 
     def _draw(self) -> None:
+        self.hover.clear()
         axis = self.axis
         scored = [t for t in self._trials if t["score"] is not None]
         if axis is None:
@@ -194,6 +215,18 @@ class MetricScatterPlot(QWidget):
             return float(value)
         except (TypeError, ValueError):
             return math.nan
+
+    def _on_hovered(self, hit: Hit | None) -> None:
+        if hit is None:
+            self.ring.setData([], [])
+            self.readout.setText(POINT_HINT)
+            return
+        # The theme's foreground at the time: the ring shows on a light or a dark plot.
+        self.ring.setData([hit.x], [hit.y], symbolPen=pg.mkPen(pg.getConfigOption("foreground"),
+                                                                width=2))
+        run_id = self.scatter.scatter.data["data"][hit.index]
+        name = self._names.get(run_id, f"Run #{run_id}")  # the name has its values
+        self.readout.setText(f"{name} — {metric_label(self._metric)} {format_score(hit.y)}")
 
     def _on_points_clicked(self, item, points, *args) -> None:
         if len(points):

@@ -22,7 +22,7 @@ from dlstudio.gui.sweeps.param_axis import ParamAxis, axes_for
 from dlstudio.gui.sweeps.parallel_coordinates_plot import ParallelCoordinatesPlot
 from dlstudio.gui.sweeps.sweep_plots import BestSoFarPlot, EmptyStack, MetricScatterPlot, score_colors
 from dlstudio.gui.sweeps.progress import (eliminated_trials, latest_per_config, parent_runs,
-                                        startup_note, status_line)
+                                        startup_note, status_line, trial_name)
 from dlstudio.gui.sweeps.trial_curves_plot import TrialCurvesPlot
 from dlstudio.gui.sweeps.sweep_trials_model import (RUN_COLUMN, RUN_ID_ROLE, SweepTrialsModel,
                                              SweepTrialsProxy)
@@ -139,6 +139,9 @@ class SweepResultsView(QWidget):
         params = [a.name for a in self.axes]
         grew = len(trials) != self.model.rowCount()
         self.model.set_trials(trials, params, self.metric, eliminated)
+        names = {t["run_id"]: trial_name(t, params) for t in trials if t["run_id"] is not None}
+        for plot in (self.curves, self.scatter, self.parallel):
+            plot.set_names(names)
         self.table_stack.show_content(bool(trials))
         if grew and len(trials) <= 500:
             self.table.resizeColumnsToContents()

@@ -5,6 +5,7 @@ One ``PlotDataItem`` per run, made when the run first shows up and afterwards on
 sweep loads them from the store). Curves are coloured like the parallel coordinates
 (yellow = best score), running trials blue, and trials a halving schedule eliminated
 are dimmed. A promoted trial is its own run continuing at the epoch its parent ended.
+The curve under the mouse is drawn thicker, on top, and named in the read-out line.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.common.plot_tools import GrowingSeries, clickable_curve, configure_plot
-from dlstudio.gui.sweeps.sweep_plots import plain_axes
-from dlstudio.gui.sweeps.progress import metric_curve, metric_label
+from dlstudio.gui.sweeps.curve_hover import LINE_HINT, CurveHover, Hit
+from dlstudio.gui.sweeps.sweep_plots import plain_axes, readout_label
+from dlstudio.gui.sweeps.progress import format_score, metric_curve, metric_label
 
 MODES = {"metric": "Sweep metric per epoch", "loss": "Train loss per step"}
 RUNNING_COLOR = QColor("#1565c0")
 DIMMED_COLOR = QColor(160, 160, 160, 70)
+HOVERED_WIDTH = 4
+HOVERED_Z = 10
 
 
 class TrialCurvesPlot(QWidget):
@@ -51,12 +55,18 @@ class TrialCurvesPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.plot_widget, 1)
-        self.items: dict[int, pg.PlotDataItem] = {}
+        self.readout = readout_label(LINE_HINT)
+        layout.addWidget(self.readout)
+        self.items: dict[int, pg.PlotDataItem] = {}  # filled and cleared in place: hover reads it
         self.series: dict[int, dict[str, GrowingSeries]] = {}
         self._styles: dict[int, tuple[QColor, bool]] = {}
         self._metric = "dev_loss"
         self._downsampled: set[int] = set()
         self._parents: dict[int, int] = {}
+        self._names: dict[int, str] = {}
+        self.hovered: int | None = None
+        self.hover = CurveHover(self.plot_item, self.items, parent=self)
+        self.hover.hovered.connect(self._on_hovered)
         self.mode_choice.currentIndexChanged.connect(self._on_mode_changed)
         self._label_axes()
 
@@ -67,6 +77,7 @@ class TrialCurvesPlot(QWidget):
     # -- filling -------------------------------------------------------------------
     def reset(self, metric: str) -> None:
         """Forget every curve; the next ones show ``metric``."""
+        self.hover.clear()
         for item in self.items.values():
             self.plot_item.removeItem(item)
         self.items.clear()
@@ -74,6 +85,7 @@ class TrialCurvesPlot(QWidget):
         self._styles.clear()
         self._downsampled.clear()
         self._parents.clear()
+        self._names.clear()
         self._metric = metric
         self._label_axes()
 
@@ -110,6 +122,10 @@ class TrialCurvesPlot(QWidget):
                 self._styles[run_id] = style
                 if run_id in self.items:
                     self._apply_style(run_id)
+
+    def set_names(self, names: dict[int, str]) -> None:
+        """``{run: how the read-out names it}`` (``progress.trial_name``)."""
+        self._names.update(names)
 
     def set_parents(self, parents: dict[int, int]) -> None:
         """``{run: run it continues}``: a promotion's curve starts at its parent's end."""
@@ -148,8 +164,10 @@ class TrialCurvesPlot(QWidget):
     def _apply_style(self, run_id: int) -> None:
         color, dimmed = self._styles.get(run_id, (RUNNING_COLOR, False))
         item = self.items[run_id]
-        item.setPen(pg.mkPen(color, width=1 if dimmed else 2))
-        item.setZValue(-1 if dimmed else 1)
+        hovered = run_id == self.hovered
+        width = HOVERED_WIDTH if hovered else 1 if dimmed else 2
+        item.setPen(pg.mkPen(color, width=width))
+        item.setZValue(HOVERED_Z if hovered else -1 if dimmed else 1)
         if self.mode == "metric":
             item.setSymbol("o")
             item.setSymbolSize(4)
@@ -173,11 +191,26 @@ class TrialCurvesPlot(QWidget):
 
     @Slot(int)
     def _on_mode_changed(self, index: int) -> None:
+        self.hover.clear()  # its point was the other mode's
         self._label_axes()
         for run_id in self.items:
             self._apply_style(run_id)
             self.items[run_id].setData(*self._xy(run_id))
         self.plot_item.enableAutoRange()
+
+    def _on_hovered(self, hit: Hit | None) -> None:
+        before, self.hovered = self.hovered, None if hit is None else hit.key
+        for run_id in {before, self.hovered} - {None}:
+            if run_id in self.items:
+                self._apply_style(run_id)
+        self.readout.setText(LINE_HINT if hit is None else self._describe(hit))
+
+    def _describe(self, hit: Hit) -> str:
+        name = self._names.get(hit.key, f"Run #{hit.key}")
+        if self.mode == "metric":
+            return (f"{name} — epoch {hit.x:g}: {metric_label(self._metric)} "
+                    f"{format_score(hit.y)}")
+        return f"{name} — step {hit.x:g}: train loss {format_score(hit.y)}"
 
     def _on_curve_clicked(self, item, *args) -> None:
         for run_id, candidate in self.items.items():
