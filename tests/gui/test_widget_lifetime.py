@@ -48,6 +48,12 @@ def live_plots(context, db_path):
     return LivePlotsView()
 
 
+def diagnosis_curves(context, db_path):
+    from dlstudio.gui.diagnosis.run_curves_view import RunCurvesView
+
+    return RunCurvesView()
+
+
 def runs_tab(context, db_path):
     from dlstudio.gui.runs.runs_panel import RunsPanel
 
@@ -68,7 +74,7 @@ def closed_main_window(context, db_path):
 
 
 @pytest.mark.parametrize("build", [compare_tab_with_panels, compare_plot, live_plots,
-                                   runs_tab, closed_main_window])
+                                   diagnosis_curves, runs_tab, closed_main_window])
 def test_a_dropped_widget_is_freed_with_its_last_reference(qtbot, app_context, db_path,
                                                            build):
     widget = build(app_context, db_path)

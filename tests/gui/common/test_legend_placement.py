@@ -118,6 +118,17 @@ def test_a_log_y_plot_places_the_legend_by_the_curve_as_drawn(qtbot, plot):
     assert covered_points(legend) == 0
 
 
+def test_a_burst_of_live_batches_is_placed_once(qtbot, plot):
+    item, legend, placer, train, dev = plot
+    placements = []
+    placer.placed.connect(lambda: placements.append(corner(legend)))
+    steps = np.arange(1, 2001, dtype=float)
+    with qtbot.waitSignal(placer.placed):
+        for end in range(100, 2001, 100):  # 20 batches, each a new range and new data
+            train.setData(steps[:end], 1 / np.sqrt(steps[:end]))
+    assert placements == [TOP_RIGHT]
+
+
 def test_hidden_curves_do_not_count(qtbot, plot):
     item, legend, placer, train, dev = plot
     epochs = np.arange(1, 11, dtype=float)
