@@ -136,6 +136,7 @@ class LegendPlacer(QObject):
         view.sigRangeChanged.connect(self.schedule)
         view.sigResized.connect(self.schedule)
         legend.geometryChanged.connect(self.schedule)  # entries added or removed
+        legend.visibleChanged.connect(self.schedule)
         legend.setOffset(corner_offset(CORNERS[0]))
         self.schedule()
 
@@ -158,7 +159,7 @@ class LegendPlacer(QObject):
         width, height = view.width(), view.height()
         size = legend.boundingRect()
         if width <= 0 or height <= 0 or not legend.isVisible():
-            return  # placed once laid out (sigResized) or shown again (geometryChanged)
+            return  # placed once laid out (sigResized) or shown (visibleChanged)
         samples = [self._samples(item, view, width, height) for item in view.addedItems
                    if isinstance(item, pg.PlotDataItem)]
         counts = corner_counts(np.vstack([np.empty((0, 2)), *samples]), width, height,
