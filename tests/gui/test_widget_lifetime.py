@@ -54,6 +54,12 @@ def sweep_results(context, db_path):
     return SweepResultsView()  # its plots' hover helpers follow the mouse
 
 
+def diagnosis_curves(context, db_path):
+    from dlstudio.gui.diagnosis.run_curves_view import RunCurvesView
+
+    return RunCurvesView()  # two placed legends
+
+
 def runs_tab(context, db_path):
     from dlstudio.gui.runs.runs_panel import RunsPanel
 
@@ -74,7 +80,8 @@ def closed_main_window(context, db_path):
 
 
 @pytest.mark.parametrize("build", [compare_tab_with_panels, compare_plot, live_plots,
-                                   sweep_results, runs_tab, closed_main_window])
+                                   sweep_results, diagnosis_curves, runs_tab,
+                                   closed_main_window])
 def test_a_dropped_widget_is_freed_with_its_last_reference(qtbot, app_context, db_path,
                                                            build):
     widget = build(app_context, db_path)

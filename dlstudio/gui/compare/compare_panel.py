@@ -14,7 +14,7 @@ from dlstudio.formatting import format_metric
 from dlstudio.gui.common import run_format as fmt
 from dlstudio.gui.compare.importance_view import ImportanceView
 from dlstudio.gui.compare.live_refresh import LiveRefresh
-from dlstudio.gui.compare.metric_titles import (METRIC_TITLES, metric_rises, metric_scale,
+from dlstudio.gui.compare.metric_titles import (METRIC_TITLES, metric_scale,
                                                metric_title)
 from dlstudio.gui.compare.metric_panels_view import MetricPanelsView
 from dlstudio.gui.common.export import export_run_csv, save_image
@@ -217,9 +217,8 @@ class ComparePanel(Panel):
         ends = read[len(self.runs):] or read
         curves = {run["id"]: self._loaded(run, curve, epoch_ends["step"])
                   for run, curve, epoch_ends in zip(self.runs, read, ends)}
-        rising = metric_rises(key, self.runs)
         self.curves_plot.show_curves(curves, metric_title(key, self.runs),
-                                     metric_scale(key, self.runs), rising, refit)
+                                     metric_scale(key, self.runs), refit=refit)
 
     @staticmethod
     def _loaded(run: dict, curve: dict, epoch_end_steps: np.ndarray) -> LoadedCurve:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.common.value_crosshair import ValueCrosshair
 from dlstudio.gui.common.export import export_plot
+from dlstudio.gui.common.legend_placement import add_legend
 from dlstudio.gui.common.plot_tools import (X_AXES, configure_plot, ema_smooth, major_grid_only,
                                      steps_to_epochs)
 
@@ -81,7 +82,7 @@ class RunCurvesPlot(QWidget):
         major_grid_only(self.plot)
         # 0.5 .. 0.97 would read "500 .. 970 (x0.001)" with pyqtgraph's SI prefixes.
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(0, 0, 0, 160))
+        self.legend = add_legend(self.plot, brush=pg.mkBrush(0, 0, 0, 160))
         self.crosshair_label = QLabel("Move the mouse over the plot to read each run's value.")
         self.crosshair_label.setWordWrap(True)
         self.crosshair_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -139,13 +140,10 @@ class RunCurvesPlot(QWidget):
                                                 name=label)
 
     def show_curves(self, curves: dict[int, LoadedCurve], y_label: str, scale: float = 1.0,
-                    rising: bool = False, refit: bool = True) -> None:
+                    refit: bool = True) -> None:
         """Plot a new metric: ``value * scale`` for each run; the view fits them all
-        (``refit=False``: it stays where the user zoomed, or follows the data if untouched).
-        ``rising`` curves (accuracy) end top right, so the legend moves bottom right."""
+        (``refit=False``: it stays where the user zoomed, or follows the data if untouched)."""
         self.curves = curves
-        corner = (1, 1) if rising else (1, 0)
-        self.legend.anchor(corner, corner, offset=(-10, -10 if rising else 10))
         self.scale = scale
         self.plot.setLabel("left", y_label)
         self._redraw()

@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from dlstudio.gui.common.legend_placement import add_legend
 from dlstudio.gui.diagnosis.run_curves_view import DEV_PEN, TRAIN_PEN
 
 TRAIN_COLOR, DEV_COLOR = TRAIN_PEN.color(), DEV_PEN.color()
@@ -35,7 +36,7 @@ class LearningCurvePlot(pg.PlotWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setLabel("bottom", "Training samples")
         self.plot.setMenuEnabled(False)
-        self.plot.addLegend(offset=(-10, 10))  # top right: errors fall to the right
+        add_legend(self.plot)
         self.curves = {
             "train_metric": self.plot.plot(pen=TRAIN_PEN, symbol="o", symbolSize=7,
                                            symbolBrush=TRAIN_COLOR, symbolPen=None,

@@ -12,6 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from dlstudio.gui.common.legend_placement import add_legend
+
 TRAIN_PEN = pg.mkPen((21, 101, 192), width=2)
 DEV_PEN = pg.mkPen((230, 81, 0), width=2)
 BEST_PEN = pg.mkPen((100, 100, 100), style=Qt.PenStyle.DotLine)
@@ -33,8 +35,7 @@ class RunCurvesView(QWidget):
         for plot, kind in ((self.metric_plot, "metric"), (self.loss_plot, "loss")):
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setLabel("bottom", "Epoch")
-            # Where the curves are not: a metric rises (bottom right is free), a loss falls.
-            plot.addLegend(offset=(-10, -10) if kind == "metric" else (-10, 10))
+            add_legend(plot)
             self.curves[f"train_{kind}"] = plot.plot(pen=TRAIN_PEN, name="train")
             self.curves[f"dev_{kind}"] = plot.plot(pen=DEV_PEN, name="dev")
             line = pg.InfiniteLine(angle=90, movable=False, pen=BEST_PEN)

@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from dlstudio.gui.common.legend_placement import add_legend
 from dlstudio.gui.lab.optimizer_styles import OPTIMIZER_COLORS, OPTIMIZER_NAMES
 from dlstudio.training.optimizer_lab import OPTIMIZERS, Trajectory
 from dlstudio.training.surfaces import Surface
@@ -33,8 +34,7 @@ class StepLossPlot(pg.PlotWidget):
         self.plot.setLabel("left", "f - f* (log)")
         self.plot.setLogMode(x=False, y=True)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="8pt",
-                                          colCount=3, brush=(255, 255, 255, 200))
+        self.legend = add_legend(self.plot, colCount=3, brush=(255, 255, 255, 200))
         self.curves: dict[str, pg.PlotDataItem] = {
             name: self.plot.plot(pen=pg.mkPen(OPTIMIZER_COLORS[name], width=2))
             for name in OPTIMIZERS

@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from dlstudio.gui.common.legend_placement import add_legend
 from dlstudio.gui.common.number_field import format_number
 from dlstudio.gui.common.plot_tools import Crosshair, GrowingSeries, configure_plot
 
@@ -35,7 +36,7 @@ class LRCurvePlot(QWidget):
         self.plot.setLabel("bottom", "Learning rate (log scale)")
         self.plot.setLogMode(x=True, y=False)
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)  # else "(x0.001)" on a log axis
-        self.plot.addLegend(offset=(10, -10))  # bottom left: the curve starts high
+        add_legend(self.plot)
         self.raw_curve = self.plot.plot(pen=pg.mkPen((120, 144, 200, 110), width=1),
                                         name="loss per mini-batch")
         self.smoothed_curve = self.plot.plot(pen=pg.mkPen((21, 67, 160), width=3),

@@ -12,6 +12,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount fix)
+from dlstudio.gui.common.legend_placement import add_legend
 from dlstudio.gui.common.plot_tools import (X_AXES, PlotOptionsBar, configure_plot, ema_smooth,
                                             major_grid_only)
 from dlstudio.gui.common.text_line import TextLine
@@ -96,10 +97,9 @@ class LivePlotsView(QWidget):
         plot.getAxis("left").setWidth(AXIS_WIDTH)
         if name in ("lr", "momentum"):
             plot.getAxis("left").enableAutoSIPrefix(False)  # 0.001, not "1 (x0.001)"
-        # Accuracy rises to the top right: its legend goes to the bottom right. A plot of
-        # one curve is named by its title: a legend would only cover the curve.
+        # A plot of one curve is named by its title: a legend would only cover the curve.
         if name not in SINGLE_CURVE_PLOTS:
-            plot.addLegend(offset=(-10, -10) if name == "metric" else (-10, 10))
+            add_legend(plot)
         self.plot_widgets[name], self.plots[name] = widget, plot
         self._crosshairs.append(ValueCrosshair(plot, self.readout, self._x_name()))
 
