@@ -80,7 +80,7 @@ class GapChart(pg.PlotWidget):
         self.threshold.setVisible(min_gap is not None and diagnosis is not None)
         if min_gap is not None:
             self.threshold.setValue(min_gap)
-            self.threshold.label.setPosition(_label_position(np.fmax(heights, high), min_gap))
+            self._place_threshold_label(np.fmax(heights, high), min_gap)
         unit = "RMSE" if diagnosis is not None and diagnosis.metric == "regression" \
             else "percentage points"
         self.plot.setLabel("left", f"Gap ({unit})")
@@ -89,6 +89,15 @@ class GapChart(pg.PlotWidget):
         pad = 0.1 * max(top - bottom, 1.0)
         self.plot.setYRange(bottom - pad, top + pad, padding=0)
         self.plot.setXRange(*X_RANGE, padding=0)
+
+    def _place_threshold_label(self, tops: np.ndarray, min_gap: float) -> None:
+        # Above the rightmost bar whose top and interval stay below the line, centred;
+        # with none, against the right edge (its white ground keeps it readable there).
+        below = [i for i, top in enumerate(tops) if top < min_gap]
+        x, anchor = (float(below[-1]), (0.5, 1)) if below else (X_RANGE[1], (1, 1))
+        label = self.threshold.label
+        label.anchors = [anchor, anchor]
+        label.setPosition((x - X_RANGE[0]) / (X_RANGE[1] - X_RANGE[0]))
 
     def _name_bars(self, labels: dict[str, str]) -> None:
         if labels != self.labels:
@@ -104,11 +113,3 @@ class GapChart(pg.PlotWidget):
                      for line in label.split("\n"))
         self._name_bars(GAP_LABELS if widest + LABEL_GAP <= slot else SHORT_LABELS)
 
-
-def _label_position(tops: np.ndarray, min_gap: float) -> float:
-    """Where along the threshold line (0 left, 1 right) its label goes: above the
-    rightmost bar whose top and interval stay below the line, else right of the last bar
-    (its white ground keeps it readable there)."""
-    below = [i for i, top in enumerate(tops) if top < min_gap]
-    x = float(below[-1]) if below else X_RANGE[1] - 0.3
-    return (x - X_RANGE[0]) / (X_RANGE[1] - X_RANGE[0])

@@ -67,3 +67,19 @@ def test_the_threshold_label_covers_no_bar_that_rises_above_it(qtbot, gaps):
                                                   chart.error_bars.opts["top"])
                 if value + high >= 2.0]
     assert crossing and all(not text.intersects(rect) for rect in crossing)
+
+
+def test_with_every_bar_above_the_threshold_its_label_stays_inside_the_plot(qtbot):
+    diagnosis = diagnose(train=25.9, dev=26.3, test=25.6, human_level=0.0, metric="error",
+                         train_size=1007, dev_size=431, test_size=359)  # wide intervals
+    chart = GapChart()
+    qtbot.addWidget(chart)
+    chart.resize(280, 300)
+    chart.show()
+    qtbot.waitExposed(chart)
+    chart.show_diagnosis(diagnosis, min_gap=2.0)
+    chart.grab()
+    assert all(value + high >= 2.0 for value, high in
+               zip(chart.values, chart.error_bars.opts["top"]))  # no bar stays below
+    view = chart.plot.vb.sceneBoundingRect()
+    assert view.contains(chart.threshold.label.sceneBoundingRect())
