@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from dlstudio.gui.common.legend_placement import add_legend
+from dlstudio.gui.common.whole_number_axis import whole_number_axes
 
 TRAIN_PEN = pg.mkPen((21, 101, 192), width=2)
 DEV_PEN = pg.mkPen((230, 81, 0), width=2)
@@ -27,8 +28,10 @@ class RunCurvesView(QWidget):
         super().__init__(parent)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
-        self.metric_plot: pg.PlotItem = self.graphics.addPlot(row=0, col=0)
-        self.loss_plot: pg.PlotItem = self.graphics.addPlot(row=1, col=0)
+        self.metric_plot: pg.PlotItem = self.graphics.addPlot(
+            row=0, col=0, axisItems=whole_number_axes("bottom"))
+        self.loss_plot: pg.PlotItem = self.graphics.addPlot(
+            row=1, col=0, axisItems=whole_number_axes("bottom"))
         self.loss_plot.setXLink(self.metric_plot)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.best_lines: list[pg.InfiniteLine] = []

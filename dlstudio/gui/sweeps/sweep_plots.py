@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QStackedWidget, Q
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.common.plot_tools import configure_plot
+from dlstudio.gui.common.whole_number_axis import whole_number_axes
 from dlstudio.gui.sweeps.curve_hover import POINT_HINT, CurveHover, Hit
 from dlstudio.gui.sweeps.param_axis import ParamAxis
 from dlstudio.gui.sweeps.progress import format_score, metric_label
@@ -89,7 +90,7 @@ class BestSoFarPlot(pg.PlotWidget):
     """The best score so far (``sweep_summary(...)["curve"]``) against epochs spent."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(parent, axisItems=whole_number_axes("bottom"))
         self.plot_item = self.getPlotItem()
         self.halving = False
         configure_plot(self.plot_item, "Best so far", x_axis="epoch")

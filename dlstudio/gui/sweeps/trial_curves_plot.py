@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.common.plot_tools import GrowingSeries, clickable_curve, configure_plot
+from dlstudio.gui.common.whole_number_axis import whole_number_axes
 from dlstudio.gui.sweeps.curve_hover import LINE_HINT, CurveHover, Hit
 from dlstudio.gui.sweeps.sweep_plots import plain_axes, readout_label
 from dlstudio.gui.sweeps.progress import format_score, metric_curve, metric_label
@@ -43,7 +44,7 @@ class TrialCurvesPlot(QWidget):
             self.mode_choice.addItem(label, key)
         self.note = QLabel()
         self.note.setStyleSheet("color: #555;")
-        self.plot_widget = pg.PlotWidget()
+        self.plot_widget = pg.PlotWidget(axisItems=whole_number_axes("bottom"))  # epochs, steps
         self.plot_item = self.plot_widget.getPlotItem()
         configure_plot(self.plot_item, "Dev metric", x_axis="epoch")
         plain_axes(self.plot_item)
