@@ -93,8 +93,8 @@ def test_small_plots_fit_their_titles_at_1024_px(qtbot, db_path, qt_settings):
 
     window = MainWindow(AppContext.open(db_path, qt_settings), confirm_stop=lambda *_: True)
     qtbot.addWidget(window)
+    window.showNormal()  # not maximised to offscreen's 800x600 screen, as a first window is
     window.resize(1024, 700)
-    window.show()
     qtbot.waitExposed(window)
     view = window.live_view
     bridge = _start(view, 1, 900)
