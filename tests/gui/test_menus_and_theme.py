@@ -62,6 +62,9 @@ def test_dark_theme_from_preferences_colours_widgets_and_plots(qtbot, db_path, q
     assert corner.lightness() < 60, corner.name()
     axis = plot.getPlotItem().getAxis("left")
     assert axis.textPen().color().lightness() > 150
+    legend = plot.getPlotItem().legend  # built light, before the switch
+    assert legend.brush().color().lightness() < 60 and legend.brush().color().alpha() < 255
+    assert legend.opts["labelTextColor"].lightness() > 150
     window.close()
     # The choice is remembered: the next window opens dark.
     again = MainWindow(AppContext.open(db_path, qt_settings), confirm_stop=lambda *_: True)

@@ -16,6 +16,7 @@ import weakref
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor
 
 # (right, bottom) flags of each corner; on ties the earlier wins: top right first.
 CORNERS = ((True, False), (True, True), (False, False), (False, True))
@@ -31,6 +32,7 @@ TIE_SHARE = 0.1
 COMPACT = {"labelTextSize": "8pt"}
 LEGEND_MARGINS = (4, 2, 4, 2)  # px: left, top, right, bottom
 BACKING_ALPHA = 200
+THEMED = "dlstudio_themed_backing"  # Qt property: the legend's backing follows the theme
 # Placements wait this long, so that the data and range changes of one refresh (and
 # of a live plot's batches) are placed once.
 DELAY_MS = 40
@@ -199,6 +201,21 @@ def corner_offset(corner: tuple[bool, bool]) -> tuple[int, int]:
     return (-MARGIN if right else MARGIN, -MARGIN if bottom else MARGIN)
 
 
+def backing(background) -> QColor:
+    """A legend's backing on a plot of ``background``: that colour, a little see-through."""
+    color = pg.mkColor(background)
+    color.setAlpha(BACKING_ALPHA)
+    return color
+
+
+def recolor_legend(legend: pg.LegendItem, background, foreground) -> None:
+    """Give a legend ``add_legend`` backed with the plot's colour the new theme's backing
+    and text colour; a legend with a backing of its own keeps it."""
+    if legend.property(THEMED):
+        legend.setBrush(backing(background))
+        legend.setLabelTextColor(foreground)
+
+
 def add_legend(plot: pg.PlotItem, **options) -> pg.LegendItem:
     """A compact legend on ``plot`` (``options`` as ``PlotItem.addLegend`` takes them)
     that keeps to the corner its curves cross least (``LegendPlacer``).
@@ -209,9 +226,9 @@ def add_legend(plot: pg.PlotItem, **options) -> pg.LegendItem:
     """
     # A backing of the plots' background: where no corner is free (a few epochs that
     # zigzag across a small plot), the names stay readable over the curves.
-    backing = pg.mkColor(pg.getConfigOption("background"))
-    backing.setAlpha(BACKING_ALPHA)
-    legend = plot.addLegend(**{**COMPACT, "brush": backing, **options})
+    legend = plot.addLegend(**{**COMPACT, "brush": backing(pg.getConfigOption("background")),
+                               **options})
+    legend.setProperty(THEMED, "brush" not in options)  # the theme recolours it, see below
     legend.layout.setContentsMargins(*LEGEND_MARGINS)
     LegendPlacer(legend)  # a Qt child of the legend: it lives as long as the legend
     return legend

@@ -13,6 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
+from dlstudio.gui.common.legend_placement import recolor_legend
+
 THEMES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
 SETTING = "appearance/theme"
 PLOT_COLORS = {"light": ("w", "k"), "dark": ("#1e1e1e", "#d0d0d0")}  # background, foreground
@@ -71,6 +73,8 @@ def recolor_plot(view: pg.GraphicsView, background: str, foreground: str) -> Non
         if isinstance(item, pg.AxisItem):
             item.setPen(foreground)
             item.setTextPen(foreground)
+        elif isinstance(item, pg.LegendItem):
+            recolor_legend(item, background, foreground)
         elif isinstance(item, pg.LabelItem) and item.text:
             item.setText(item.text, color=foreground)
 

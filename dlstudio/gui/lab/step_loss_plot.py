@@ -34,7 +34,7 @@ class StepLossPlot(pg.PlotWidget):
         self.plot.setLabel("left", "f - f* (log)")
         self.plot.setLogMode(x=False, y=True)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = add_legend(self.plot, colCount=3, brush=(255, 255, 255, 200))
+        self.legend = add_legend(self.plot, colCount=3)
         self.curves: dict[str, pg.PlotDataItem] = {
             name: self.plot.plot(pen=pg.mkPen(OPTIMIZER_COLORS[name], width=2))
             for name in OPTIMIZERS
