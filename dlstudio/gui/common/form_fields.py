@@ -12,9 +12,10 @@ from typing import Any, Callable, Sequence
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
+from dlstudio.gui.common.theme import dim
+
 ERROR_STYLE = "color: #b00020;"
 INVALID_STYLE = "border: 1px solid #b00020;"
-NOTE_STYLE = "color: palette(placeholder-text);"
 
 
 def format_value(value: Any) -> str:
@@ -38,7 +39,7 @@ class FormField:
         self.error.setWordWrap(True)
         self.error.hide()
         self.note = QLabel("")  # what the app did or does to this value, in grey
-        self.note.setStyleSheet(NOTE_STYLE)
+        dim(self.note)
         self.note.setWordWrap(True)
         self.note.hide()
         self.container = QWidget()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 from dlstudio.gui.common.legend_placement import recolor_legend
 
@@ -61,6 +61,22 @@ class ThemeKeeper:
     def _on_system_changed(self, _scheme) -> None:
         if self.choice == "system":
             self.apply("system")
+
+
+def dim(widget: QWidget) -> QWidget:
+    """Secondary text (a hint, a note, an empty state) in the palette's placeholder
+    colour: readable in the light and the dark theme, and it follows a switch of theme,
+    which a style sheet's colour does not (``palette(...)`` in one is read only when the
+    sheet is applied)."""
+    widget.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return widget
+
+
+def dim_html(widget: QWidget, text: str) -> str:
+    """``text`` as rich text in ``widget``'s placeholder colour now (for a part of a
+    label; the next text set reads the colour again)."""
+    color = widget.palette().color(QPalette.ColorRole.PlaceholderText).name()
+    return f"<span style='color:{color}'>{text}</span>"
 
 
 def recolor_plot(view: pg.GraphicsView, background: str, foreground: str) -> None:

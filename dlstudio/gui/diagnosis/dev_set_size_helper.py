@@ -45,7 +45,6 @@ class DevSetSizeHelper(QGroupBox):
             field.value_changed.connect(self._on_inputs_edited)
         self.events_answer, self.difference_answer = _answer(), _answer()
         self.current_answer = _answer()
-        self.current_answer.setStyleSheet("color: #333;")
         form = QFormLayout()
         form.addRow(QLabel("<b>Rule of thumb</b>: enough dev samples to see"))
         form.addRow(_row(self.events, "cases of an error type that"))

@@ -11,6 +11,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QGroupBox, QLabel,
                                QVBoxLayout, QWidget)
 
+from dlstudio.gui.common.theme import dim
 from dlstudio.diagnosis.run_metrics import RunMetrics
 from dlstudio.gui.common.number_field import NumberField
 
@@ -50,7 +51,7 @@ class DiagnosisInputsForm(QGroupBox):
                                    "(steadier than one fold's), or this fold alone")
         self.group_mean.hide()
         self.group_note = QLabel(wordWrap=True)
-        self.group_note.setStyleSheet("color: #555; font-size: 11px;")
+        dim(self.group_note).setStyleSheet("font-size: 11px;")
         self.group_note.hide()
         self.metric_combo = QComboBox()
         for key, text in METRIC_CHOICES.items():

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
+from dlstudio.gui.common.theme import dim_html
 from dlstudio.diagnosis import Diagnosis
 from dlstudio.gui.diagnosis.gap_chart import GAP_LABELS, GAP_NAMES, GapChart
 
@@ -52,7 +53,6 @@ class DiagnosisResultView(QWidget):
         self.remedies.setTextFormat(Qt.TextFormat.RichText)
         self.explanation = QLabel(wordWrap=True)
         self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.explanation.setStyleSheet("color: #333;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.verdict, self.chart, self.table, self.remedies, self.explanation):
@@ -72,9 +72,9 @@ class DiagnosisResultView(QWidget):
             self.explanation.setText("")
             return
         title, subtitle, colour = HEADLINES[diagnosis.verdict]
-        also = "".join(f"<br><span style='font-size:12px;color:#555'>Also: "
-                       f"{ALSO_WORDS[a]} (after the verdict's problem)</span>"
-                       for a in diagnosis.also)
+        also = "".join("<br><span style='font-size:12px'>" + dim_html(
+            self.verdict, f"Also: {ALSO_WORDS[a]} (after the verdict's problem)") + "</span>"
+            for a in diagnosis.also)
         self.verdict.setText(f"<span style='font-size:26px;font-weight:bold;color:{colour}'>"
                              f"{title}</span><br><span style='font-size:14px'>{subtitle}"
                              f"</span>{also}")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSta
                                QVBoxLayout, QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.theme import dim
 from dlstudio.config import RunConfig
 from dlstudio.diagnosis.run_metrics import run_label
 from dlstudio.errors import ConfigError
@@ -73,7 +74,6 @@ class LearningCurveView(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.train_button = QPushButton("Train learning curve")
         self.progress = QLabel()
-        self.progress.setStyleSheet("color: #333;")
         self.message = QLabel(wordWrap=True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
@@ -81,7 +81,7 @@ class LearningCurveView(QWidget):
         self.plot.setMinimumHeight(170)
         self.empty = QLabel(EMPTY_TEXT, wordWrap=True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.empty.setStyleSheet("color: #555;")
+        dim(self.empty)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.plot)

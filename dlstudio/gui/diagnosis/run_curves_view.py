@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from dlstudio.gui.common.theme import dim
 from dlstudio.gui.common.legend_placement import add_legend
 from dlstudio.gui.common.whole_number_axis import whole_number_axes
 
@@ -51,7 +52,7 @@ class RunCurvesView(QWidget):
         self.loss_plot.setLabel("left", "Loss")
         self.empty = QLabel(EMPTY_TEXT, wordWrap=True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setStyleSheet("color: #555;")
+        dim(self.empty)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.graphics)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDoubleSpinBox, QFormLay
                                QSplitter, QVBoxLayout, QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.theme import dim
 from dlstudio.gui.common.panel import Panel
 from dlstudio.gui.context import AppContext
 from dlstudio.gui.lab.surface_contour_plot import SurfaceContourPlot
@@ -60,7 +61,7 @@ class OptimizerLabPanel(Panel):
         for name, surface in SURFACES.items():
             self.surface_combo.addItem(surface.title, name)
         self.formula = QLabel(wordWrap=True)
-        self.formula.setStyleSheet("color: #444; font-family: monospace;")
+        dim(self.formula).setStyleSheet("font-family: monospace;")
         self.start_x, self.start_y = QDoubleSpinBox(), QDoubleSpinBox()
         for box in (self.start_x, self.start_y):
             box.setDecimals(3)

@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from dlstudio.gui.common.theme import dim
 from dlstudio.gui.common.legend_placement import add_legend
 from dlstudio.gui.common.number_field import format_number
 from dlstudio.gui.common.plot_tools import Crosshair, GrowingSeries, configure_plot
@@ -54,7 +55,7 @@ class LRCurvePlot(QWidget):
             self.plot.addItem(line, ignoreBounds=True)
             self.suggestion_lines[key] = line
         self.readout = QLabel("Move the mouse over the plot to read a point.")
-        self.readout.setStyleSheet("color: #555;")
+        dim(self.readout)
         self.crosshair = Crosshair(self.plot, self.readout)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

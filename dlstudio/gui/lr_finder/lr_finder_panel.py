@@ -219,7 +219,7 @@ class LRFinderPanel(LRFinderPanelLayout):
 
     def _show_message(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet("color: #c62828;" if error else "color: #333;")
+        self.message.setStyleSheet("color: #c62828;" if error else "")
 
     @staticmethod
     def _smoothed(losses: np.ndarray, curve: list[float] | None) -> np.ndarray:

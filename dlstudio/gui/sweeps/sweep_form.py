@@ -16,6 +16,7 @@ from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.theme import dim_html
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.gui.common.form_fields import ERROR_STYLE
@@ -216,8 +217,8 @@ class SweepForm(QWidget):
         self.general_error.setVisible(bool(general))
 
     def _show_base(self) -> None:
-        self.base_label.setText(f"{describe_base(self.base)}<br><span style='color:#555'>"
-                                f"from {self.base_source}</span>")
+        self.base_label.setText(f"{describe_base(self.base)}<br>"
+                                + dim_html(self.base_label, f"from {self.base_source}"))
         self.method_form.set_base_epochs(self.base.train.epochs)
         self._show_workers()
 

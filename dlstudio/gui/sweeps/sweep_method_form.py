@@ -14,6 +14,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.theme import dim
 from dlstudio.gui.common.form_fields import CheckField, ChoiceField, FormField, TextField
 from dlstudio.gui.sweeps.method_catalog import (MAXIMIZED, METHOD_HELP, METHODS, METRICS,
                                                SETTING_DEFAULTS, SETTINGS, Method)
@@ -49,7 +50,7 @@ class SweepMethodForm(QWidget):
         self.workers = QSpinBox(minimum=1, maximum=64)
         self.workers.setToolTip("Trials trained at once (CPU workers share the cores; on "
                                 "a machine with several GPUs, one per GPU by default)")
-        self.workers_note = QLabel(styleSheet="color: #555;")  # e.g. "one per GPU"
+        self.workers_note = dim(QLabel())  # e.g. "one per GPU"
         self.seed = TextField("seed", "Seed", "Same seed, same configurations", "0")
         self.settings: dict[str, dict[str, FormField]] = {}
         self.groups: dict[str, QWidget] = {}

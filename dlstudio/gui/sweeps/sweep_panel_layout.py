@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButt
                                QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.theme import dim
 from dlstudio.gui.common.panel import Panel
 from dlstudio.gui.sweeps.sweep_form import SweepForm
 from dlstudio.gui.sweeps.sweep_list_view import SweepListView
@@ -35,7 +36,7 @@ WELCOME = (
     "tab, even after closing the app.</p>"
     "<p>Or <b>Open a sweep file</b> (W&amp;B-style YAML; the dialog opens on the "
     "examples, which <tt>dlstudio examples</tt> lists).</p>")
-MESSAGE_STYLES = {False: "color: #333;", True: "color: #b00020;"}
+MESSAGE_STYLES = {False: "", True: "color: #b00020;"}
 
 
 class SweepPanelLayout(Panel):
@@ -117,7 +118,7 @@ class SweepPanelLayout(Panel):
         buttons.addStretch(1)
         hint = QLabel("Select a sweep to see its trials. Stopped sweeps (and those of an "
                       "app that closed mid-sweep) resume where they stopped.", wordWrap=True)
-        hint.setStyleSheet("color: #555;")
+        dim(hint)
         tab = QWidget()
         column = QVBoxLayout(tab)
         column.setContentsMargins(4, 4, 4, 4)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.theme import dim
 from dlstudio.gui.sweeps.param_row import ParamRow, parameter_keys, row_fields
 
 EMPTY_HINT = ("No parameters yet. Press <b>Add parameter</b> and pick a setting to search, "
@@ -32,7 +33,7 @@ class SweepParamsEditor(QWidget):
         self.add_button = QPushButton("Add parameter")
         self.add_button.setToolTip("Search one more RunConfig setting")
         self.hint = QLabel(EMPTY_HINT, wordWrap=True)
-        self.hint.setStyleSheet("color: #555;")
+        dim(self.hint)
         self.general_error = QLabel(wordWrap=True)
         self.general_error.setStyleSheet("color: #b00020;")
         self.general_error.hide()

@@ -50,7 +50,6 @@ class SweepPlanView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.total = QLabel(wordWrap=True)
         self.estimate = QLabel(wordWrap=True)
-        self.estimate.setStyleSheet("color: #333;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.summary, self.table, self.total, self.estimate):

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QStackedWidget, Q
                                QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.theme import dim
 from dlstudio.gui.common.plot_tools import configure_plot
 from dlstudio.gui.common.whole_number_axis import whole_number_axes
 from dlstudio.gui.sweeps.curve_hover import POINT_HINT, CurveHover, Hit
@@ -69,7 +70,7 @@ class EmptyStack(QStackedWidget):
         self.empty = QLabel(empty_text, wordWrap=True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setContentsMargins(40, 20, 40, 20)
-        self.empty.setStyleSheet("color: #555;")
+        dim(self.empty)
         self.addWidget(self.empty)
         self.addWidget(content)
 

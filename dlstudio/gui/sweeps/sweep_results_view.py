@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSplitter
                                QTabWidget, QVBoxLayout, QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.theme import dim
 from dlstudio.errors import ConfigError
 from dlstudio.search.sweep_spec import SCHEDULED
 from dlstudio.gui.sweeps.param_axis import ParamAxis, axes_for
@@ -44,7 +45,7 @@ class SweepResultsView(QWidget):
         self.status = QLabel(wordWrap=True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.gpus = QLabel()  # which trial trains on which GPU, how busy it is
-        self.gpus.setStyleSheet("color: #555;")
+        dim(self.gpus)
         self.gpus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.gpus.setToolTip("Each GPU's running trial: utilisation (NVML) and the memory "
                              "its tensors hold, from the run's latest resource sample")

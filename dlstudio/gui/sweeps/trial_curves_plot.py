@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.theme import dim
 from dlstudio.gui.common.plot_tools import GrowingSeries, clickable_curve, configure_plot
 from dlstudio.gui.common.whole_number_axis import whole_number_axes
 from dlstudio.gui.sweeps.curve_hover import LINE_HINT, CurveHover, Hit
@@ -43,7 +44,7 @@ class TrialCurvesPlot(QWidget):
         for key, label in MODES.items():
             self.mode_choice.addItem(label, key)
         self.note = QLabel()
-        self.note.setStyleSheet("color: #555;")
+        dim(self.note)
         self.plot_widget = pg.PlotWidget(axisItems=whole_number_axes("bottom"))  # epochs, steps
         self.plot_item = self.plot_widget.getPlotItem()
         configure_plot(self.plot_item, "Dev metric", x_axis="epoch")
