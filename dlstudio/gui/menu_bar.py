@@ -71,7 +71,7 @@ class MainMenus(QObject):
         return action
 
     def update_enabled(self, *_args) -> None:
-        self.refresh.setEnabled(tab_refresher(self.window.tabs.currentWidget()) is not None)
+        self.refresh.setEnabled(tab_refresher(self.window.tabs.current_panel()) is not None)
 
     def _run(self) -> None:
         self.window.tabs.show_panel("train")
@@ -84,6 +84,6 @@ class MainMenus(QObject):
         runs.search.selectAll()
 
     def _refresh(self) -> None:
-        refresher = tab_refresher(self.window.tabs.currentWidget())
+        refresher = tab_refresher(self.window.tabs.current_panel())
         if refresher is not None:
             refresher()

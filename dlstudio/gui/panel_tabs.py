@@ -57,6 +57,11 @@ class PanelTabs(QTabWidget):
         self.setCurrentWidget(self._holders[key])
         return self.panel(key)
 
+    def current_panel(self) -> Panel | None:
+        """The front tab's panel (``currentWidget()`` of a lazy tab is its holder)."""
+        key = self.key_of(self.currentIndex())
+        return None if key is None else self.panel(key)
+
     def key_of(self, index: int) -> str | None:
         widget = self.widget(index)
         return next((key for key, holder in self._holders.items() if holder is widget), None)

@@ -28,17 +28,18 @@ def test_ctrl_f_focuses_the_runs_filter_and_ctrl_enter_runs(qtbot, main_window):
     main_window.activateWindow()
     qtbot.keyClick(main_window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     runs = main_window.tabs.panel("runs")
-    assert main_window.tabs.currentWidget() is runs
+    assert main_window.tabs.current_panel() is runs
     qtbot.waitUntil(runs.search.hasFocus)
     fill_form(main_window, FAST)
     with qtbot.waitSignal(main_window.run_finished, timeout=30_000):
         main_window.menus.run.trigger()
-    assert main_window.tabs.currentWidget() is main_window.train
+    assert main_window.tabs.current_panel() is main_window.train
 
 
 def test_f5_is_offered_only_where_a_tab_rereads(qtbot, main_window):
-    main_window.tabs.show_panel("runs")
-    assert main_window.menus.refresh.isEnabled()
+    for key in ("runs", "diagnosis"):  # Diagnosis re-reads its run list
+        main_window.tabs.show_panel(key)
+        assert main_window.menus.refresh.isEnabled(), key
     main_window.tabs.show_panel("train")
     assert not main_window.menus.refresh.isEnabled()
 

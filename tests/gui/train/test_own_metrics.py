@@ -28,7 +28,7 @@ def test_a_scripts_own_metrics_are_named_and_watched_in_compare(qtbot, main_wind
         assert "train/loss" in text and "stay empty" in text
         qtbot.mouseClick(live.own_metrics.compare_button, Qt.MouseButton.LeftButton)
         compare = main_window.tabs.panels["compare"]
-        assert main_window.tabs.currentWidget() is compare
+        assert main_window.tabs.current_panel() is compare
         assert compare.run_ids == [run_id] and compare.metric == "train/loss"
         first = _shown_points(compare, run_id)
         qtbot.waitUntil(lambda: _shown_points(compare, run_id) > first, timeout=30_000)
