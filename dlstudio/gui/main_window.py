@@ -1,7 +1,8 @@
 """The main window: one tab per panel over one ``AppContext``, a status bar, closing.
 
-Train, Runs and Compare are built with the window; Sweeps, LR finder, Diagnosis and
-the Optimizer lab when their tab is first opened (``PanelTabs``). ``TabWiring``
+Train is built with the window; every other tab when it is first opened or first
+asked for (``PanelTabs``): the window opens as fast as the Train tab alone needs, and
+the Runs table reads 10,000 runs only when someone looks at it. ``TabWiring``
 connects the tabs to each other. Closing the window while runs train asks first
 (``confirm_stop`` is injectable), then stops the panels' threads, saves the window
 state and closes the context (the controller's threads joined, the store closed).
@@ -33,8 +34,9 @@ from dlstudio.gui.tab_wiring import TabWiring
 from dlstudio.gui.train.train_panel import TrainPanel
 
 DEFAULT_SIZE = QSize(1280, 800)  # what the panels are laid out for
-STUDY_PANELS = (("sweeps", SweepPanel), ("lr_finder", LRFinderPanel),
-                ("diagnosis", DiagnosisPanel), ("optimizer_lab", OptimizerLabPanel))
+LAZY_PANELS = (("runs", RunsPanel), ("compare", ComparePanel), ("sweeps", SweepPanel),
+               ("lr_finder", LRFinderPanel), ("diagnosis", DiagnosisPanel),
+               ("optimizer_lab", OptimizerLabPanel))
 
 
 def ask_to_stop(parent: QWidget, running: int) -> bool:
@@ -88,11 +90,7 @@ class MainWindow(QMainWindow):
         self.wiring = TabWiring(self.tabs, self.controller, self.status, context.watcher)
         self.train = TrainPanel(context, devices)
         self.tabs.add("train", self.train)
-        self.runs_panel = RunsPanel(context)
-        self.tabs.add("runs", self.runs_panel)
-        self.compare_panel = ComparePanel(context)
-        self.tabs.add("compare", self.compare_panel)
-        for key, panel_class in STUDY_PANELS:
+        for key, panel_class in LAZY_PANELS:
             self.tabs.add_lazy(key, panel_class.tab_title,
                                lambda parent, cls=panel_class: cls(context, parent))
         self.form, self.live_view = self.train.form, self.train.live_view
@@ -109,6 +107,16 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._restore_queue()
         self._on_activity_changed()
+
+    @property
+    def runs_panel(self) -> RunsPanel:
+        """The Runs tab's panel, built now if it was not yet."""
+        return self.tabs.panel("runs")
+
+    @property
+    def compare_panel(self) -> ComparePanel:
+        """The Compare tab's panel, built now if it was not yet."""
+        return self.tabs.panel("compare")
 
     # -- what the controller says --------------------------------------------------------
     @Slot(object)
