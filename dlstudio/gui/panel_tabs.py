@@ -1,5 +1,6 @@
-"""``PanelTabs``: the window's tabs, each a ``Panel``; the study tabs are built when
-first opened, so the window opens as fast as the Train tab alone needs.
+"""``PanelTabs``: the window's tabs, each a ``Panel``; a lazy tab (every one but Train)
+is built when first opened or asked for, so the window opens as fast as the Train tab
+alone needs.
 
 A panel that fails to build raises, like any other bug: there is no placeholder tab.
 """
