@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtGui import QImage, QPainter
 
 from dlstudio.gui.diagnosis.run_curves_view import RunCurvesView
@@ -25,12 +26,17 @@ def four_epochs() -> dict[str, dict]:
             for key in ("train_metric", "dev_metric", "train_loss", "dev_loss")}
 
 
-def test_a_short_run_on_a_small_plot_is_ticked_at_whole_epochs(qtbot):
+@pytest.fixture
+def view(qtbot) -> RunCurvesView:
     view = RunCurvesView()
     qtbot.addWidget(view)
     view.resize(330, 300)  # a view box 257 px wide: the Diagnosis tab's at 1024x700
     view.show()
     qtbot.waitExposed(view)
+    return view
+
+
+def test_a_short_run_on_a_small_plot_is_ticked_at_whole_epochs(view):
     view.show_curves(four_epochs(), best_epoch=2)
     view.grab()  # the auto-range of the new data is applied at the paint
     for plot in (view.metric_plot, view.loss_plot):
@@ -38,12 +44,7 @@ def test_a_short_run_on_a_small_plot_is_ticked_at_whole_epochs(qtbot):
         assert len(ticks) >= 2 and all(text.lstrip("-").isdigit() for text in ticks), ticks
 
 
-def test_a_long_run_keeps_pyqtgraph_s_coarser_levels(qtbot):
-    view = RunCurvesView()
-    qtbot.addWidget(view)
-    view.resize(330, 300)
-    view.show()
-    qtbot.waitExposed(view)
+def test_a_long_run_keeps_pyqtgraph_s_coarser_levels(view):
     epochs = np.arange(1, 201)
     curves = {key: {"epoch": epochs, "value": np.linspace(1, 0.1, 200)}
               for key in ("train_metric", "dev_metric", "train_loss", "dev_loss")}
