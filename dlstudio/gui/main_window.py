@@ -17,6 +17,7 @@ from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
+from dlstudio.gui.about_dialog import show_about
 from dlstudio.gui.common.theme import SETTING as THEME_SETTING
 from dlstudio.gui.common.theme import ThemeKeeper
 from dlstudio.gui.compare.compare_panel import ComparePanel
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.confirm_stop = confirm_stop or ask_to_stop
         self._closed = False
         self.setWindowTitle(f"dlstudio — {context.db_path.name}")
+        self.devices = devices
         self.status = AppStatusBar(context.db_path, devices, self)
         self.setStatusBar(self.status)
         self.tabs = PanelTabs(self)
@@ -157,6 +159,11 @@ class MainWindow(QMainWindow):
         if theme is not None:
             self.theme.apply(theme)
             self.context.settings.setValue(THEME_SETTING, theme)
+
+    @Slot()
+    def show_about(self) -> QMessageBox:
+        """Help > About: versions, database and devices (not blocking); returns the box."""
+        return show_about(self, self.context.db_path, self.devices)
 
     # -- settings and closing ------------------------------------------------------------
     def _fit_first_size(self) -> None:

@@ -4,8 +4,9 @@ Each action does something real in every state it is enabled in: Run brings the
 Train tab forward and presses its Run button (when the form is valid and the device
 free; otherwise the form says why), Filter runs brings the Runs tab forward with
 its filter field focused, Refresh re-reads the tab in front (when it has something to
-re-read), Preferences opens the preferences dialog, Quit closes the window (asking
-first while runs train).
+re-read), Ctrl+1 .. Ctrl+7 bring a tab forward, Preferences opens the preferences
+dialog, Help > About shows the versions and the database, Quit closes the window
+(asking first while runs train).
 
 The menus are a Qt child of the window and hold no Python reference to it: one made a
 reference cycle, so a dropped window was freed by a later run of the cyclic garbage
@@ -17,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenuBar
 
 if TYPE_CHECKING:
@@ -55,6 +56,22 @@ class MainMenus(QObject):
         self.refresh = self._action(view_menu, "&Refresh", QKeySequence.StandardKey.Refresh,
                                     self._refresh)
         self.refresh.setShortcuts([QKeySequence("F5")])
+        view_menu.addSeparator()
+        # Ctrl+1 .. Ctrl+7 bring a tab forward, as in a browser. One group reports which
+        # action fired: no callable per action (it would hold the menus from C++).
+        self.tab_group = QActionGroup(self)
+        self.tab_group.setExclusive(False)
+        self.tab_group.triggered.connect(self._on_tab_action)
+        self.tab_actions = []
+        for index in range(min(window.tabs.count(), 9)):
+            action = self._action(view_menu, f"&{index + 1} {window.tabs.tabText(index)}",
+                                  QKeySequence(f"Ctrl+{index + 1}"))
+            action.setData(index)
+            self.tab_group.addAction(action)
+            self.tab_actions.append(action)
+        help_menu = bar.addMenu("&Help")
+        self.about = self._action(help_menu, "&About dlstudio", QKeySequence(),
+                                  window.show_about)
         window.tabs.currentChanged.connect(self.update_enabled)
         self.update_enabled()
 
@@ -62,10 +79,11 @@ class MainMenus(QObject):
     def window(self) -> MainWindow:
         return self.parent()
 
-    def _action(self, menu, text: str, keys, slot) -> QAction:
+    def _action(self, menu, text: str, keys, slot=None) -> QAction:
         action = QAction(text, self.window)
         action.setShortcut(keys)
-        action.triggered.connect(slot)
+        if slot is not None:
+            action.triggered.connect(slot)
         menu.addAction(action)
         self.window.addAction(action)  # shortcuts work while the menu is closed
         return action
@@ -82,6 +100,9 @@ class MainMenus(QObject):
         runs = self.window.tabs.show_panel("runs")
         runs.search.setFocus()
         runs.search.selectAll()
+
+    def _on_tab_action(self, action: QAction) -> None:
+        self.window.tabs.setCurrentIndex(action.data())
 
     def _refresh(self) -> None:
         refresher = tab_refresher(self.window.tabs.current_panel())

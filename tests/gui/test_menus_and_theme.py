@@ -1,10 +1,14 @@
-"""The menu bar's actions and shortcuts, the preferences dialog's theme, dark plots."""
+"""The menu bar's actions and shortcuts, the About box, the preferences dialog's theme,
+dark plots."""
 
 from __future__ import annotations
 
+import torch
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QPalette
+from PySide6.QtWidgets import QMessageBox
 
+import dlstudio
 from tests.gui.helpers import FAST, fill_form
 
 
@@ -20,7 +24,7 @@ def test_menu_actions_have_the_standard_shortcuts(main_window):
     assert "F5" in _shortcuts(menus.refresh)
     assert "Ctrl+," in _shortcuts(menus.preferences)
     titles = [action.text() for action in main_window.menuBar().actions()]
-    assert titles == ["&File", "&Run", "&View"]
+    assert titles == ["&File", "&Run", "&View", "&Help"]
 
 
 def test_ctrl_f_focuses_the_runs_filter_and_ctrl_enter_runs(qtbot, main_window):
@@ -73,3 +77,25 @@ def test_dark_theme_from_preferences_colours_widgets_and_plots(qtbot, db_path, q
     assert again.theme.choice == "dark" and again.theme.scheme == "dark"
     again.theme.apply("light")
     again.close()
+
+
+def test_ctrl_and_a_number_brings_that_tab_forward(qtbot, main_window):
+    qtbot.waitExposed(main_window)
+    main_window.activateWindow()
+    for number, key in ((4, "sweeps"), (2, "runs"), (7, "optimizer_lab"), (1, "train")):
+        qtbot.keyClick(main_window, getattr(Qt.Key, f"Key_{number}"),
+                       Qt.KeyboardModifier.ControlModifier)
+        assert main_window.tabs.current_panel() is main_window.tabs.panel(key), number
+    assert [action.text().split(" ", 1)[1] for action in main_window.menus.tab_actions] == [
+        main_window.tabs.tabText(i) for i in range(main_window.tabs.count())]
+
+
+def test_about_names_the_version_database_software_and_devices(qtbot, main_window, db_path):
+    main_window.menus.about.trigger()
+    box = main_window.findChild(QMessageBox)
+    qtbot.waitUntil(box.isVisible)
+    details = box.detailedText()
+    assert f"dlstudio {dlstudio.__version__}" in box.text() + details
+    assert str(db_path) in details
+    assert f"torch {torch.__version__}" in details and "Devices: cpu" in details
+    box.close()

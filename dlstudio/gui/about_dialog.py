@@ -1,0 +1,52 @@
+"""Help > About: which dlstudio this is, on which database, software and devices, as
+text a bug report can take (the details are selectable and copyable)."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import Qt, qVersion
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from dlstudio.version import __version__
+
+SUMMARY = ("A desktop workbench for training deep-learning models and tracking the "
+           "experiments. Every run lives in one SQLite file.")
+
+
+def about_text(db_path: Path, devices: list[tuple[str, str]]) -> str:
+    """The lines the dialog's details show."""
+    torch = sys.modules.get("torch")  # the window found its devices through torch
+    cuda = getattr(getattr(torch, "version", None), "cuda", None) if torch else None
+    return "\n".join([
+        f"dlstudio {__version__}",
+        f"Database: {db_path}",
+        f"Python {platform.python_version()} on {platform.platform()}",
+        f"torch {_version('torch')} (CUDA {cuda or 'none'})",
+        f"PySide6 {pyside_version} (Qt {qVersion()}), pyqtgraph {_version('pyqtgraph')}",
+        "Devices: " + ", ".join(label for _, label in devices),
+    ])
+
+
+def show_about(parent: QWidget, db_path: Path, devices: list[tuple[str, str]]) -> QMessageBox:
+    """Open the About box over ``parent`` without blocking; returns it."""
+    box = QMessageBox(QMessageBox.Icon.Information, "About dlstudio",
+                      f"<b>dlstudio {__version__}</b>", QMessageBox.StandardButton.Close,
+                      parent)
+    box.setInformativeText(SUMMARY)
+    box.setDetailedText(about_text(db_path, devices))
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
