@@ -1,8 +1,9 @@
 """Help > About: which dlstudio this is, on which database, software and devices, as
-text a bug report can take (the details are selectable and copyable)."""
+text a bug report can take (select it and copy)."""
 
 from __future__ import annotations
 
+import html
 import platform
 import sys
 from importlib import metadata
@@ -37,9 +38,11 @@ def show_about(parent: QWidget, db_path: Path, devices: list[tuple[str, str]]) -
     box = QMessageBox(QMessageBox.Icon.Information, "About dlstudio",
                       f"<b>dlstudio {__version__}</b>", QMessageBox.StandardButton.Close,
                       parent)
-    box.setInformativeText(SUMMARY)
-    box.setDetailedText(about_text(db_path, devices))
+    lines = "<br>".join(html.escape(line) for line in about_text(db_path, devices).split("\n"))
+    box.setInformativeText(f"{SUMMARY}<br><br>{lines}")
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    # One line a row, not wrapped (the label is named by QMessageBox itself).
+    box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 460px; }")
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box

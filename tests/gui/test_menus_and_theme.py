@@ -94,7 +94,7 @@ def test_about_names_the_version_database_software_and_devices(qtbot, main_windo
     main_window.menus.about.trigger()
     box = main_window.findChild(QMessageBox)
     qtbot.waitUntil(box.isVisible)
-    details = box.detailedText()
+    details = box.informativeText()
     assert f"dlstudio {dlstudio.__version__}" in box.text() + details
     assert str(db_path) in details
     assert f"torch {torch.__version__}" in details and "Devices: cpu" in details
