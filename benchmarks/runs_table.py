@@ -31,7 +31,8 @@ table adds on top. ``list_runs``, the full read the table used before, is printe
 Ends with ``RESULT runs_table_open_ms``, ``RESULT runs_table_refilter_ms``,
 ``RESULT runs_table_query_ms``, ``RESULT runs_table_regroup_ms``,
 ``RESULT runs_table_sort_ms``, ``RESULT runs_table_window_ms`` (medians) and
-``RESULT runs_table_open_over_read`` (the ratio). Goal: open and re-filter < 200 ms each for 10,000 runs on a 2-core machine.
+``RESULT runs_table_open_over_read`` (the ratio). Goal: open and re-filter < 200 ms
+each for 10,000 runs on a 2-core machine.
 """
 
 from __future__ import annotations

@@ -32,8 +32,8 @@ def run_import(args: argparse.Namespace) -> int:
         report = importer(store, args.path)
     ids = ", ".join(map(str, report.run_ids)) or "none"
     print(f"imported {count(len(report.run_ids), 'run')} ({count(report.points, 'point')}) "
-          f"from {args.path}: "
-          f"run ids {ids}")
+          f"from {args.path}: run ids {ids}")
     if report.skipped:
-        print(f"skipped {count(len(report.skipped), 'run')} imported before: {', '.join(report.skipped)}")
+        print(f"skipped {count(len(report.skipped), 'run')} imported before: "
+              f"{', '.join(report.skipped)}")
     return 0

@@ -1,10 +1,11 @@
 """Runs drawn as groups: which runs belong together, and a group's mean and band (no Qt).
 
 A group is the runs that differ only in their seed and name (the seeds of one
-configuration, however each run was named), or that share a tag (the folds of a CV run carry ``cv-N``). Its curves are put on one x
-grid (the union of their x values, each run interpolated only inside its own range)
-and summarised as mean, min, max and standard deviation per x; where only some runs
-reached an x, the band says so by narrowing to them.
+configuration, however each run was named), or that share a tag (the folds of a CV run
+carry ``cv-N``). Its curves are put on one x grid (the union of their x values, each run
+interpolated only inside its own range) and summarised as mean, min, max and standard
+deviation per x; where only some runs reached an x, the band says so by narrowing to
+them.
 """
 
 from __future__ import annotations

@@ -154,9 +154,10 @@ class MetricPanelsView(QWidget):
                               self.draw.currentData(), X_CHOICES[x_key], x_key == "wall",
                               self.options.log_y.isChecked())
         sizes = ", ".join(f"{label}: {len(m)}" for label, m in groups if len(m) > 1)
-        self.message.setText(f"{formatting.count(len(self.runs), 'run')} in {formatting.count(len(groups), 'group')}"
-                             + (f" ({sizes})" if sizes else "")
-                             if self.runs else "Select runs to compare in the Runs tab.")
+        counted = (f"{formatting.count(len(self.runs), 'run')} in "
+                   f"{formatting.count(len(groups), 'group')}")
+        self.message.setText(counted + (f" ({sizes})" if sizes else "") if self.runs
+                             else "Select runs to compare in the Runs tab.")
 
     # -- data ----------------------------------------------------------------------
     def _load(self, keys: list[str]) -> None:
@@ -190,7 +191,8 @@ class MetricPanelsView(QWidget):
         for _, panels in sections:
             for key, series in ({} if isinstance(panels, int) else panels).items():
                 if 0 < len(series) < len(self.runs):
-                    titles[key] = f"{key} ({len(series)} of {formatting.count(len(self.runs), 'run')})"
+                    of_all = formatting.count(len(self.runs), "run")
+                    titles[key] = f"{key} ({len(series)} of {of_all})"
                 elif not series:
                     titles[key] = f"{key} (no points)"
         return titles
@@ -239,8 +241,8 @@ class MetricPanelsView(QWidget):
             with open(path, "w", newline="", encoding="utf-8") as handle:
                 lines = write_curves_long_csv(self.context.store,
                                               [run["id"] for run in self.runs], handle)
-            self.message.setText(f"Wrote {formatting.count(lines, 'point')} of {formatting.count(len(self.runs), 'run')} "
-                                 f"to {path}")
+            self.message.setText(f"Wrote {formatting.count(lines, 'point')} of "
+                                 f"{formatting.count(len(self.runs), 'run')} to {path}")
         except (OSError, ConfigError) as exc:
             self.prompts.inform(self, "Export the curves", f"Could not export: {exc}")
 

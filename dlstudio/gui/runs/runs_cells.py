@@ -66,6 +66,6 @@ def group_data(group: Group, column: int, role: int, columns: Sequence):
     if role == _ALIGNMENT and columns[column].numeric:
         return _RIGHT
     if role == _TOOLTIP:
-        return (f"{group.label}: {formatting.count(len(group.runs), 'run')}, best first; numbers are the "
-                f"best run's ({best.record.get('name')})")
+        return (f"{group.label}: {formatting.count(len(group.runs), 'run')}, best first; "
+                f"numbers are the best run's ({best.record.get('name')})")
     return None
