@@ -9,7 +9,6 @@ bracket). Workers wait for due promotions per bracket as ASHA's do.
 
 from __future__ import annotations
 
-import copy
 import math
 from typing import Any
 
@@ -75,17 +74,9 @@ class AsyncHyperband(AsyncHalving):
 
     def _propose(self) -> Trial | None:
         left = self.budget_epochs - self.epochs_committed
-        source = self._promotable()
-        if source is not None:
-            parent = self._trials[source]
-            epochs = self.rung_epochs[parent.rung + 1]  # type: ignore[operator]
-            if epochs - parent.epochs <= left:
-                trial = self._new_trial(copy.deepcopy(parent.config), epochs,
-                                        resume_from=source if self.resume else None,
-                                        bracket=parent.bracket,
-                                        rung=parent.rung + 1)  # type: ignore[operator]
-                self._source[trial.id] = source
-                return trial
+        promotion = self._promotion(left)  # in the promoted trial's own bracket
+        if promotion is not None:
+            return promotion
         if self._promotion_due():
             return None
         spent = {b: 0 for b in self.brackets}

@@ -131,19 +131,29 @@ class AsyncHalving(Strategy):
 
     def _propose(self) -> Trial | None:
         left = self.budget_epochs - self.epochs_committed
-        source = self._promotable()
-        if source is not None:
-            parent = self._trials[source]
-            epochs = self.rung_epochs[parent.rung + 1]  # type: ignore[operator]
-            if epochs - parent.epochs <= left:
-                trial = self._new_trial(copy.deepcopy(parent.config), epochs,
-                                        resume_from=source if self.resume else None,
-                                        rung=parent.rung + 1)  # type: ignore[operator]
-                self._source[trial.id] = source
-                return trial
+        promotion = self._promotion(left)
+        if promotion is not None:
+            return promotion
         if self.rung_epochs[0] > left or self._promotion_due():
             return None  # out of budget, or wait: running trials are about to promote one
         return self._new_trial(self._new_config(), self.rung_epochs[0], rung=0)
+
+    def _promotion(self, left: int) -> Trial | None:
+        """The promotable trial (``_promotable``) continued at its next rung, in its
+        bracket, when the extra epochs fit in ``left``; else None."""
+        source = self._promotable()
+        if source is None:
+            return None
+        parent = self._trials[source]
+        epochs = self.rung_epochs[parent.rung + 1]  # type: ignore[operator]
+        if epochs - parent.epochs > left:
+            return None
+        trial = self._new_trial(copy.deepcopy(parent.config), epochs,
+                                resume_from=source if self.resume else None,
+                                bracket=parent.bracket,
+                                rung=parent.rung + 1)  # type: ignore[operator]
+        self._source[trial.id] = source
+        return trial
 
     def _promotable(self) -> int | None:
         """The best unpromoted trial in the top 1/eta of the highest rung that has one."""
