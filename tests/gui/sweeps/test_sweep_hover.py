@@ -87,6 +87,14 @@ def move(plot_widget, point) -> None:
     QApplication.sendEvent(viewport, event)
 
 
+def show_plot(qtbot, results, tab: int, plot, hint: str) -> None:
+    """Bring a results plot's tab forward, check its read-out's hint, let it settle."""
+    results.tabs.setCurrentIndex(tab)
+    qtbot.waitUntil(lambda: plot.plot_widget.isVisible())
+    assert plot.readout.text() == hint
+    settle(qtbot, plot.plot_widget)
+
+
 def name(trial) -> str:
     return f"Trial {trial['trial']} · run #{trial['run_id']} · optim.lr " + \
         format_value(trial["config"]["optim.lr"])
@@ -159,11 +167,8 @@ def test_loss_mode_names_the_step(qtbot, finished):
 
 def test_the_scatter_point_under_the_mouse_is_named_and_ringed(qtbot, finished):
     results, trials = finished
-    results.tabs.setCurrentIndex(3)
     scatter = results.scatter
-    qtbot.waitUntil(lambda: scatter.plot_widget.isVisible())
-    assert scatter.readout.text() == POINT_HINT
-    settle(qtbot, scatter.plot_widget)
+    show_plot(qtbot, results, 3, scatter, POINT_HINT)
     data = scatter.scatter.scatter.data
     runs = [int(r) for r in data["data"]]
     assert sorted(runs) == sorted(trials)
@@ -186,11 +191,8 @@ def test_the_scatter_point_under_the_mouse_is_named_and_ringed(qtbot, finished):
 
 def test_the_parallel_coordinates_line_under_the_mouse_is_named(qtbot, finished):
     results, trials = finished
-    results.tabs.setCurrentIndex(2)
     parallel = results.parallel
-    qtbot.waitUntil(lambda: parallel.plot_widget.isVisible())
-    assert parallel.readout.text() == LINES_HINT
-    settle(qtbot, parallel.plot_widget)
+    show_plot(qtbot, results, 2, parallel, LINES_HINT)
     run_of_trial = {t["trial"]: run for run, t in trials.items()}
     shown = {trial_id: pixels(parallel.plot_widget, *line.getData())
              for trial_id, line in parallel.lines.items()}
