@@ -22,6 +22,10 @@ from PySide6.QtCore import QEvent, QObject, Signal
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 
 RADIUS_PX = 6.0
+# The curve or line under the mouse: drawn this wide (px), above every other (whose z
+# values stay within -1 .. 1).
+HOVERED_WIDTH = 4
+HOVERED_Z = 10
 LINE_HINT = "Move the mouse over a curve to name its trial; click it to open the run."
 LINES_HINT = "Move the mouse over a line to name its trial; click it to open the run."
 POINT_HINT = "Move the mouse over a point to name its trial; click it to open the run."

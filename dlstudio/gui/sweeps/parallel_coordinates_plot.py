@@ -23,14 +23,13 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.common.plot_tools import clickable_curve
 from dlstudio.gui.sweeps.param_axis import ParamAxis
-from dlstudio.gui.sweeps.curve_hover import LINES_HINT, CurveHover, Hit
+from dlstudio.gui.sweeps.curve_hover import (HOVERED_WIDTH, HOVERED_Z, LINES_HINT,
+                                             CurveHover, Hit)
 from dlstudio.gui.sweeps.sweep_plots import readout_label, score_colors
 from dlstudio.gui.sweeps.progress import format_score, metric_label
 
 AXIS_PEN = (120, 120, 120)
 LABEL_COLOR = (60, 60, 60)
-HOVERED_WIDTH = 4
-HOVERED_Z = 10  # above every score's z (0..1)
 
 
 class ParallelCoordinatesPlot(QWidget):

@@ -22,15 +22,14 @@ from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.common.theme import dim
 from dlstudio.gui.common.plot_tools import GrowingSeries, clickable_curve, configure_plot
 from dlstudio.gui.common.whole_number_axis import whole_number_axes
-from dlstudio.gui.sweeps.curve_hover import LINE_HINT, CurveHover, Hit
+from dlstudio.gui.sweeps.curve_hover import (HOVERED_WIDTH, HOVERED_Z, LINE_HINT, CurveHover,
+                                             Hit)
 from dlstudio.gui.sweeps.sweep_plots import plain_axes, readout_label
 from dlstudio.gui.sweeps.progress import format_score, metric_curve, metric_label
 
 MODES = {"metric": "Sweep metric per epoch", "loss": "Train loss per step"}
 RUNNING_COLOR = QColor("#1565c0")
 DIMMED_COLOR = QColor(160, 160, 160, 70)
-HOVERED_WIDTH = 4
-HOVERED_Z = 10
 
 
 class TrialCurvesPlot(QWidget):
