@@ -38,21 +38,29 @@ def collect(code: str | Path | None = None, data_files: Iterable[str | Path] = (
     shows as a different ``sha256``. A file that cannot be read is recorded with its
     ``error`` instead of failing the run.
     """
-    torch = sys.modules.get("torch")
     code_path = Path(code) if code is not None else None
     return {
-        "python": platform.python_version(),
-        "dlstudio": __version__,
-        "torch": getattr(torch, "__version__", None) or _package_version("torch"),
-        "cuda": _cuda_version(torch),
-        "host": socket.gethostname(),
-        "platform": platform.platform(),
+        **software(),
         "command": shlex.join([Path(sys.executable).name, *sys.argv]),
         "cwd": os.getcwd(),
         "git": git_state(code_path or Path.cwd()),
         "code": file_record(code_path) if code_path and code_path.is_file() else None,
         "data_files": [file_record(path) for path in data_files],
         "plugin_files": [file_record(path) for path in plugin_files],
+    }
+
+
+def software() -> dict[str, Any]:
+    """Python, dlstudio, torch and its CUDA (read from torch only once something loaded
+    it), host and platform: what every run records and Help > About shows."""
+    torch = sys.modules.get("torch")
+    return {
+        "python": platform.python_version(),
+        "dlstudio": __version__,
+        "torch": getattr(torch, "__version__", None) or package_version("torch"),
+        "cuda": _cuda_version(torch),
+        "host": socket.gethostname(),
+        "platform": platform.platform(),
     }
 
 
@@ -102,7 +110,8 @@ def _git(folder: Path, *args: str) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def _package_version(name: str) -> str | None:
+def package_version(name: str) -> str | None:
+    """The installed version of package ``name``, None when it is not installed."""
     try:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:

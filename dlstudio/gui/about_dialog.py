@@ -4,15 +4,13 @@ text a bug report can take (select it and copy)."""
 from __future__ import annotations
 
 import html
-import platform
-import sys
-from importlib import metadata
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from dlstudio.reproducibility import package_version, software
 from dlstudio.version import __version__
 
 SUMMARY = ("A desktop workbench for training deep-learning models and tracking the "
@@ -21,14 +19,14 @@ SUMMARY = ("A desktop workbench for training deep-learning models and tracking t
 
 def about_text(db_path: Path, devices: list[tuple[str, str]]) -> str:
     """The lines the dialog's details show."""
-    torch = sys.modules.get("torch")  # the window found its devices through torch
-    cuda = getattr(getattr(torch, "version", None), "cuda", None) if torch else None
+    versions = software()  # as a run records them
     return "\n".join([
-        f"dlstudio {__version__}",
+        f"dlstudio {versions['dlstudio']}",
         f"Database: {db_path}",
-        f"Python {platform.python_version()} on {platform.platform()}",
-        f"torch {_version('torch')} (CUDA {cuda or 'none'})",
-        f"PySide6 {pyside_version} (Qt {qVersion()}), pyqtgraph {_version('pyqtgraph')}",
+        f"Python {versions['python']} on {versions['platform']}",
+        f"torch {versions['torch'] or 'not installed'} (CUDA {versions['cuda'] or 'none'})",
+        f"PySide6 {pyside_version} (Qt {qVersion()}), "
+        f"pyqtgraph {package_version('pyqtgraph') or 'not installed'}",
         "Devices: " + ", ".join(label for _, label in devices),
     ])
 
@@ -46,10 +44,3 @@ def show_about(parent: QWidget, db_path: Path, devices: list[tuple[str, str]]) -
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
-
-
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "not installed"

@@ -112,4 +112,3 @@ class GapChart(pg.PlotWidget):
         widest = max(metrics.horizontalAdvance(line) for label in GAP_LABELS.values()
                      for line in label.split("\n"))
         self._name_bars(GAP_LABELS if widest + LABEL_GAP <= slot else SHORT_LABELS)
-
