@@ -87,9 +87,12 @@ def test_the_same_sweep_and_seeds_give_the_same_trials_on_local_threads_and_ray(
 
 
 def test_a_worker_killed_mid_trial_is_requeued_from_its_checkpoint_and_told_once(tmp_path):
+    # Long enough that the kill, sent when the driver sees epoch 3, lands mid-trial: the
+    # step events reach the driver in batches, and 12 epochs often ended before it.
+    epochs = 60
     spec = {"method": "grid", "metric": {"name": "dev_error"},
             "parameters": {"optim.lr": {"values": [0.01, 0.02]}},
-            "base": {**BASE, "train": {**BASE["train"], "epochs": 12, "batch_size": 16}},
+            "base": {**BASE, "train": {**BASE["train"], "epochs": epochs, "batch_size": 16}},
             "executor": {"kind": "ray", "checkpoints": str(tmp_path / "shared")}}
     events, killed = [], []
     pids = {}
@@ -117,12 +120,13 @@ def test_a_worker_killed_mid_trial_is_requeued_from_its_checkpoint_and_told_once
         trial_rows = store.list_trials(1)
         assert [t["status"] for t in trial_rows] == ["finished", "finished"]
         run_id = trial_rows[0]["run_id"]
-        assert epochs_recorded(store, run_id) == list(range(1, 13))  # no gap, no repeat
+        assert epochs_recorded(store, run_id) == list(range(1, epochs + 1))  # no gap, no repeat
         assert store.get_run(run_id)["checkpoint_dir"] == str(tmp_path / "shared" / f"run-{run_id}")
     # The resumed attempt trained the rest only: one epoch event per epoch after the kill.
-    epochs = [e.event.epoch for e in events if isinstance(e, RunEvent) and e.trial_id == 0
-              and isinstance(e.event, EpochEvent)]
-    assert epochs[-(12 - again[0].start_epoch):] == list(range(again[0].start_epoch + 1, 13))
+    seen = [e.event.epoch for e in events if isinstance(e, RunEvent) and e.trial_id == 0
+            and isinstance(e.event, EpochEvent)]
+    start = again[0].start_epoch
+    assert seen[-(epochs - start):] == list(range(start + 1, epochs + 1))
 
 
 def test_a_run_whose_worker_keeps_dying_fails_instead_of_looping(tmp_path, monkeypatch):
