@@ -11,6 +11,13 @@ from pathlib import Path
 _NO_SPACE = "no space left on device"
 
 
+def out_of_space(exc: BaseException) -> bool:
+    """True when ``exc`` says the disk (or the user's quota) has no room left."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(exc, sqlite3.DatabaseError) and "full" in str(exc)
+
+
 def storage_problem(exc: BaseException, db_path: str | Path | None = None) -> str | None:
     """A one-line description of ``exc`` when it is a storage fault, else None."""
     if isinstance(exc, OSError):
@@ -26,7 +33,7 @@ def storage_problem(exc: BaseException, db_path: str | Path | None = None) -> st
         return None
     text = str(exc)
     database = f"database {db_path}" if db_path else "the database"
-    if "full" in text:  # SQLITE_FULL: "database or disk is full"
+    if out_of_space(exc):  # SQLITE_FULL: "database or disk is full"
         return f"{_NO_SPACE}: could not write {database}"
     if "readonly" in text or "read-only" in text:
         return (f"{database}: read-only (the file, its folder or the disk does not allow "
