@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDoubleSpinBox, QFormLay
                                QSplitter, QVBoxLayout, QWidget)
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.common.empty_stack import EmptyStack
 from dlstudio.gui.common.theme import dim
 from dlstudio.gui.common.panel import Panel
 from dlstudio.gui.context import AppContext
@@ -32,6 +33,8 @@ from dlstudio.training.surfaces import SURFACES, Surface
 
 HINT = ("Tick the optimizers to compare, then press <b>Run</b>. Click the map to start "
         "from another point (it runs at once). &#9733; marks the minima, &#9675; the start.")
+LOSS_EMPTY = ("Press <b>Run</b>: how far each optimizer's loss is above the minimum, "
+              "f - f*, appears here step by step (log scale).")
 
 
 class OptimizerLabPanel(Panel):
@@ -102,6 +105,7 @@ class OptimizerLabPanel(Panel):
         self.contour = SurfaceContourPlot()
         self.player = StepPlayer()
         self.loss_plot = StepLossPlot()
+        self.loss_stack = EmptyStack(self.loss_plot, LOSS_EMPTY)
         plots = QSplitter(Qt.Orientation.Vertical)
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -109,7 +113,7 @@ class OptimizerLabPanel(Panel):
         top_layout.addWidget(self.contour, 1)
         top_layout.addWidget(self.player)
         plots.addWidget(top)
-        plots.addWidget(self.loss_plot)
+        plots.addWidget(self.loss_stack)
         plots.setSizes([520, 230])
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(controls)
@@ -230,6 +234,7 @@ class OptimizerLabPanel(Panel):
         self.trajectories = trajectories
         self.contour.set_trajectories(trajectories)
         self.loss_plot.set_trajectories(trajectories, self.surface)
+        self.loss_stack.show_content(bool(trajectories))
         self.table.set_outcomes(trajectories)
         self.player.set_maximum(max(t.steps for t in trajectories.values()))
         self._on_step_changed(self.player.step)
@@ -286,6 +291,7 @@ class OptimizerLabPanel(Panel):
         self.contour.set_trajectories({})
         self.contour.show_newton(None, None)
         self.loss_plot.set_trajectories({}, self.surface)
+        self.loss_stack.show_content(False)
         self.table.set_outcomes({})
         self.newton_label.setText("")
         self._show_message(message)

@@ -17,7 +17,7 @@ from dlstudio.gui.common.panel import Panel
 from dlstudio.gui.sweeps.sweep_form import SweepForm
 from dlstudio.gui.sweeps.sweep_list_view import SweepListView
 from dlstudio.gui.sweeps.sweep_plan_view import SweepPlanView
-from dlstudio.gui.sweeps.sweep_plots import EmptyStack
+from dlstudio.gui.common.empty_stack import EmptyStack
 from dlstudio.gui.sweeps.sweep_results_view import SweepResultsView
 
 WELCOME = (

@@ -1,6 +1,6 @@
 """Small sweep plots: best score so far against epochs spent, and the metric against one
-chosen hyperparameter; plus the colouring by score, the empty-state stack and the hover
-read-out line they share.
+chosen hyperparameter; plus the colouring by score and the hover read-out line they
+share.
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
-from dlstudio.gui.common.theme import dim
 from dlstudio.gui.common.plot_tools import configure_plot
 from dlstudio.gui.common.whole_number_axis import whole_number_axes
 from dlstudio.gui.sweeps.curve_hover import POINT_HINT, CurveHover, Hit
@@ -59,25 +57,6 @@ def readout_label(hint: str) -> QLabel:
     label = QLabel(hint)  # the palette's text colour: readable in light and dark themes
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
-
-
-class EmptyStack(QStackedWidget):
-    """A widget, or a centred text that says what to do while it has nothing to show."""
-
-    def __init__(self, content: QWidget, empty_text: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.content = content
-        self.empty = QLabel(empty_text, wordWrap=True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setContentsMargins(40, 20, 40, 20)
-        dim(self.empty)
-        self.addWidget(self.empty)
-        self.addWidget(content)
-
-    def show_content(self, shown: bool, empty_text: str | None = None) -> None:
-        if empty_text is not None:
-            self.empty.setText(empty_text)
-        self.setCurrentWidget(self.content if shown else self.empty)
 
 
 HALVING_METHODS = ("successive_halving", "hyperband", "bohb")

@@ -21,7 +21,8 @@ from dlstudio.errors import ConfigError
 from dlstudio.search.sweep_spec import SCHEDULED
 from dlstudio.gui.sweeps.param_axis import ParamAxis, axes_for
 from dlstudio.gui.sweeps.parallel_coordinates_plot import ParallelCoordinatesPlot
-from dlstudio.gui.sweeps.sweep_plots import BestSoFarPlot, EmptyStack, MetricScatterPlot, score_colors
+from dlstudio.gui.common.empty_stack import EmptyStack
+from dlstudio.gui.sweeps.sweep_plots import BestSoFarPlot, MetricScatterPlot, score_colors
 from dlstudio.gui.sweeps.progress import (eliminated_trials, latest_per_config, parent_runs,
                                         startup_note, status_line, trial_name)
 from dlstudio.gui.sweeps.trial_curves_plot import TrialCurvesPlot

@@ -34,6 +34,9 @@ def test_opens_on_the_quadratic_with_a_hint(panel):
     assert panel.surface.name == "quadratic"
     assert "Run" in panel.message.text()
     assert (panel.start_x.value(), panel.start_y.value()) == SURFACES["quadratic"].start
+    # No empty log plot before the first Run: a line says what will appear there.
+    assert panel.loss_stack.currentWidget() is panel.loss_stack.empty
+    assert "f - f*" in panel.loss_stack.empty.text()
     assert panel.table.checked() == list(OPTIMIZERS)
     assert panel.table.lr_fields["gd"].value() == pytest.approx(0.07)
     assert not any(path.isVisible() for path in panel.contour.paths.values())
@@ -118,8 +121,10 @@ def test_click_on_the_map_sets_the_start_and_runs(qtbot, panel):
 
 def test_typed_start_clears_stale_paths(qtbot, panel):
     run(qtbot, panel)
+    assert panel.loss_stack.currentWidget() is panel.loss_plot
     panel.start_x.setValue(3.0)
     assert not panel.trajectories
+    assert panel.loss_stack.currentWidget() is panel.loss_stack.empty
     assert "press <b>Run</b>" in panel.message.text()
     assert panel.contour.start_marker.getData()[0][0] == 3.0
 
