@@ -34,10 +34,17 @@ def not_found(run_id: int) -> ConfigError:
 
 def default_run_name(config: dict[str, Any], run_id: int) -> str:
     """``"digits-mlp-adam #12"`` when the config names them, else ``"run 12"``."""
+    stem = run_name_stem(config)
+    return f"run {run_id}" if stem is None else f"{stem} #{run_id}"
+
+
+def run_name_stem(config: dict[str, Any]) -> str | None:
+    """``"digits-mlp-adam"``: the part of the automatic name that the config decides
+    (None when it does not name its data, model and optimizer)."""
     parts = [_lookup(config, section) for section in ("data", "model", "optim")]
     if any(part in (None, "") for part in parts):
-        return f"run {run_id}"
-    return f"{'-'.join(str(part) for part in parts)} #{run_id}"
+        return None
+    return "-".join(str(part) for part in parts)
 
 
 def _lookup(config: dict[str, Any], section: str) -> Any:

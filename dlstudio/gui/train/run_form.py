@@ -31,6 +31,9 @@ from dlstudio.gui.train import form_notes
 from dlstudio.gui.common.form_fields import ERROR_STYLE, FormField, TextField
 from dlstudio.gui.train.form_previewer import FormPreviewer
 from dlstudio.gui.train.schedule_preview_plot import SchedulePreviewPlot
+from dlstudio.store.runs import run_name_stem
+
+AUTOMATIC_NAME = "automatic: dataset-model-optimizer #(run number)"
 
 
 class RunForm(QWidget):
@@ -59,7 +62,7 @@ class RunForm(QWidget):
         self._rules = {f.key: rule for _, rows in self.sections for f, rule in rows}
         self._layouts: dict[str, QFormLayout] = {}
         self.name_field = TextField("name", "Run name", "Shown in the runs table",
-                                    placeholder="automatic, e.g. digits-mlp-adam #12")
+                                    placeholder=AUTOMATIC_NAME)
         self.dataset_preview = DatasetPreview()
         self.schedule_preview = SchedulePreviewPlot()
         self.general_errors = QLabel("")
@@ -236,7 +239,14 @@ class RunForm(QWidget):
     @Slot()
     def _on_field_changed(self) -> None:
         self._update_visibility()
+        self._show_automatic_name()
         self._timer.start()
+
+    def _show_automatic_name(self) -> None:
+        # What an empty name becomes, for the settings as they are now.
+        stem = run_name_stem(self.values())
+        self.name_field.edit.setPlaceholderText(
+            AUTOMATIC_NAME if stem is None else f"automatic: {stem} #(run number)")
 
     @Slot()
     def _on_setting_changed(self) -> None:

@@ -172,6 +172,18 @@ def test_a_hundred_thousand_step_run_is_previewed_step_by_step(qtbot, form):
     assert form.schedule_preview.lr_values[-1] < 1e-4  # annealed to eta_min = 0
 
 
+def test_the_name_placeholder_says_what_an_empty_name_becomes(form):
+    from dlstudio.store import Store
+
+    for key, choice in (("data.name", "iris"), ("optim.name", "sgd")):
+        combo = form.fields[key].combo
+        combo.setCurrentIndex(combo.findData(choice))
+    assert form.name_field.edit.placeholderText() == "automatic: iris-mlp-sgd #(run number)"
+    with Store(":memory:") as store:
+        run_id = store.create_run(form.config().to_dict())
+        assert store.get_run(run_id)["name"] == f"iris-mlp-sgd #{run_id}"
+
+
 def test_a_loaded_run_name_gives_way_once_a_setting_changes(qtbot):
     """A digits run was saved as "moons onecycle": the name of the run loaded before."""
     from dlstudio.config import RunConfig
