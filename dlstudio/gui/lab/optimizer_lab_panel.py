@@ -9,7 +9,6 @@ is plotted below. "Newton step" shows one exact Newton step from the start.
 from __future__ import annotations
 
 import functools
-import math
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QApplication, QComboBox, QDoubleSpinBox, QFormLayout,
@@ -24,9 +23,9 @@ from dlstudio.gui.context import AppContext
 from dlstudio.gui.lab.surface_contour_plot import SurfaceContourPlot
 from dlstudio.gui.workers.job_worker import JobSession
 from dlstudio.gui.lab.step_loss_plot import StepLossPlot
-from dlstudio.gui.common.number_field import format_number
 from dlstudio.gui.lab.optimizer_styles import OPTIMIZER_NAMES
 from dlstudio.gui.lab.optimizer_choice_table import OptimizerChoiceTable
+from dlstudio.gui.lab.newton_note import newton_note
 from dlstudio.gui.lab.step_player import StepPlayer
 from dlstudio.training.optimizer_lab import DEFAULT_STEPS, compare, newton_step
 from dlstudio.training.surfaces import SURFACES, Surface
@@ -270,19 +269,7 @@ class OptimizerLabPanel(Panel):
         start = self.start_point()
         end = newton_step(self.surface, start)
         self.contour.show_newton(start, end)
-        minimum = self.surface.nearest_minimum(end)
-        loss = float(self.surface.numpy(end[0], end[1]))
-        where = (f"({format_number(end[0], 3)}, {format_number(end[1], 3)}), "
-                 f"loss {format_number(loss, 3)}")
-        if math.dist(end, minimum) < 1e-6:
-            text = (f"<b>Minimum in one step</b>: Newton lands on {where}. On a quadratic the "
-                    "Hessian is the whole curvature, so H<sup>-1</sup> x gradient is exactly "
-                    "the way to the minimum - however ill-conditioned.")
-        else:
-            text = (f"One Newton step lands on {where}: the minimum of the local quadratic "
-                    "model, not of the surface. Newton seeks any point with zero gradient "
-                    "(a saddle too), so it needs many steps, damping or a line search here.")
-        self.newton_label.setText(text)
+        self.newton_label.setText(newton_note(self.surface, start, end))
 
     # -- helpers -------------------------------------------------------------------
     def _clear_results(self, message: str) -> None:

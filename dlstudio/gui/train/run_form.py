@@ -28,12 +28,10 @@ from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount 
 from dlstudio.gui.train.dataset_preview import DatasetPreview
 from dlstudio.gui.train.form_catalog import build_sections
 from dlstudio.gui.train import form_notes
-from dlstudio.gui.common.form_fields import ERROR_STYLE, FormField, TextField
+from dlstudio.gui.common.form_fields import ERROR_STYLE, FormField
 from dlstudio.gui.train.form_previewer import FormPreviewer
+from dlstudio.gui.train.run_name_field import RunNameField
 from dlstudio.gui.train.schedule_preview_plot import SchedulePreviewPlot
-from dlstudio.store.runs import run_name_stem
-
-AUTOMATIC_NAME = "automatic: dataset-model-optimizer #(run number)"
 
 
 class RunForm(QWidget):
@@ -61,8 +59,7 @@ class RunForm(QWidget):
         self.fields: dict[str, FormField] = {f.key: f for _, rows in self.sections for f, _ in rows}
         self._rules = {f.key: rule for _, rows in self.sections for f, rule in rows}
         self._layouts: dict[str, QFormLayout] = {}
-        self.name_field = TextField("name", "Run name", "Shown in the runs table",
-                                    placeholder=AUTOMATIC_NAME)
+        self.name_field = RunNameField()
         self.dataset_preview = DatasetPreview()
         self.schedule_preview = SchedulePreviewPlot()
         self.general_errors = QLabel("")
@@ -239,14 +236,8 @@ class RunForm(QWidget):
     @Slot()
     def _on_field_changed(self) -> None:
         self._update_visibility()
-        self._show_automatic_name()
+        self.name_field.follow(self.values())
         self._timer.start()
-
-    def _show_automatic_name(self) -> None:
-        # What an empty name becomes, for the settings as they are now.
-        stem = run_name_stem(self.values())
-        self.name_field.edit.setPlaceholderText(
-            AUTOMATIC_NAME if stem is None else f"automatic: {stem} #(run number)")
 
     @Slot()
     def _on_setting_changed(self) -> None:
