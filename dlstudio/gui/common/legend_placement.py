@@ -6,7 +6,8 @@ the legend hid the curves. ``add_legend(plot)`` adds one that is placed instead:
 for each corner of the view box it counts the samples of the visible curves that fall
 inside the legend's rectangle there, in pixels, and takes the corner with the fewest.
 Curves are sampled every few pixels along their lines, not only at their points: a
-10-epoch curve has 10 points, but its lines cross whole corners.
+10-epoch curve has 10 points, but its lines cross whole corners. A legend the user drags
+stays where it was put.
 """
 
 from __future__ import annotations
@@ -118,6 +119,17 @@ def legend_corner(legend: pg.LegendItem) -> int:
     return CORNERS.index((offset[0] <= 0, offset[1] <= 0))
 
 
+class PlacedLegend(pg.LegendItem):
+    """pyqtgraph's legend, saying when the user drags it (``dragged``)."""
+
+    dragged = Signal()
+
+    def mouseDragEvent(self, ev) -> None:  # noqa: N802 (pyqtgraph's name)
+        super().mouseDragEvent(ev)
+        if ev.isAccepted():
+            self.dragged.emit()
+
+
 class LegendPlacer(QObject):
     """Re-places a legend when its view's range or size, or a curve, changes.
 
@@ -127,8 +139,12 @@ class LegendPlacer(QObject):
 
     placed = Signal()  # a placement ran (the legend may or may not have moved)
 
-    def __init__(self, legend: pg.LegendItem):
+    def __init__(self, legend: PlacedLegend):
         super().__init__(legend)
+        # Dragged by the user: where they put it beats where the curves are not, and a
+        # live plot would otherwise take it back at its next batch.
+        self.pinned = False
+        legend.dragged.connect(self._on_dragged)
         self._watched: weakref.WeakSet = weakref.WeakSet()  # curves whose signals reach us
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -149,8 +165,15 @@ class LegendPlacer(QObject):
             self._timer.start()
 
     @Slot()
+    def _on_dragged(self) -> None:
+        self.pinned = True
+        self._timer.stop()
+
+    @Slot()
     def place(self) -> None:
         """Move the legend to the corner its view's visible curves cross least."""
+        if self.pinned:
+            return
         legend = self.parent()
         view = legend.parentItem()
         # The auto-range of new data is applied lazily, before the next paint: apply it
@@ -216,7 +239,7 @@ def recolor_legend(legend: pg.LegendItem, background, foreground) -> None:
         legend.setLabelTextColor(foreground)
 
 
-def add_legend(plot: pg.PlotItem, **options) -> pg.LegendItem:
+def add_legend(plot: pg.PlotItem, **options) -> PlacedLegend:
     """A compact legend on ``plot`` (``options`` as ``PlotItem.addLegend`` takes them)
     that keeps to the corner its curves cross least (``LegendPlacer``).
 
@@ -226,8 +249,10 @@ def add_legend(plot: pg.PlotItem, **options) -> pg.LegendItem:
     """
     # A backing of the plots' background: where no corner is free (a few epochs that
     # zigzag across a small plot), the names stay readable over the curves.
-    legend = plot.addLegend(**{**COMPACT, "brush": backing(pg.getConfigOption("background")),
-                               **options})
+    legend = PlacedLegend(**{**COMPACT, "brush": backing(pg.getConfigOption("background")),
+                             **options})
+    legend.setParentItem(plot.vb)
+    plot.legend = legend  # as PlotItem.addLegend: curves plotted with a name join it
     legend.setProperty(THEMED, "brush" not in options)  # the theme recolours it, see below
     legend.layout.setContentsMargins(*LEGEND_MARGINS)
     LegendPlacer(legend)  # a Qt child of the legend: it lives as long as the legend

@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from PySide6.QtCore import QPoint, Qt
 
 from dlstudio.gui.common.legend_placement import CORNERS, LegendPlacer, add_legend
 
@@ -144,6 +145,30 @@ def test_hidden_curves_do_not_count(qtbot, plot):
         dev.show()  # shown again it counts: the bottom right is crowded
     assert corner(legend) != BOTTOM_RIGHT
     assert covered_points(legend) == 0
+
+
+def test_a_legend_the_user_drags_stays_where_it_was_put(qtbot, plot):
+    item, legend, placer, train, dev = plot
+    steps = np.arange(50, dtype=float)
+    with qtbot.waitSignal(placer.placed):
+        train.setData(steps, np.exp(-steps / 10))
+    assert corner(legend) == TOP_RIGHT
+    widget = item.getViewWidget()
+    start = widget.mapFromScene(legend.sceneBoundingRect().center())
+    view = widget.mapFromScene(item.vb.sceneBoundingRect().center())
+    end = QPoint(view.x(), start.y() + 60)  # towards the middle of the plot
+    with qtbot.waitSignal(legend.dragged):
+        qtbot.mousePress(widget.viewport(), Qt.MouseButton.LeftButton, pos=start)
+        for step in range(1, 11):
+            qtbot.mouseMove(widget.viewport(), start + (end - start) * (step / 10))
+        qtbot.mouseRelease(widget.viewport(), Qt.MouseButton.LeftButton, pos=end)
+    put = legend.sceneBoundingRect()
+    assert abs(put.center().x() - widget.mapToScene(end).x()) < 5
+    # New data that crowds the top right, where the placement last put it: a placement
+    # would move it to another corner, but leaves it where the user put it.
+    train.setData(steps, 1 - np.exp(-steps / 10))
+    placer.place()
+    assert legend.sceneBoundingRect() == put
 
 
 def test_the_diagnosis_plots_keep_their_legends_off_a_regression_runs_curves(qtbot, db_path,
