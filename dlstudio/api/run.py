@@ -103,13 +103,17 @@ class Run:
         self._step = -1
         self._epoch = 0
         self._pid = os.getpid()
-        self._monitor = SystemMonitor(self) if system_metrics else None
+        self._monitor = SystemMonitor(run_id, self._position) if system_metrics else None
         buffer.monitor = self._monitor
         _OPEN_RUNS.add(self)
         _install_exit_hooks()
 
     def __repr__(self) -> str:
         return f"Run(id={self.id}, name={self.name!r}, status={self.status!r})"
+
+    def _position(self) -> tuple[int, int, float]:
+        """(step, epoch, seconds since the start) where a point made now belongs."""
+        return max(self._step, 0), self._epoch, _monotonic() - self._started
 
     # -- logging -------------------------------------------------------------------
     def log(self, metrics: Mapping[str, Any], step: int | None = None,

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from dlstudio import process_use
@@ -27,8 +28,13 @@ class SystemMonitor:
     """The readings of one run; ``rows`` runs in the writer thread, ``summary`` in the
     thread that started the run."""
 
-    def __init__(self, run: Any, interval: float = INTERVAL):
-        self._run = weakref.ref(run)  # the run holds its buffer, which holds this
+    def __init__(self, run_id: int, position: Callable[[], tuple[int, int, float]],
+                 interval: float = INTERVAL):
+        """``position``: a bound method of the run giving (step, epoch, seconds since the
+        start) for a reading made now; held weakly (the run holds its buffer, which holds
+        this), so the readings stop once the run is gone."""
+        self._run_id = run_id
+        self._position = weakref.WeakMethod(position)
         self._interval = interval
         self._due = time.monotonic()  # the first reading comes at once
         self._thread = threading.get_ident()
@@ -39,8 +45,8 @@ class SystemMonitor:
     def rows(self, final: bool = False) -> list[tuple]:
         """Metric rows of one reading when one is due (always when ``final``)."""
         now = time.monotonic()
-        run = self._run()
-        if self._broken or run is None or not (final or now >= self._due):
+        position = self._position()
+        if self._broken or position is None or not (final or now >= self._due):
             return []
         self._due = now + self._interval
         try:
@@ -53,10 +59,11 @@ class SystemMonitor:
         except Exception as exc:  # a reading must never stop the points being written
             self._broken = True
             log.warning("dlstudio: system metrics of run %s no longer sampled: %s",
-                        run.id, exc)
+                        self._run_id, exc)
             return []
-        step, epoch, elapsed = max(run._step, 0), run._epoch, now - run._started
-        return [(run.id, key, step, epoch, value, elapsed) for key, value in sample.items()]
+        step, epoch, elapsed = position()
+        return [(self._run_id, key, step, epoch, value, elapsed)
+                for key, value in sample.items()]
 
     def summary(self) -> dict[str, Any]:
         """Device, GPU peaks and the starting thread's CPU time, for the run's summary."""
