@@ -26,7 +26,19 @@ from dlstudio.version import __version__
 
 GIT_TIMEOUT_S = 10.0
 API_MARK = "logged_by"  # environment key of the runs a script logged through the API
+IMPORT_MARK = "imported_from"  # environment key of the runs brought from another tracker
 _CHUNK = 1 << 20
+
+
+def made_by(environment: dict[str, Any]) -> str:
+    """Who made a run, from its recorded environment: ``"import"`` (another tracker's
+    run), ``"script"`` (logged through the tracking API), ``"dlstudio"`` (its trainer),
+    or ``""`` when nothing was recorded (a run older than the record: the trainer's)."""
+    if environment.get(IMPORT_MARK):
+        return "import"
+    if API_MARK in environment:
+        return "script"
+    return "dlstudio" if environment else ""
 
 
 def collect(code: str | Path | None = None, data_files: Iterable[str | Path] = (),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from dlstudio.formatting import is_number
-from dlstudio.reproducibility import API_MARK
+from dlstudio.reproducibility import API_MARK, IMPORT_MARK, made_by
 from dlstudio.store.paths import run_files
 
 NOT_RECORDED = "not recorded (the run is older than this record)"
@@ -47,26 +47,25 @@ def format_bytes(count: int) -> str:
 
 def origin(environment: dict[str, Any]) -> str:
     """Who made the run: dlstudio's trainer, a script through the API, an import."""
-    imported = environment.get("imported_from")
-    if imported:
+    maker = made_by(environment)
+    if maker == "import":
+        imported = environment[IMPORT_MARK]
         return (f"imported from {imported.get('kind', '?')}: {imported.get('source', '?')} "
                 f"(run {imported.get('id', '?')})")
-    if not environment:
-        return NOT_RECORDED
-    if API_MARK in environment:
+    if maker == "script":
         return f"logged by a script ({environment[API_MARK]})"
-    return "trained by dlstudio"
+    return "trained by dlstudio" if maker else NOT_RECORDED
 
 
 def environment_fields(environment: dict[str, Any]) -> list[Field]:
     """What reproducing the run needs, each field labelled; a run older than the record
     says so, an imported one says where from (and what the source recorded)."""
     fields = [("Origin", origin(environment))]
-    imported = environment.get("imported_from")
-    if imported:
-        return fields + [(str(key), str(value)) for key, value in imported.items()
-                         if key not in ("kind", "source", "id")]
-    if not environment:
+    maker = made_by(environment)
+    if maker == "import":
+        return fields + [(str(key), str(value)) for key, value in
+                         environment[IMPORT_MARK].items() if key not in ("kind", "source", "id")]
+    if not maker:
         return fields
     fields += [(label, str(environment.get(key) or "none")) for key, label in VERSIONS]
     fields += [("Host", f"{environment.get('host', '?')} ({environment.get('platform', '?')})"),
@@ -90,10 +89,11 @@ def environment_fields(environment: dict[str, Any]) -> list[Field]:
 
 def environment_summary(environment: dict[str, Any]) -> list[str]:
     """The reproducibility record in two short lines (empty for runs without one)."""
-    if "imported_from" in environment:
-        imported = environment["imported_from"]
+    maker = made_by(environment)
+    if maker == "import":
+        imported = environment[IMPORT_MARK]
         return [f"Imported from {imported.get('kind', '?')}: {imported.get('source', '?')}"]
-    if not environment:
+    if not maker:
         return []
     git = environment.get("git") or {}
     code = (f"git {str(git.get('commit', ''))[:10]}{' (dirty)' if git.get('dirty') else ''}"
@@ -138,9 +138,10 @@ def resource_fields(summary: dict[str, Any], system: dict[str, dict[str, float]]
 
 
 def _why_no_resources(environment: dict[str, Any]) -> str:
-    if environment.get("imported_from"):
+    maker = made_by(environment)
+    if maker == "import":
         return "not recorded: an import brings the source's metrics, params and tags only"
-    if API_MARK in environment:
+    if maker == "script":
         return ("not recorded: the script started it with system_metrics=False, or an "
                 "older dlstudio logged it")
     return NOT_RECORDED

@@ -46,3 +46,16 @@ def test_environment_fields_label_git_and_hashed_inputs():
     assert ("Data file", "/w/d.csv  sha256 ff00") in fields
     assert ("Plugin file", "/w/p.py  cannot read: gone") in fields
     assert format_bytes(5) == "5 B" and format_bytes(1536) == "1.5 KB"
+
+
+def test_who_made_a_run_is_read_from_its_environment_one_way():
+    from dlstudio.reproducibility import made_by
+    from dlstudio.training.resumable import trained_here
+
+    cases = {"": {}, "import": {"imported_from": {"kind": "mlflow", "source": "mlruns"}},
+             "script": {"logged_by": "dlstudio.start_run", "python": "3.11"},
+             "dlstudio": {"python": "3.11", "command": "dlstudio train"}}
+    for maker, environment in cases.items():
+        assert made_by(environment) == maker
+        # Only the trainer's runs (and those older than the record) can be trained again.
+        assert trained_here({"environment": environment}) == (maker in ("dlstudio", ""))

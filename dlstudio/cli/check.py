@@ -7,6 +7,7 @@ import json
 
 from dlstudio.cli.options import add_db_option
 from dlstudio.formatting import count
+from dlstudio.run_record import format_bytes
 from dlstudio.store import Store, resolve_db_path
 from dlstudio.store.health import check_database
 
@@ -38,7 +39,7 @@ def run_check(args: argparse.Namespace) -> int:
                           "problems": health.problems}, indent=2))
     elif health.ok:
         kind = "thorough check" if health.thorough else "check"
-        print(f"database {path}: intact ({kind} of {health.size_bytes / 2**20:,.1f} MB, "
+        print(f"database {path}: intact ({kind} of {format_bytes(health.size_bytes)}, "
               f"{count(health.runs or 0, 'run')})")
     else:
         print(f"database {path}: damaged, {count(len(health.problems), 'problem')} found:")

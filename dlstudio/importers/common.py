@@ -9,6 +9,7 @@ from typing import Any
 
 from dlstudio.errors import ConfigError
 from dlstudio.formatting import parse_number
+from dlstudio.reproducibility import IMPORT_MARK
 from dlstudio.store import Store
 
 INSTALL_HINT = 'pip install "dlstudio[import]"'
@@ -58,7 +59,7 @@ def write_runs(store: Store, source: str, runs: list[SourceRun]) -> ImportReport
             run_id = store.create_run(run.config, name=run.name)
             for tag in dict.fromkeys([run.kind, *run.tags]):
                 store.add_tag(run_id, tag)
-            store.set_environment(run_id, {"imported_from": {
+            store.set_environment(run_id, {IMPORT_MARK: {
                 "kind": run.kind, "source": source, "id": run.source_id, **run.details}})
             start = run.started if run.started is not None else _first_time(run)
             rows = [(run_id, key, step, 0, value, max(0.0, wall - start) if start else 0.0)
@@ -87,7 +88,7 @@ def _last_time(run: SourceRun) -> float | None:
 def _already_imported(store: Store) -> set[tuple[str, str, str]]:
     found = set()
     for row in store.list_runs():
-        origin = (row.get("environment") or {}).get("imported_from")
+        origin = (row.get("environment") or {}).get(IMPORT_MARK)
         if origin:
             found.add((origin.get("kind"), origin.get("source"), origin.get("id")))
     return found

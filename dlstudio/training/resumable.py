@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dlstudio.reproducibility import API_MARK
+from dlstudio.reproducibility import made_by
 
 RESUMABLE_RUNS = ("stopped", "interrupted", "failed")
 
@@ -20,8 +20,7 @@ def trained_here(run: dict) -> bool:
     """Whether dlstudio trained ``run`` (a store row) from its config, so it can resume
     it or train it again: not a run a script logged through the Python API, nor one
     imported from another tracker."""
-    environment = run.get("environment") or {}
-    return API_MARK not in environment and "imported_from" not in environment
+    return made_by(run.get("environment") or {}) in ("dlstudio", "")
 
 
 def checkpoint_path(run: dict) -> Path | None:
