@@ -31,6 +31,15 @@ def count(number: int, noun: str, plural: str | None = None) -> str:
     return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
 
 
+def format_bytes(count: int) -> str:
+    """``1536`` -> ``"1.5 KB"`` (powers of 1024)."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if count < 1024 or unit == "GB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1024
+    return f"{count} B"
+
+
 def format_metric(name: str | None, value: Any, *, unit: bool = False, missing: str = "") -> str:
     """``"accuracy", 0.9712`` -> ``"97.12 %"``; ``"rmse", 0.31`` -> ``"0.31"``.
 

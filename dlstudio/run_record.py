@@ -36,15 +36,6 @@ def files_of(run: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"path": f"{folder}/{name}", "bytes": size} for name, size in run_files(folder)]
 
 
-def format_bytes(count: int) -> str:
-    """``1536`` -> ``"1.5 KB"`` (powers of 1024)."""
-    for unit in ("B", "KB", "MB", "GB"):
-        if count < 1024 or unit == "GB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1024
-    return f"{count} B"
-
-
 def origin(environment: dict[str, Any]) -> str:
     """Who made the run: dlstudio's trainer, a script through the API, an import."""
     maker = made_by(environment)

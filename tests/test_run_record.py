@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 from dlstudio.reproducibility import API_MARK
-from dlstudio.run_record import environment_fields, format_bytes, resource_fields, with_details
+from dlstudio.formatting import format_bytes
+from dlstudio.run_record import environment_fields, resource_fields, with_details
 from dlstudio.store import Store
 
 

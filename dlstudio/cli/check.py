@@ -6,13 +6,8 @@ import argparse
 import json
 
 from dlstudio.cli.options import add_db_option
-from dlstudio.formatting import count
-from dlstudio.run_record import format_bytes
 from dlstudio.store import Store, resolve_db_path
-from dlstudio.store.health import check_database
-
-RECOVER = ("Restore a backup, or recover what can be read with the sqlite3 tool: "
-           "sqlite3 {path} .recover | sqlite3 recovered.db")
+from dlstudio.store.health import RECOVER, check_database
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -37,13 +32,10 @@ def run_check(args: argparse.Namespace) -> int:
         print(json.dumps({"database": str(path), "ok": health.ok, "thorough": health.thorough,
                           "runs": health.runs, "bytes": health.size_bytes,
                           "problems": health.problems}, indent=2))
-    elif health.ok:
-        kind = "thorough check" if health.thorough else "check"
-        print(f"database {path}: intact ({kind} of {format_bytes(health.size_bytes)}, "
-              f"{count(health.runs or 0, 'run')})")
     else:
-        print(f"database {path}: damaged, {count(len(health.problems), 'problem')} found:")
+        print(health.verdict(path))
         for problem in health.problems:
             print(f"  {problem}")
-        print(RECOVER.format(path=path))
+        if not health.ok:
+            print(RECOVER.format(path=path))
     return 0 if health.ok else 1

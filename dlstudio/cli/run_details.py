@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlstudio.run_record import environment_fields, format_bytes, resource_fields
+from dlstudio.formatting import format_bytes
+from dlstudio.run_record import environment_fields, resource_fields
 
 
 def environment_lines(environment: dict[str, Any]) -> list[str]:

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from dlstudio.formatting import count, format_bytes
 from dlstudio.store.base import StoreBase
 
 MAX_REPORTED = 100  # SQLite stops listing problems after this many
+RECOVER = ("Restore a backup, or recover what can be read with the sqlite3 tool: "
+           "sqlite3 {path} .recover | sqlite3 recovered.db")
 
 
 @dataclass
@@ -33,6 +37,14 @@ class Health:
     @property
     def size_bytes(self) -> int:
         return self.pages * self.page_size
+
+    def verdict(self, path: str | Path) -> str:
+        """One line: intact (what was read), or damaged (how many problems)."""
+        if self.ok:
+            kind = "thorough check" if self.thorough else "check"
+            return (f"database {path}: intact ({kind} of {format_bytes(self.size_bytes)}, "
+                    f"{count(self.runs or 0, 'run')})")
+        return f"database {path}: damaged, {count(len(self.problems), 'problem')} found:"
 
 
 def check_database(store: StoreBase, thorough: bool = False) -> Health:

@@ -13,9 +13,9 @@ import math
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from dlstudio.formatting import format_metric, is_number
+from dlstudio.formatting import format_bytes, format_metric, is_number
 from dlstudio.gui.common import run_format as fmt
-from dlstudio.run_record import environment_fields, format_bytes, resource_fields
+from dlstudio.run_record import environment_fields, resource_fields
 
 
 class Row(NamedTuple):
