@@ -18,6 +18,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from dlstudio.gui.about_dialog import show_about
+from dlstudio.gui.check_dialog import CheckDialog
 from dlstudio.gui.common.theme import SETTING as THEME_SETTING
 from dlstudio.gui.common.theme import ThemeKeeper
 from dlstudio.gui.compare.compare_panel import ComparePanel
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.controller = context.controller
         self.confirm_stop = confirm_stop or ask_to_stop
         self._closed = False
+        self._check: CheckDialog | None = None  # File > Check database, once opened
         self.setWindowTitle(f"dlstudio — {context.db_path.name}")
         self.devices = devices
         self.status = AppStatusBar(context.db_path, devices, self)
@@ -161,6 +163,15 @@ class MainWindow(QMainWindow):
             self.context.settings.setValue(THEME_SETTING, theme)
 
     @Slot()
+    def check_database(self) -> CheckDialog:
+        """File > Check database: read every page on a worker thread (the box shows the
+        one still running, if any); returns the box."""
+        if self._check is None or not self._check.running:
+            self._check = CheckDialog(self.context.db_path, self)
+        self._check.open()
+        return self._check
+
+    @Slot()
     def show_about(self) -> QMessageBox:
         """Help > About: versions, database and devices (not blocking); returns the box."""
         return show_about(self, self.context.db_path, self.devices)
@@ -202,6 +213,8 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._save_settings()
+        if self._check is not None:
+            self._check.shutdown()
         self.controller.shutdown()  # first: a sweep panel follows the controller's sweeps
         for panel in self.tabs.panels.values():
             panel.shutdown()

@@ -76,6 +76,8 @@ def _page_problems(conn: sqlite3.Connection, pragma: str) -> list[str]:
         try:
             rows = [row[0] for row in conn.execute(f"PRAGMA {pragma}({limit})")]
         except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "interrupt" in str(exc):
+                raise  # stopped by the user (Connection.interrupt), not by damage
             stopped = stopped or str(exc)
             continue
         if rows == ["ok"]:

@@ -6,30 +6,12 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from dlstudio.store import Store
+from tests.damaged_files import database_with_points, metrics_root_page, overwrite_page
 from tests.faults.processes import cli
 
 
-def _database_with_points(path, runs: int = 20, points: int = 500) -> None:
-    with Store(path) as store, store.transaction():
-        for index in range(runs):
-            run_id = store.create_run({"index": index}, name=f"run {index}")
-            store.write_metrics([(run_id, "train_loss", step, 0, 1.0 / (step + 1), 0.0)
-                                 for step in range(points)])
-    conn = sqlite3.connect(path)  # fold the log into the file: the damage hits the pages
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-
-
-def _metrics_root_page(path) -> int:
-    conn = sqlite3.connect(path)
-    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'metrics'").fetchone()
-    conn.close()
-    return root
-
-
 def test_an_intact_file_is_said_intact(db_path):
-    _database_with_points(db_path)
+    database_with_points(db_path)
     for flags in ([], ["--thorough"]):
         done = cli("check", "--db", db_path, *flags)
         assert done.returncode == 0, done.stderr
@@ -40,12 +22,9 @@ def test_an_intact_file_is_said_intact(db_path):
 
 
 def test_a_damaged_page_no_other_command_reads_is_found_and_nothing_changes(db_path):
-    _database_with_points(db_path)
-    data = bytearray(db_path.read_bytes())
-    page = 4096
-    root = _metrics_root_page(db_path)
-    data[(root - 1) * page:root * page] = b"\x00" * page  # the metrics tree's top page
-    db_path.write_bytes(bytes(data))
+    database_with_points(db_path)
+    root = metrics_root_page(db_path)
+    overwrite_page(db_path, root, b"\x00")  # the top of the metrics tree
     before = db_path.read_bytes()
     # Listing runs never reads the metrics, so it does not notice ...
     assert cli("runs", "--db", db_path).returncode == 0
@@ -63,19 +42,16 @@ def test_a_damaged_page_no_other_command_reads_is_found_and_nothing_changes(db_p
 
 
 def test_a_long_list_of_problems_says_there_may_be_more(db_path):
-    _database_with_points(db_path)
-    data = bytearray(db_path.read_bytes())
-    page = 4096
-    root = _metrics_root_page(db_path)
-    data[(root - 1) * page + 12:root * page] = b"\x5a" * (page - 12)  # every cell pointer
-    db_path.write_bytes(bytes(data))
+    database_with_points(db_path)
+    # Past the page header: every cell pointer of the metrics tree's top page.
+    overwrite_page(db_path, metrics_root_page(db_path), b"\x5a", skip=12)
     said = json.loads(cli("check", "--db", db_path, "--json").stdout)
     assert len(said["problems"]) == 101
     assert said["problems"][-1] == "the check lists the first 100 problems; there may be more"
 
 
 def test_a_row_whose_run_is_gone_is_found(db_path):
-    _database_with_points(db_path, runs=2, points=3)
+    database_with_points(db_path, runs=2, points=3)
     conn = sqlite3.connect(db_path)  # foreign keys are off in a plain sqlite3 connection
     conn.execute("INSERT INTO tags (run_id, tag) VALUES (99, 'stray')")
     conn.commit()

@@ -1,0 +1,103 @@
+"""File > Check database: every page of the database read on a worker thread, as
+``dlstudio check`` does, and the verdict in a box whose text can be copied.
+
+The window stays usable meanwhile. Closing the box lets the check finish unseen;
+closing the window interrupts it (SQLite's ``interrupt``, safe from any thread).
+"""
+
+from __future__ import annotations
+
+import html
+import sqlite3
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
+from dlstudio.gui.workers.job_worker import JobSession
+from dlstudio.store import Store
+from dlstudio.store.health import RECOVER, Health, check_database
+
+TITLE = "Check database"
+
+
+class CheckJob:
+    """The check as a job for a worker thread; ``interrupt`` (from any thread) stops it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()  # the connection is closed under it, never mid-interrupt
+        self._connection: sqlite3.Connection | None = None
+        self._interrupted = False
+
+    def __call__(self) -> Health:
+        with Store(self.path, mark_orphans=False) as store:
+            with self._lock:
+                if self._interrupted:
+                    raise InterruptedError("the check was interrupted")
+                self._connection = store.db.conn
+            try:
+                return check_database(store)
+            finally:
+                with self._lock:
+                    self._connection = None
+
+    def interrupt(self) -> None:
+        with self._lock:
+            self._interrupted = True
+            if self._connection is not None:
+                self._connection.interrupt()
+
+
+class CheckDialog(QMessageBox):
+    """Starts the check of ``db_path`` when made; ``checked`` carries its ``Health``,
+    ``check_failed`` the message of a file that could not be checked."""
+
+    checked = Signal(object)
+    check_failed = Signal(str)
+
+    def __init__(self, db_path: Path, parent: QWidget | None = None):
+        super().__init__(QMessageBox.Icon.Information, TITLE,
+                         f"Reading every page of {html.escape(str(db_path))} …",
+                         QMessageBox.StandardButton.Close, parent)
+        self.db_path = db_path
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.job = CheckJob(db_path)
+        self.session: JobSession | None = JobSession(self.job, "dlstudio-check", self)
+        self.session.job_done.connect(self._on_done)
+        self.session.job_failed.connect(self._on_failed)
+        self.session.session_ended.connect(self._on_session_ended)
+        self.session.start()
+
+    @property
+    def running(self) -> bool:
+        return self.session is not None
+
+    def shutdown(self) -> None:
+        """Interrupt the check and wait for its thread (the window is closing)."""
+        if self.session is not None:
+            self.job.interrupt()
+            self.session.shutdown()
+
+    @Slot(object)
+    def _on_done(self, health: Health) -> None:
+        self.setText(html.escape(health.verdict(self.db_path)))
+        if not health.ok:
+            self.setIcon(QMessageBox.Icon.Critical)
+            problems = "<br>".join(html.escape(problem) for problem in health.problems)
+            self.setInformativeText(
+                f"{problems}<br><br>{html.escape(RECOVER.format(path=self.db_path))}")
+        self.checked.emit(health)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.setIcon(QMessageBox.Icon.Critical)
+        self.setText(f"database {html.escape(str(self.db_path))}: could not be checked")
+        self.setInformativeText(html.escape(message))
+        self.check_failed.emit(message)
+
+    @Slot()
+    def _on_session_ended(self) -> None:
+        self.session = None

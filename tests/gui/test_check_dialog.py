@@ -1,0 +1,65 @@
+"""File > Check database: the check runs beside the window and says what it found."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from dlstudio.gui.check_dialog import CheckJob
+from dlstudio.store import Store
+from dlstudio.store.health import check_database
+from tests.damaged_files import database_with_points, metrics_root_page, overwrite_page
+
+
+@pytest.fixture
+def damaged(db_path) -> int:
+    """A database whose metrics tree has a zeroed top page (opening does not notice)."""
+    database_with_points(db_path, runs=5)
+    root = metrics_root_page(db_path)
+    overwrite_page(db_path, root, b"\x00")
+    return root
+
+
+def check_from_the_menu(qtbot, window):
+    window.menus.check.trigger()
+    box = window.findChild(QMessageBox)
+    assert box.text().startswith("Reading every page of ")
+    # The result arrives through the event loop, which only the wait below runs.
+    with qtbot.waitSignal(box.checked, timeout=30_000) as blocker:
+        pass
+    assert box.isVisible()
+    return box, blocker.args[0]
+
+
+def test_an_intact_database_is_said_intact(qtbot, main_window, db_path):
+    box, health = check_from_the_menu(qtbot, main_window)
+    assert health.ok
+    assert box.text() == (f"database {db_path}: intact (check of "
+                          f"{health.size_bytes // 1024}.0 KB, 0 runs)")
+    assert box.icon() == QMessageBox.Icon.Information
+
+
+def test_a_damaged_page_is_listed_with_the_way_to_recover(qtbot, damaged, main_window, db_path):
+    box, health = check_from_the_menu(qtbot, main_window)
+    assert not health.ok and box.icon() == QMessageBox.Icon.Critical
+    assert box.text().startswith(f"database {db_path}: damaged, ")
+    assert f"Page {damaged}: " in box.informativeText()
+    assert "sqlite3 tool" in box.informativeText()
+    # The app keeps working on what is readable: the runs are listed.
+    main_window.runs_panel.refresh()
+    assert main_window.runs_panel.proxy.rowCount() == 5
+
+
+def test_an_interrupted_check_stops_and_is_not_called_damage(db_path):
+    database_with_points(db_path, runs=2, points=10)
+    job = CheckJob(db_path)
+    job.interrupt()  # the window closed before the check began
+    with pytest.raises(InterruptedError):
+        job()
+    with Store(db_path, mark_orphans=False) as store:
+        # SQLITE_INTERRUPT mid-check, as Connection.interrupt() from the GUI thread gives.
+        store.db.conn.set_progress_handler(lambda: 1, 100)
+        with pytest.raises(sqlite3.OperationalError, match="interrupt"):
+            check_database(store)
