@@ -21,6 +21,7 @@ from dlstudio.store import Store
 from dlstudio.store.health import RECOVER, Health, check_database
 
 TITLE = "Check database"
+SHOWN_PROBLEMS = 6
 
 
 class CheckJob:
@@ -63,6 +64,7 @@ class CheckDialog(QMessageBox):
                          f"Reading every page of {html.escape(str(db_path))} …",
                          QMessageBox.StandardButton.Close, parent)
         self.db_path = db_path
+        self.setDefaultButton(QMessageBox.StandardButton.Close)  # not Show Details
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.job = CheckJob(db_path)
         self.session: JobSession | None = JobSession(self.job, "dlstudio-check", self)
@@ -83,12 +85,21 @@ class CheckDialog(QMessageBox):
 
     @Slot(object)
     def _on_done(self, health: Health) -> None:
-        self.setText(html.escape(health.verdict(self.db_path)))
+        self.setText("<b>The database is intact.</b>" if health.ok
+                     else "<b>The database is damaged.</b>")
+        self.setInformativeText(html.escape(health.verdict(self.db_path)))
         if not health.ok:
             self.setIcon(QMessageBox.Icon.Critical)
-            problems = "<br>".join(html.escape(problem) for problem in health.problems)
+            # Up to 100 problems: the first few here, all of them under Show Details
+            # (it scrolls), so that the box fits a small screen.
+            shown = [html.escape(problem) for problem in health.problems[:SHOWN_PROBLEMS]]
+            more = len(health.problems) - len(shown)
+            if more:
+                shown.append(f"… and {more} more (Show Details…)")
             self.setInformativeText(
-                f"{problems}<br><br>{html.escape(RECOVER.format(path=self.db_path))}")
+                "<br>".join([html.escape(health.verdict(self.db_path)), *shown]) + "<br><br>"
+                + html.escape(RECOVER.format(path=self.db_path)))
+            self.setDetailedText("\n".join(health.problems))
         self.checked.emit(health)
 
     @Slot(str)

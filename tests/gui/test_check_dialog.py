@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from dlstudio.gui.check_dialog import CheckJob
+from dlstudio.gui.check_dialog import SHOWN_PROBLEMS, CheckJob
 from dlstudio.store import Store
 from dlstudio.store.health import check_database
 from tests.damaged_files import database_with_points, metrics_root_page, overwrite_page
@@ -36,17 +36,23 @@ def check_from_the_menu(qtbot, window):
 def test_an_intact_database_is_said_intact(qtbot, main_window, db_path):
     box, health = check_from_the_menu(qtbot, main_window)
     assert health.ok
-    assert box.text() == (f"database {db_path}: intact (check of "
-                          f"{health.size_bytes // 1024}.0 KB, 0 runs)")
+    assert box.text() == "<b>The database is intact.</b>"
+    assert box.informativeText() == (f"database {db_path}: intact (check of "
+                                     f"{health.size_bytes // 1024}.0 KB, 0 runs)")
     assert box.icon() == QMessageBox.Icon.Information
 
 
 def test_a_damaged_page_is_listed_with_the_way_to_recover(qtbot, damaged, main_window, db_path):
     box, health = check_from_the_menu(qtbot, main_window)
     assert not health.ok and box.icon() == QMessageBox.Icon.Critical
-    assert box.text().startswith(f"database {db_path}: damaged, ")
+    assert box.text() == "<b>The database is damaged.</b>"
+    assert box.informativeText().startswith(f"database {db_path}: damaged, ")
     assert f"Page {damaged}: " in box.informativeText()
     assert "sqlite3 tool" in box.informativeText()
+    # A few of the problems in the box (it must fit a small screen), all of them under
+    # Show Details.
+    assert f"and {len(health.problems) - SHOWN_PROBLEMS} more" in box.informativeText()
+    assert box.detailedText().splitlines() == health.problems
     # The app keeps working on what is readable: the runs are listed.
     main_window.runs_panel.refresh()
     assert main_window.runs_panel.proxy.rowCount() == 5
