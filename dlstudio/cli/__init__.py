@@ -8,6 +8,7 @@ import sqlite3
 import sys
 
 from dlstudio.cli import check as check_commands
+from dlstudio.cli import compact as compact_commands
 from dlstudio.cli import diagnose as diagnose_commands
 from dlstudio.cli import examples as example_commands
 from dlstudio.cli import export_runs as export_runs_commands
@@ -25,7 +26,7 @@ from dlstudio.version import __version__
 COMMAND_MODULES = [train_commands, runs_commands, lr_find_commands, group_commands,
                    diagnose_commands, sweep_commands, example_commands,
                    export_runs_commands, import_commands, importance_commands,
-                   check_commands]
+                   check_commands, compact_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

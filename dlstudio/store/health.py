@@ -14,8 +14,10 @@ from pathlib import Path
 
 from dlstudio.formatting import count, format_bytes
 from dlstudio.store.base import StoreBase
+from dlstudio.store.compaction import free_bytes
 
 MAX_REPORTED = 100  # SQLite stops listing problems after this many
+WORTH_COMPACTING = 2**20  # free bytes in the file from which the check mentions them
 RECOVER = ("Restore a backup, or recover what can be read with the sqlite3 tool: "
            "sqlite3 {path} .recover | sqlite3 recovered.db")
 
@@ -29,6 +31,7 @@ class Health:
     page_size: int
     problems: list[str] = field(default_factory=list)
     runs: int | None = None  # counted only in a healthy file
+    free_bytes: int = 0  # left inside the file by deleted rows
 
     @property
     def ok(self) -> bool:
@@ -42,8 +45,11 @@ class Health:
         """One line: intact (what was read), or damaged (how many problems)."""
         if self.ok:
             kind = "thorough check" if self.thorough else "check"
+            free = (f"; {format_bytes(self.free_bytes)} of it left free by deleted runs, "
+                    "which dlstudio compact gives back" if self.free_bytes >= WORTH_COMPACTING
+                    else "")
             return (f"database {path}: intact ({kind} of {format_bytes(self.size_bytes)}, "
-                    f"{count(self.runs or 0, 'run')})")
+                    f"{count(self.runs or 0, 'run')}{free})")
         return f"database {path}: damaged, {count(len(self.problems), 'problem')} found:"
 
 
@@ -64,6 +70,7 @@ def check_database(store: StoreBase, thorough: bool = False) -> Health:
                     problems=problems)
     if health.ok:
         health.runs = conn.execute("SELECT count(*) FROM runs").fetchone()[0]
+        health.free_bytes = free_bytes(store)
     return health
 
 
