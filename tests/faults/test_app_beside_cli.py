@@ -45,3 +45,22 @@ def test_runs_in_the_app_and_the_shell_both_finish_and_the_app_lists_both(qtbot,
     with Store(db_path) as store:
         assert sorted(run["status"] for run in store.list_runs()) == ["finished"] * 3
         assert store.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_the_shell_deletes_and_compacts_beside_the_open_app_which_keeps_working(
+        qtbot, main_window, db_path):
+    first_id, first = run_and_wait(qtbot, main_window, FAST)
+    second_id, second = run_and_wait(qtbot, main_window, FAST)
+    runs = main_window.tabs.show_panel("runs")
+    runs.refresh()
+    assert runs.proxy.rowCount() == 2
+    assert cli("delete", first_id, "--db", str(db_path)).returncode == 0
+    compacted = cli("compact", "--db", str(db_path))
+    assert compacted.returncode == 0, compacted.stderr
+    runs.refresh()
+    select(runs, [second_id])
+    assert runs.proxy.rowCount() == 1 and runs.selected_run_ids() == [second_id]
+    third_id, third = run_and_wait(qtbot, main_window, FAST)  # the app still writes
+    assert third["status"] == "finished", third
+    checked = cli("check", "--db", str(db_path))
+    assert checked.returncode == 0 and "2 runs" in checked.stdout, checked.stdout
