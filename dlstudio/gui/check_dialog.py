@@ -87,19 +87,18 @@ class CheckDialog(QMessageBox):
     def _on_done(self, health: Health) -> None:
         self.setText("<b>The database is intact.</b>" if health.ok
                      else "<b>The database is damaged.</b>")
-        self.setInformativeText(html.escape(health.verdict(self.db_path)))
+        lines = [html.escape(health.verdict(self.db_path))]
         if not health.ok:
             self.setIcon(QMessageBox.Icon.Critical)
             # Up to 100 problems: the first few here, all of them under Show Details
             # (it scrolls), so that the box fits a small screen.
-            shown = [html.escape(problem) for problem in health.problems[:SHOWN_PROBLEMS]]
-            more = len(health.problems) - len(shown)
-            if more:
-                shown.append(f"… and {more} more (Show Details…)")
-            self.setInformativeText(
-                "<br>".join([html.escape(health.verdict(self.db_path)), *shown]) + "<br><br>"
-                + html.escape(RECOVER.format(path=self.db_path)))
+            lines += [html.escape(problem) for problem in health.problems[:SHOWN_PROBLEMS]]
+            more = len(health.problems) - SHOWN_PROBLEMS
+            if more > 0:
+                lines.append(f"… and {more} more (Show Details…)")
+            lines += ["", html.escape(RECOVER.format(path=self.db_path))]
             self.setDetailedText("\n".join(health.problems))
+        self.setInformativeText("<br>".join(lines))
         self.checked.emit(health)
 
     @Slot(str)

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from dlstudio.gui.check_dialog import SHOWN_PROBLEMS, CheckJob
+from dlstudio.gui.check_dialog import SHOWN_PROBLEMS, CheckDialog, CheckJob
 from dlstudio.store import Store
 from dlstudio.store.health import check_database
 from tests.damaged_files import database_with_points, metrics_root_page, overwrite_page
@@ -69,3 +69,16 @@ def test_an_interrupted_check_stops_and_is_not_called_damage(db_path):
         store.db.conn.set_progress_handler(lambda: 1, 100)
         with pytest.raises(sqlite3.OperationalError, match="interrupt"):
             check_database(store)
+
+
+def test_a_file_that_cannot_be_checked_says_why(qtbot, tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"name,value\n" * 500)
+    box = CheckDialog(path)
+    qtbot.addWidget(box)
+    with qtbot.waitSignal(box.check_failed, timeout=30_000) as blocker:
+        box.open()
+    assert box.icon() == QMessageBox.Icon.Critical
+    assert box.text() == f"database {path}: could not be checked"
+    assert str(path) in blocker.args[0] and box.informativeText()
+    qtbot.waitUntil(lambda: not box.running)
