@@ -3,7 +3,12 @@ only the checkpoints the database owns and says what it removed."""
 
 from __future__ import annotations
 
+import io
 import os
+import pty
+import select
+import subprocess
+import time
 import shutil
 
 import pytest
@@ -141,3 +146,79 @@ def test_delete_says_when_there_was_nothing_to_remove(db_path, capsys):
         store.create_run({})
     code, out, _ = _run(capsys, "delete", "1", "--db", db_path)
     assert code == 0 and "it had no checkpoints on disk" in out
+
+
+@pytest.fixture
+def four_runs(db_path):
+    with Store(db_path) as store:
+        for name, status in (("a", "finished"), ("b", "failed"), ("c", "failed"),
+                             ("d", "finished")):
+            store.create_run({}, name=name, status=status)
+    return db_path
+
+
+def _names(db_path) -> list[str]:
+    with Store(db_path) as store:
+        return sorted(run["name"] for run in store.list_runs())
+
+
+def test_delete_takes_several_runs_by_id_or_name(four_runs, capsys):
+    code, out, _ = _run(capsys, "delete", "1", "c", "1", "--db", four_runs)
+    assert code == 0 and _names(four_runs) == ["b", "d"]
+    assert [line.split(" (")[0] for line in out.splitlines()] == ["deleted run 1",
+                                                                  "deleted run 3"]
+
+
+def test_delete_of_an_unknown_run_deletes_none_of_the_others(four_runs, capsys):
+    code, _, err = _run(capsys, "delete", "1", "9", "--db", four_runs)
+    assert code == 2 and err.strip() == "error: run 9: not found"
+    assert _names(four_runs) == ["a", "b", "c", "d"]
+
+
+def test_delete_by_query_asks_for_yes_without_a_terminal(four_runs, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))  # not a terminal: no prompt
+    code, _, err = _run(capsys, "delete", "--where", "status = failed", "--db", four_runs)
+    assert code == 2 and err.strip() == ("error: delete --where: 2 runs match; pass --yes to "
+                                         "delete them without a terminal to confirm")
+    assert _names(four_runs) == ["a", "b", "c", "d"]
+    code, out, _ = _run(capsys, "delete", "--where", "status = failed", "--yes",
+                        "--db", four_runs)
+    assert code == 0 and out.count("deleted run ") == 2 and _names(four_runs) == ["a", "d"]
+    code, out, _ = _run(capsys, "delete", "--where", "status = failed", "--yes",
+                        "--db", four_runs)
+    assert code == 0 and out.strip() == ("no run matches --where 'status = failed'; nothing "
+                                         "deleted")
+
+
+@pytest.mark.parametrize("args, said", [
+    ([], "error: delete: name the runs to delete (ids or names) or give --where QUERY"),
+    (["1", "--where", "status = failed"], "error: delete: name the runs or give --where "
+                                          "QUERY, not both")])
+def test_delete_needs_runs_or_a_query_but_not_both(four_runs, capsys, args, said):
+    code, _, err = _run(capsys, "delete", *args, "--db", four_runs)
+    assert code == 2 and err.strip() == said
+    assert _names(four_runs) == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize("answer, left", [("y", ["a", "d"]), ("n", ["a", "b", "c", "d"])])
+def test_delete_by_query_lists_the_runs_and_asks_at_a_terminal(four_runs, answer, left):
+    from tests.faults.processes import DLSTUDIO, ENV
+
+    controller, terminal = pty.openpty()  # a real terminal, as a shell gives the child
+    child = subprocess.Popen([*DLSTUDIO, "delete", "--where", "status = failed", "--db",
+                              str(four_runs)], stdin=terminal, stdout=terminal,
+                             stderr=terminal, env=ENV)
+    os.close(terminal)
+    said, deadline = b"", time.monotonic() + 60  # a missing prompt fails, never hangs
+    while b"[y/N]" not in said:
+        assert time.monotonic() < deadline and child.poll() is None, said
+        if select.select([controller], [], [], 0.5)[0]:
+            said += os.read(controller, 1024)
+    os.write(controller, f"{answer}\n".encode())
+    assert child.wait(timeout=60) == (0 if answer == "y" else 1)
+    os.close(controller)
+    listed = said.decode().splitlines()
+    assert [line.split()[:3] for line in listed[:2]] == [["2", "failed", "b"],
+                                                         ["3", "failed", "c"]]
+    assert listed[2].startswith("Delete these 2 runs with their metrics and checkpoints?")
+    assert _names(four_runs) == left

@@ -11,9 +11,11 @@ import sys
 from dlstudio.cli.options import add_db_option
 from dlstudio.cli.run_details import environment_lines, files_lines, resource_lines
 from dlstudio.cli.train import find_run
-from dlstudio.formatting import format_metric
+from dlstudio.errors import ConfigError
+from dlstudio.formatting import count, format_metric
 from dlstudio.run_record import with_details
 from dlstudio.store import Store, resolve_db_path
+from dlstudio.store.runs import still_running
 from dlstudio.store.export import (check_export_target, metrics_as_lists, write_export_file,
                                    write_metrics_csv)
 
@@ -48,8 +50,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_db_option(export)
     export.set_defaults(handler=run_export)
 
-    delete = commands.add_parser("delete", help="delete a run, its metrics and checkpoints")
-    delete.add_argument("run", help="run id or name")
+    delete = commands.add_parser(
+        "delete", help="delete runs, with their metrics and checkpoints",
+        description="Delete the runs named (ids or names), or those a run query selects "
+                    "(--where; they are listed and a confirmation is asked, or --yes "
+                    "given). A running run is refused: stop it first.")
+    delete.add_argument("runs", nargs="*", metavar="RUN", help="run id or name")
+    delete.add_argument("--where", metavar="QUERY",
+                        help="the runs a query selects, e.g. 'status = failed'")
+    delete.add_argument("--yes", action="store_true",
+                        help="with --where: delete without asking")
     add_db_option(delete)
     delete.set_defaults(handler=run_delete)
 
@@ -133,11 +143,43 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_delete(args: argparse.Namespace) -> int:
+    if args.runs and args.where:
+        raise ConfigError("delete: name the runs or give --where QUERY, not both")
+    if not args.runs and not args.where:
+        raise ConfigError("delete: name the runs to delete (ids or names) or give "
+                          "--where QUERY")
     with Store(resolve_db_path(args.db, existing=True)) as store:
-        run = find_run(store, args.run)
-        checkpoints = store.delete_run(run["id"])
-    print(f"deleted run {run['id']} ({run['name']}) with its metrics; {checkpoints}")
+        if args.where:
+            runs = store.list_runs(where=args.where, sort_by="id", descending=False)
+            if not runs:
+                print(f"no run matches --where {args.where!r}; nothing deleted")
+                return 0
+            if not _confirmed(runs, args.yes):
+                print("nothing deleted")
+                return 1
+        else:
+            runs = [find_run(store, ref) for ref in dict.fromkeys(args.runs)]
+        running = [run["id"] for run in runs if run["status"] == "running"]
+        if running:  # all or nothing, before the first: a half-done delete confuses
+            raise still_running(running)
+        for run in runs:
+            checkpoints = store.delete_run(run["id"])
+            print(f"deleted run {run['id']} ({run['name']}) with its metrics; {checkpoints}")
     return 0
+
+
+def _confirmed(runs: list[dict], yes: bool) -> bool:
+    """Whether the runs a query chose may go: ``--yes``, or the user's answer."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise ConfigError(f"delete --where: {count(len(runs), 'run')} match; pass --yes "
+                          "to delete them without a terminal to confirm")
+    for run in runs:
+        print(f"{run['id']:>5}  {run['status']:<11} {run['name']}")
+    answer = input(f"Delete these {count(len(runs), 'run')} with their metrics and "
+                   "checkpoints? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
 
 
 def _when(timestamp: float | None) -> str:

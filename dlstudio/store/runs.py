@@ -32,6 +32,12 @@ def not_found(run_id: int) -> ConfigError:
     return ConfigError(f"run {run_id}: not found")
 
 
+def still_running(run_ids: list[int]) -> ConfigError:
+    """Why runs cannot be deleted while they train."""
+    return ConfigError(f"run {', '.join(map(str, run_ids))}: still running; stop it "
+                       "first, then delete it")
+
+
 def default_run_name(config: dict[str, Any], run_id: int) -> str:
     """``"digits-mlp-adam #12"`` when the config names them, else ``"run 12"``."""
     stem = run_name_stem(config)
@@ -178,13 +184,17 @@ class RunsMixin(OwnersMixin):
         The folder is removed only when it lies inside this database's own checkpoint
         folder (``<stem>-checkpoints``): a row copied with the database, or edited to
         name some other folder, must not make a delete remove files it does not own.
-        Returns what happened to the folder, as a sentence for the user.
+        Returns what happened to the folder, as a sentence for the user. A ``running``
+        run is refused (``ConfigError``): its trainer, maybe in another process, would
+        go on writing points for a run that is gone.
         """
         with self._write() as conn:
-            row = conn.execute("SELECT checkpoint_dir FROM runs WHERE id = ?",
+            row = conn.execute("SELECT checkpoint_dir, status FROM runs WHERE id = ?",
                                (run_id,)).fetchone()
             if row is None:
                 raise not_found(run_id)
+            if row[1] == "running":
+                raise still_running([run_id])
             conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))  # cascades
         # Only after the commit: a failed delete must not have lost the checkpoints.
         folder = resolve_checkpoint_dir(self.path, row[0])

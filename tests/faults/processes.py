@@ -15,6 +15,10 @@ ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
     [str(_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
     "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
 DLSTUDIO = [sys.executable, "-c", "import sys; from dlstudio.cli import main; sys.exit(main())"]
+# A script's run (through the tracking API) that stays "running" until it is killed.
+RUNNING_SCRIPT = ("import sys, time, dlstudio; "
+                  "run = dlstudio.start_run({'lr': 0.1}, name='training', db=sys.argv[1], "
+                  "system_metrics=False); print('started', flush=True); time.sleep(600)")
 
 
 def cli(*args: object, timeout: float = 180) -> subprocess.CompletedProcess:

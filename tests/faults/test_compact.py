@@ -10,14 +10,8 @@ import subprocess
 import sys
 
 from tests.damaged_files import database_with_points
-from tests.faults.processes import DLSTUDIO, ENV, cli, wait_for
+from tests.faults.processes import DLSTUDIO, ENV, RUNNING_SCRIPT, cli, wait_for
 from tests.faults.test_full_disk_run import _in_small_tmpfs
-
-# A script's run that stays "running" until the process is killed.
-TRAINING = ("import sys, time, dlstudio; "
-            "run = dlstudio.start_run({'lr': 0.1}, name='training', db=sys.argv[1], "
-            "system_metrics=False); print('started', flush=True); time.sleep(600)")
-
 
 def file_bytes(path) -> int:
     wal = path.with_name(path.name + "-wal")
@@ -47,7 +41,7 @@ def test_deleted_runs_space_is_given_back_and_the_rest_is_kept(db_path):
 
 def test_compact_waits_for_nothing_training_on_the_file(db_path):
     database_with_points(db_path, runs=3, points=100)
-    training = subprocess.Popen([sys.executable, "-c", TRAINING, str(db_path)], env=ENV,
+    training = subprocess.Popen([sys.executable, "-c", RUNNING_SCRIPT, str(db_path)], env=ENV,
                                 stdout=subprocess.PIPE, text=True)
     try:
         wait_for(lambda: cli("runs", "--db", db_path, "--status", "running").stdout.count(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
+from dlstudio.errors import ConfigError
 from dlstudio.gui.common import run_format as fmt
 from dlstudio.store import Store
 
@@ -78,5 +79,8 @@ class RunEditor(QObject):
         if not self.prompts.confirm(self.parent(), "Delete runs", question):
             return False
         for run in runs:
-            self.store.delete_run(run["id"])
+            try:
+                self.store.delete_run(run["id"])
+            except ConfigError as error:  # it started (or went) since the table was read
+                self.prompts.inform(self.parent(), "Delete runs", "\n".join(error.problems))
         return True

@@ -243,6 +243,22 @@ def test_running_run_is_not_deleted(qtbot, db_path, app_context):
         assert store.get_run(run_id)["status"] == "running"
 
 
+def test_a_run_that_started_since_the_table_was_read_is_not_deleted(qtbot, db_path,
+                                                                     app_context):
+    with Store(db_path) as store:
+        waiting, other = add_run(store, status="queued"), add_run(store, status="finished")
+    prompts = FakePrompts(confirm=True)
+    panel = make_panel(qtbot, app_context, prompts)
+    select(panel, [waiting, other])
+    with Store(db_path) as store:
+        store.start_run(waiting)  # the queue started it; the table still says queued
+    panel.delete_button.click()
+    assert prompts.asked[-1] == f"run {waiting}: still running; stop it first, then delete it"
+    with Store(db_path) as store:
+        assert [run["id"] for run in store.list_runs()] == [waiting]
+    assert shown_ids(panel) == [waiting]
+
+
 def test_run_again_open_and_compare_emit_signals(qtbot, db_path, three_runs, app_context):
     panel = make_panel(qtbot, app_context)
     select(panel, [three_runs[1]])
