@@ -75,3 +75,18 @@ def test_lr_tests(store):
     assert [t["id"] for t in store.list_lr_tests()] == [second, first]
     with pytest.raises(ConfigError, match="lr test 77: not found"):
         store.get_lr_test(77)
+
+
+def test_a_sweep_with_a_running_run_is_not_deleted(store):
+    sweep_id = store.create_sweep("s", {}, status="paused")
+    run_id = store.create_run({}, sweep_id=sweep_id)
+    store.start_run(run_id)  # by this process: alive
+    with pytest.raises(ConfigError, match=f"run {run_id}: still running"):
+        store.delete_sweep(sweep_id)
+    assert store.get_sweep(sweep_id)["status"] == "paused"
+    store.end_run(run_id, "stopped", {})
+    assert store.delete_sweep(sweep_id) == ["it had no checkpoints on disk"]
+    with pytest.raises(ConfigError, match="not found"):
+        store.get_run(run_id)
+    with pytest.raises(ConfigError, match=f"sweep {sweep_id}: not found"):
+        store.delete_sweep(sweep_id)

@@ -1,4 +1,5 @@
-"""``dlstudio sweep | sweeps | sweep-resume``: hyperparameter sweeps without a screen."""
+"""``dlstudio sweep | sweeps | sweep-resume | sweep-delete``: hyperparameter sweeps without
+a screen."""
 
 from __future__ import annotations
 
@@ -34,6 +35,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     resume.add_argument("sweep", help="sweep id or name")
     _common(resume, add_db_option)
     resume.set_defaults(handler=run_resume)
+
+    delete = commands.add_parser(
+        "sweep-delete", help="delete a sweep, its trials and its runs",
+        description="Delete a sweep with its trials, and its runs with their metrics and "
+                    "checkpoints (or keep the runs, as runs of no sweep). A running sweep, "
+                    "or one whose run is running, is refused: stop it first.")
+    delete.add_argument("sweep", help="sweep id or name")
+    delete.add_argument("--keep-runs", action="store_true",
+                        help="keep the sweep's runs, metrics and checkpoints")
+    add_db_option(delete)
+    delete.set_defaults(handler=run_delete)
 
 
 def _common(parser: argparse.ArgumentParser, add_db_option) -> None:
@@ -110,6 +122,24 @@ def run_resume(args: argparse.Namespace) -> int:
     if sweep["status"] == "finished" and not args.json:
         print(f"sweep {sweep['id']}: already finished")
     return _execute(db_path, sweep["id"], args)
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    from dlstudio.formatting import count
+
+    with Store(resolve_db_path(args.db, existing=True)) as store:
+        sweep = find_sweep(store, args.sweep)
+        trials = len(store.list_trials(sweep["id"]))
+        runs = len(store.list_runs(sweep_id=sweep["id"]))
+        said = store.delete_sweep(sweep["id"], with_runs=not args.keep_runs)
+    runs_text = (f"its {count(runs, 'run')} kept" if args.keep_runs
+                 else f"{count(runs, 'run')} with their metrics and checkpoints")
+    print(f"deleted sweep {sweep['id']} ({sweep['name']}): {count(trials, 'trial')}, "
+          f"{runs_text}")
+    for sentence in said:  # a folder kept or not removable; not the usual ones
+        if not sentence.startswith(("removed its checkpoints", "it had no checkpoints")):
+            print(f"  {sentence}")
+    return 0
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -55,6 +55,7 @@ class TabWiring(QObject):
             panel.open_run_requested.connect(self._on_open_run_requested)
             panel.resume_requested.connect(self._on_resume_requested)
         elif key == "sweeps":
+            panel.runs_changed.connect(self._refresh_runs)
             panel.open_run_requested.connect(self._on_open_run_requested)
             panel.sweep_finished.connect(self._on_sweep_finished)
         elif key == "lr_finder":

@@ -13,6 +13,7 @@ from typing import Any
 from dlstudio.errors import ConfigError
 from dlstudio.store import codec
 from dlstudio.store.base import StoreBase
+from dlstudio.store.runs import still_running
 
 _SWEEP_JSON = ("spec", "state")
 _TRIAL_FIELDS = ("run_id", "status", "config", "epochs", "resume_from", "score", "bracket",
@@ -54,6 +55,29 @@ class SweepsMixin(StoreBase):
         where, params = ("WHERE status = ?", (status,)) if status else ("", ())
         rows = self._rows(f"SELECT * FROM sweeps {where} ORDER BY id DESC", params)
         return [_decode(row, _SWEEP_JSON) for row in rows]
+
+    def delete_sweep(self, sweep_id: int, with_runs: bool = True) -> list[str]:
+        """Delete a sweep and its trials, and its runs with their metrics and checkpoints
+        (``with_runs``) or keep them as runs of no sweep. Returns what happened to each
+        run's checkpoints (``delete_run``'s sentences). Refused (``ConfigError``) while
+        the sweep or one of its runs is running; the runs go first, so a delete cut short
+        leaves the sweep, to be deleted again.
+        """
+        sweep = self.get_sweep(sweep_id)
+        if sweep["status"] == "running":
+            raise ConfigError(f"sweep {sweep_id}: still running; stop it first, then "
+                              "delete it")
+        runs = self._rows("SELECT id, status FROM runs WHERE sweep_id = ? ORDER BY id",
+                          (sweep_id,))
+        running = [row["id"] for row in runs if row["status"] == "running"]
+        if running:
+            raise still_running(running)
+        said = [self.delete_run(row["id"]) for row in runs] if with_runs else []
+        with self._write() as conn:
+            conn.execute("UPDATE runs SET trial_id = NULL WHERE sweep_id = ?", (sweep_id,))
+            conn.execute("DELETE FROM sweeps WHERE id = ?", (sweep_id,))  # trials cascade,
+            # and the runs kept lose their sweep (ON DELETE SET NULL)
+        return said
 
     def add_trial(self, sweep_id: int, config: dict[str, Any], epochs: int,
                   resume_from: int | str | None = None, bracket: int | None = None,

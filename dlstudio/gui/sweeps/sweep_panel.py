@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.config import RunConfig, load_mapping
 from dlstudio.errors import ConfigError
+from dlstudio.formatting import count
 from dlstudio.gui.context import AppContext
 from dlstudio.gui.sweeps.sweep_follower import SweepFollower
 from dlstudio.gui.sweeps.sweep_list_view import RESUMABLE
@@ -38,6 +39,7 @@ class SweepPanel(SweepFollower):
     """Define, run and watch hyperparameter sweeps."""
 
     open_run_requested = Signal(int)  # a trial's run to show
+    runs_changed = Signal()  # runs were deleted on the app's own connection
     tab_title = "Sweeps"
 
     def __init__(self, context: AppContext, parent: QWidget | None = None, *, prompts=None,
@@ -65,6 +67,7 @@ class SweepPanel(SweepFollower):
         self.stop_button.clicked.connect(self._on_stop_clicked)
         self.resume_button.clicked.connect(self._on_resume_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        self.delete_button.clicked.connect(self._on_delete_clicked)
         self.sweep_list.sweep_picked.connect(self._on_sweep_picked)
         self.results.run_open_requested.connect(self._on_run_open_requested)
 
@@ -166,6 +169,30 @@ class SweepPanel(SweepFollower):
             self._say("; ".join(error.problems), error=True)
         self.refresh()
 
+    @Slot()
+    def _on_delete_clicked(self) -> None:
+        sweep_id = self.sweep_list.selected_id()
+        if sweep_id is None or sweep_id in self.sessions:
+            return
+        runs = count(len(self.store.list_runs(sweep_id=sweep_id)), "run")
+        name = self.sweep_list.summaries[sweep_id]["name"]
+        if not self.prompts.confirm(self, "Delete sweep?", f"Delete sweep {sweep_id} ({name}) "
+                                    f"with its trials and {runs}, their curves and "
+                                    "checkpoints?\nThis cannot be undone."):
+            return
+        self.controller.queue.remove((SWEEP, sweep_id))
+        try:
+            self.store.delete_sweep(sweep_id)
+        except ConfigError as error:
+            self._say("; ".join(error.problems), error=True)
+        else:
+            self._say(f"Deleted sweep {sweep_id} with {runs}.")
+            if self.shown_id == sweep_id:
+                self.shown_id = None
+                self.results_stack.show_content(False)
+            self.runs_changed.emit()
+        self.refresh()
+
     @Slot(int)
     def _on_sweep_picked(self, sweep_id: int) -> None:
         if sweep_id != self.shown_id:
@@ -227,3 +254,5 @@ class SweepPanel(SweepFollower):
         idle = selected not in self.sessions and status in RESUMABLE
         self.resume_button.setEnabled(idle and not queued)
         self.cancel_button.setEnabled(idle)
+        self.delete_button.setEnabled(selected is not None and selected not in self.sessions
+                                      and status != "running")

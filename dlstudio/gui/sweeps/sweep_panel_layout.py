@@ -59,6 +59,8 @@ class SweepPanelLayout(Panel):
         self.resume_button.setToolTip("Continue the selected sweep where it stopped")
         self.cancel_button = QPushButton("Cancel sweep…")
         self.cancel_button.setToolTip("End the selected unfinished sweep for good")
+        self.delete_button = QPushButton("Delete sweep…")
+        self.delete_button.setToolTip("Delete the selected sweep with its trials and runs")
         self.message = QLabel(wordWrap=True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.list_tabs = QTabWidget()
@@ -116,6 +118,7 @@ class SweepPanelLayout(Panel):
         buttons.addWidget(self.resume_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.delete_button)
         hint = QLabel("Select a sweep to see its trials. Stopped sweeps (and those of an "
                       "app that closed mid-sweep) resume where they stopped.", wordWrap=True)
         dim(hint)

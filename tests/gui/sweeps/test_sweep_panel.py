@@ -11,6 +11,7 @@ from dlstudio.config import RunConfig
 from dlstudio.gui.sweeps.sweep_panel import SweepPanel
 from dlstudio.gui.sweeps.progress import metric_curve
 from dlstudio.gui.sweeps.sweep_trials_model import RUN_COLUMN
+from dlstudio.store import Store
 from dlstudio.training.sweeps.summary import sweep_summary
 from tests.gui.helpers import read_store
 
@@ -240,3 +241,23 @@ def test_a_pause_the_runner_records_late_still_reaches_the_list(qtbot, panel, db
                     timeout=10_000)
     panel.stop_button.click()
     assert wait_finished(qtbot, panel) == "paused"
+
+
+def test_a_stored_sweep_is_deleted_with_its_runs_after_asking(qtbot, panel, db_path):
+    sweep_id = start_from_form(qtbot, panel, RANDOM_3)
+    assert not panel.delete_button.isEnabled()  # running
+    wait_finished(qtbot, panel)
+    panel.sweep_list.select(sweep_id)
+    assert panel.delete_button.isEnabled()
+    panel.prompts.confirmed = False
+    panel.delete_button.click()
+    assert list(panel.sweep_list.summaries) == [sweep_id]  # declined: kept
+    panel.prompts.confirmed = True
+    with qtbot.waitSignal(panel.runs_changed):
+        panel.delete_button.click()
+    assert panel.message.text() == f"Deleted sweep {sweep_id} with 3 runs."
+    assert panel.sweep_list.topLevelItemCount() == 0 and panel.shown_id is None
+    assert panel.results_stack.currentWidget() is panel.results_stack.empty
+    assert not panel.delete_button.isEnabled()
+    with Store(db_path) as store:
+        assert store.list_runs() == [] and store.list_sweeps() == []
