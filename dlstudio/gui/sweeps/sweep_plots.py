@@ -115,6 +115,11 @@ class MetricScatterPlot(QWidget):
         plain_axes(self.plot_item)
         self.scatter = self.plot_item.plot(pen=None, symbol="o", symbolSize=9,
                                            symbolPen=pg.mkPen(40, 40, 40, 120))
+        # Each point has its own colour and run: the plot's peak downsampling and
+        # clipping to the view dropped points (close learning rates) but not their
+        # colours, and pyqtgraph raised. A sweep's trials are few; all are drawn.
+        self.scatter.setDownsampling(ds=1, auto=False)
+        self.scatter.setClipToView(False)
         self.ring = self.plot_item.plot(pen=None, symbol="o", symbolSize=17, symbolBrush=None)
         self.readout = readout_label(POINT_HINT)
         self.hover = CurveHover(self.plot_item, {0: self.scatter}, parent=self, lines=False)
