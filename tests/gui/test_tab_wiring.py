@@ -114,3 +114,20 @@ def test_closing_the_window_while_a_sweep_runs_asks_then_stops_it(qtbot, main_wi
     assert all(s.thread is None or s.thread.isFinished() for s in sessions)  # joined
     with read_store(db_path) as store:
         assert store.get_sweep(sweep_id)["status"] == "paused"
+
+
+def test_a_sweep_deleted_in_the_sweeps_tab_leaves_the_runs_tab(main_window, db_path):
+    with Store(db_path) as store:
+        sweep_id = store.create_sweep("old", {}, status="finished")
+        store.create_run({}, status="finished", sweep_id=sweep_id)
+        other = store.create_run({}, status="finished")
+    runs = main_window.tabs.show_panel("runs")
+    runs.refresh()
+    assert runs.proxy.rowCount() == 2
+    sweeps = main_window.tabs.show_panel("sweeps")
+    sweeps.prompts.confirm = lambda parent, title, question: True
+    sweeps.sweep_list.select(sweep_id)
+    sweeps.delete_button.click()
+    main_window.tabs.show_panel("runs")
+    select(runs, [other])
+    assert runs.proxy.rowCount() == 1 and runs.selected_run_ids() == [other]
