@@ -8,8 +8,6 @@ closing the window interrupts it (SQLite's ``interrupt``, safe from any thread).
 from __future__ import annotations
 
 import html
-import sqlite3
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -17,39 +15,11 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.workers.job_worker import JobSession
-from dlstudio.store import Store
+from dlstudio.gui.workers.store_job import StoreJob
 from dlstudio.store.health import RECOVER, Health, check_database
 
 TITLE = "Check database"
 SHOWN_PROBLEMS = 6
-
-
-class CheckJob:
-    """The check as a job for a worker thread; ``interrupt`` (from any thread) stops it."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._lock = threading.Lock()  # the connection is closed under it, never mid-interrupt
-        self._connection: sqlite3.Connection | None = None
-        self._interrupted = False
-
-    def __call__(self) -> Health:
-        with Store(self.path, mark_orphans=False) as store:
-            with self._lock:
-                if self._interrupted:
-                    raise InterruptedError("the check was interrupted")
-                self._connection = store.db.conn
-            try:
-                return check_database(store)
-            finally:
-                with self._lock:
-                    self._connection = None
-
-    def interrupt(self) -> None:
-        with self._lock:
-            self._interrupted = True
-            if self._connection is not None:
-                self._connection.interrupt()
 
 
 class CheckDialog(QMessageBox):
@@ -64,9 +34,10 @@ class CheckDialog(QMessageBox):
                          f"Reading every page of {html.escape(str(db_path))} …",
                          QMessageBox.StandardButton.Close, parent)
         self.db_path = db_path
+        self.setTextFormat(Qt.TextFormat.RichText)  # escaped text, not shown as "&amp;"
         self.setDefaultButton(QMessageBox.StandardButton.Close)  # not Show Details
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.job = CheckJob(db_path)
+        self.job = StoreJob(db_path, check_database)
         self.session: JobSession | None = JobSession(self.job, "dlstudio-check", self)
         self.session.job_done.connect(self._on_done)
         self.session.job_failed.connect(self._on_failed)
@@ -98,14 +69,15 @@ class CheckDialog(QMessageBox):
                 lines.append(f"… and {more} more (Show Details…)")
             lines += ["", html.escape(RECOVER.format(path=self.db_path))]
             self.setDetailedText("\n".join(health.problems))
-        self.setInformativeText("<br>".join(lines))
+        # In a paragraph: Qt takes text without a tag as plain, and would show "&amp;".
+        self.setInformativeText(f"<p>{'<br>'.join(lines)}</p>")
         self.checked.emit(health)
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self.setIcon(QMessageBox.Icon.Critical)
         self.setText(f"database {html.escape(str(self.db_path))}: could not be checked")
-        self.setInformativeText(html.escape(message))
+        self.setInformativeText(f"<p>{html.escape(message)}</p>")
         self.check_failed.emit(message)
 
     @Slot()

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from dlstudio.gui.about_dialog import show_about
 from dlstudio.gui.check_dialog import CheckDialog
+from dlstudio.gui.compact_dialog import BUSY_TO_COMPACT, CompactDialog
+from dlstudio.gui.compact_dialog import TITLE as COMPACT_TITLE
 from dlstudio.gui.common.theme import SETTING as THEME_SETTING
 from dlstudio.gui.common.theme import ThemeKeeper
 from dlstudio.gui.compare.compare_panel import ComparePanel
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
         self.confirm_stop = confirm_stop or ask_to_stop
         self._closed = False
         self._check: CheckDialog | None = None  # File > Check database, once opened
+        self._compact: CompactDialog | None = None  # File > Compact database, the last
         self.setWindowTitle(f"dlstudio — {context.db_path.name}")
         self.devices = devices
         self.status = AppStatusBar(context.db_path, devices, self)
@@ -172,6 +175,19 @@ class MainWindow(QMainWindow):
         return self._check
 
     @Slot()
+    def compact_database(self) -> QMessageBox:
+        """File > Compact database: the rewrite behind a window-modal box, refused while
+        this app trains or holds a queue (it would hold up their writes); returns the box."""
+        if self.controller.running_count() or len(self.controller.queue):
+            box = QMessageBox(QMessageBox.Icon.Information, COMPACT_TITLE, BUSY_TO_COMPACT,
+                              QMessageBox.StandardButton.Close, self)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        else:
+            box = self._compact = CompactDialog(self.context.db_path, self)
+        box.open()
+        return box
+
+    @Slot()
     def show_about(self) -> QMessageBox:
         """Help > About: versions, database and devices (not blocking); returns the box."""
         return show_about(self, self.context.db_path, self.devices)
@@ -213,8 +229,9 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._save_settings()
-        if self._check is not None:
-            self._check.shutdown()
+        for box in (self._check, self._compact):
+            if box is not None:
+                box.shutdown()
         self.controller.shutdown()  # first: a sweep panel follows the controller's sweeps
         for panel in self.tabs.panels.values():
             panel.shutdown()

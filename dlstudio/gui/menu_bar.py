@@ -5,9 +5,10 @@ Train tab forward and presses its Run button (when the form is valid and the dev
 free; otherwise the form says why), Filter runs brings the Runs tab forward with
 its filter field focused, Refresh re-reads the tab in front (when it has something to
 re-read), Ctrl+1 .. Ctrl+7 bring a tab forward, Preferences opens the preferences
-dialog, Check database reads every page of the file (as ``dlstudio check``), Help >
-About shows the versions and the database, Quit closes the window (asking first while
-runs train).
+dialog, Check database reads every page of the file (as ``dlstudio check``), Compact
+database gives back the space deleted runs left (as ``dlstudio compact``, not while
+this window trains), Help > About shows the versions and the database, Quit closes the
+window (asking first while runs train).
 
 The menus are a Qt child of the window and hold no Python reference to it: one made a
 reference cycle, so a dropped window was freed by a later run of the cyclic garbage
@@ -45,6 +46,8 @@ class MainMenus(QObject):
         self.preferences.setShortcuts([QKeySequence("Ctrl+,")])
         self.check = self._action(file_menu, "&Check database…", QKeySequence(),
                                   window.check_database)
+        self.compact = self._action(file_menu, "C&ompact database…", QKeySequence(),
+                                    window.compact_database)
         file_menu.addSeparator()
         self.quit = self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, window.close)
         self.quit.setShortcuts([QKeySequence("Ctrl+Q")])

@@ -6,8 +6,15 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
+
+import pytest
+
+from dlstudio.store import Store
+from dlstudio.store.compaction import compact, free_bytes
+from dlstudio.store.health import check_database
 
 from tests.damaged_files import database_with_points
 from tests.faults.processes import DLSTUDIO, ENV, RUNNING_SCRIPT, cli, wait_for
@@ -80,3 +87,21 @@ def test_a_disk_without_room_for_the_rewrite_is_refused_before_it_starts(tmp_pat
     assert compacted["err"].startswith(f"error: database {db}: compacting needs about ")
     assert "free beside it, the disk has " in compacted["err"]
     assert after["out"] == before["out"]
+
+
+def test_an_interrupted_compaction_leaves_the_file_as_it_was(db_path):
+    database_with_points(db_path, runs=10, points=2000)
+    with Store(db_path) as store:
+        for run_id in range(1, 9):
+            store.delete_run(run_id)
+        free = free_bytes(store)
+        kept = store.db.conn.execute("SELECT * FROM metrics ORDER BY run_id, key, step").fetchall()
+        # As the app's Cancel does (Connection.interrupt), mid-rewrite.
+        store.db.conn.set_progress_handler(lambda: 1, 10_000)
+        with pytest.raises(sqlite3.OperationalError, match="interrupt"):
+            compact(store)
+        store.db.conn.set_progress_handler(None, 0)
+        assert free_bytes(store) == free > 0  # nothing given back, nothing lost
+        assert store.db.conn.execute(
+            "SELECT * FROM metrics ORDER BY run_id, key, step").fetchall() == kept
+        assert check_database(store).ok

@@ -7,7 +7,8 @@ import sqlite3
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from dlstudio.gui.check_dialog import SHOWN_PROBLEMS, CheckDialog, CheckJob
+from dlstudio.gui.check_dialog import SHOWN_PROBLEMS, CheckDialog
+from dlstudio.gui.workers.store_job import StoreJob
 from dlstudio.store import Store
 from dlstudio.store.health import check_database
 from tests.damaged_files import database_with_points, metrics_root_page, overwrite_page
@@ -37,8 +38,8 @@ def test_an_intact_database_is_said_intact(qtbot, main_window, db_path):
     box, health = check_from_the_menu(qtbot, main_window)
     assert health.ok
     assert box.text() == "<b>The database is intact.</b>"
-    assert box.informativeText() == (f"database {db_path}: intact (check of "
-                                     f"{health.size_bytes // 1024}.0 KB, 0 runs)")
+    assert box.informativeText() == (f"<p>database {db_path}: intact (check of "
+                                     f"{health.size_bytes // 1024}.0 KB, 0 runs)</p>")
     assert box.icon() == QMessageBox.Icon.Information
 
 
@@ -46,7 +47,7 @@ def test_a_damaged_page_is_listed_with_the_way_to_recover(qtbot, damaged, main_w
     box, health = check_from_the_menu(qtbot, main_window)
     assert not health.ok and box.icon() == QMessageBox.Icon.Critical
     assert box.text() == "<b>The database is damaged.</b>"
-    assert box.informativeText().startswith(f"database {db_path}: damaged, ")
+    assert box.informativeText().startswith(f"<p>database {db_path}: damaged, ")
     assert f"Page {damaged}: " in box.informativeText()
     assert "sqlite3 tool" in box.informativeText()
     # A few of the problems in the box (it must fit a small screen), all of them under
@@ -60,7 +61,7 @@ def test_a_damaged_page_is_listed_with_the_way_to_recover(qtbot, damaged, main_w
 
 def test_an_interrupted_check_stops_and_is_not_called_damage(db_path):
     database_with_points(db_path, runs=2, points=10)
-    job = CheckJob(db_path)
+    job = StoreJob(db_path, check_database)
     job.interrupt()  # the window closed before the check began
     with pytest.raises(InterruptedError):
         job()
