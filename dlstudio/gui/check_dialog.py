@@ -10,19 +10,18 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
-from dlstudio.gui.workers.job_worker import JobSession
-from dlstudio.gui.workers.store_job import StoreJob
+from dlstudio.gui.database_job_box import DatabaseJobBox
 from dlstudio.store.health import RECOVER, Health, check_database
 
 TITLE = "Check database"
 SHOWN_PROBLEMS = 6
 
 
-class CheckDialog(QMessageBox):
+class CheckDialog(DatabaseJobBox):
     """Starts the check of ``db_path`` when made; ``checked`` carries its ``Health``,
     ``check_failed`` the message of a file that could not be checked."""
 
@@ -30,29 +29,10 @@ class CheckDialog(QMessageBox):
     check_failed = Signal(str)
 
     def __init__(self, db_path: Path, parent: QWidget | None = None):
-        super().__init__(QMessageBox.Icon.Information, TITLE,
+        super().__init__(db_path, check_database, TITLE,
                          f"Reading every page of {html.escape(str(db_path))} …",
                          QMessageBox.StandardButton.Close, parent)
-        self.db_path = db_path
-        self.setTextFormat(Qt.TextFormat.RichText)  # escaped text, not shown as "&amp;"
         self.setDefaultButton(QMessageBox.StandardButton.Close)  # not Show Details
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.job = StoreJob(db_path, check_database)
-        self.session: JobSession | None = JobSession(self.job, "dlstudio-check", self)
-        self.session.job_done.connect(self._on_done)
-        self.session.job_failed.connect(self._on_failed)
-        self.session.session_ended.connect(self._on_session_ended)
-        self.session.start()
-
-    @property
-    def running(self) -> bool:
-        return self.session is not None
-
-    def shutdown(self) -> None:
-        """Interrupt the check and wait for its thread (the window is closing)."""
-        if self.session is not None:
-            self.job.interrupt()
-            self.session.shutdown()
 
     @Slot(object)
     def _on_done(self, health: Health) -> None:
@@ -69,7 +49,6 @@ class CheckDialog(QMessageBox):
                 lines.append(f"… and {more} more (Show Details…)")
             lines += ["", html.escape(RECOVER.format(path=self.db_path))]
             self.setDetailedText("\n".join(health.problems))
-        # In a paragraph: Qt takes text without a tag as plain, and would show "&amp;".
         self.setInformativeText(f"<p>{'<br>'.join(lines)}</p>")
         self.checked.emit(health)
 
@@ -79,7 +58,3 @@ class CheckDialog(QMessageBox):
         self.setText(f"database {html.escape(str(self.db_path))}: could not be checked")
         self.setInformativeText(f"<p>{html.escape(message)}</p>")
         self.check_failed.emit(message)
-
-    @Slot()
-    def _on_session_ended(self) -> None:
-        self.session = None

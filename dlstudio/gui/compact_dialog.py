@@ -11,12 +11,11 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
-from dlstudio.gui.workers.job_worker import JobSession
-from dlstudio.gui.workers.store_job import StoreJob
+from dlstudio.gui.database_job_box import DatabaseJobBox
 from dlstudio.store.compaction import Compaction, compact
 
 TITLE = "Compact database"
@@ -24,7 +23,7 @@ BUSY_TO_COMPACT = ("Runs or sweeps are training or queued in this window: compac
                    "database once they are done (the rewrite would hold up their writes).")
 
 
-class CompactDialog(QMessageBox):
+class CompactDialog(DatabaseJobBox):
     """Starts compacting ``db_path`` when made; ``compacted`` carries the ``Compaction``,
     ``compact_failed`` the reason it did not happen."""
 
@@ -32,28 +31,9 @@ class CompactDialog(QMessageBox):
     compact_failed = Signal(str)
 
     def __init__(self, db_path: Path, parent: QWidget | None = None):
-        super().__init__(QMessageBox.Icon.Information, TITLE,
+        super().__init__(db_path, compact, TITLE,
                          f"Rewriting {html.escape(str(db_path))} without the space deleted "
                          "runs left …", QMessageBox.StandardButton.Cancel, parent)
-        self.db_path = db_path
-        self.setTextFormat(Qt.TextFormat.RichText)  # escaped text, not shown as "-&gt;"
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.job = StoreJob(db_path, compact)
-        self.session: JobSession | None = JobSession(self.job, "dlstudio-compact", self)
-        self.session.job_done.connect(self._on_done)
-        self.session.job_failed.connect(self._on_failed)
-        self.session.session_ended.connect(self._on_session_ended)
-        self.session.start()
-
-    @property
-    def running(self) -> bool:
-        return self.session is not None
-
-    def shutdown(self) -> None:
-        """Interrupt the rewrite and wait for its thread."""
-        if self.session is not None:
-            self.job.interrupt()
-            self.session.shutdown()
 
     def done(self, result: int) -> None:  # noqa: D102 (Cancel, Escape, the close box)
         if self.session is not None:
@@ -76,5 +56,5 @@ class CompactDialog(QMessageBox):
 
     @Slot()
     def _on_session_ended(self) -> None:
-        self.session = None
+        super()._on_session_ended()
         self.setStandardButtons(QMessageBox.StandardButton.Close)
