@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 # The rewrite needs room for a copy of what is kept (its temporary database and the
 # log), with a margin for the log's frame headers and the file system.
 SPACE_FACTOR = 2.2
+WORTH_COMPACTING = 2**20  # free bytes in the file from which the user is told of them
 
 
 @dataclass(frozen=True)

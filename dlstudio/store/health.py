@@ -14,10 +14,9 @@ from pathlib import Path
 
 from dlstudio.formatting import count, format_bytes
 from dlstudio.store.base import StoreBase
-from dlstudio.store.compaction import free_bytes
+from dlstudio.store.compaction import WORTH_COMPACTING, free_bytes
 
 MAX_REPORTED = 100  # SQLite stops listing problems after this many
-WORTH_COMPACTING = 2**20  # free bytes in the file from which the check mentions them
 RECOVER = ("Restore a backup, or recover what can be read with the sqlite3 tool: "
            "sqlite3 {path} .recover | sqlite3 recovered.db")
 

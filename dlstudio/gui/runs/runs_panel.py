@@ -19,6 +19,7 @@ from dlstudio import formatting
 from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.gui.common.gc_pause import collector_paused
 from dlstudio.gui.common.prompts import DialogPrompts
+from dlstudio.gui.common.space_note import space_note
 from dlstudio.gui.context import AppContext
 from dlstudio.gui.runs.run_editor import RunEditor
 from dlstudio.gui.workers.run_resume import resume_problem
@@ -271,6 +272,8 @@ class RunsPanel(RunsPanelLayout):
         runs = self._selected_runs()
         if runs and self.editor.delete(runs):
             self.refresh()
+            if note := space_note(self.context.store):
+                self.status_message.emit(note, 15000)
 
     @Slot("QPoint")
     def _on_context_menu_requested(self, position) -> None:

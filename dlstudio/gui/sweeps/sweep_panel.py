@@ -21,6 +21,7 @@ from dlstudio.gui import qt_compat  # noqa: F401  (PySide6 6.12 refcount fix)
 from dlstudio.config import RunConfig, load_mapping
 from dlstudio.errors import ConfigError
 from dlstudio.formatting import count
+from dlstudio.gui.common.space_note import space_note
 from dlstudio.gui.context import AppContext
 from dlstudio.gui.sweeps.sweep_follower import SweepFollower
 from dlstudio.gui.sweeps.sweep_list_view import RESUMABLE
@@ -186,7 +187,8 @@ class SweepPanel(SweepFollower):
         except ConfigError as error:
             self._say("; ".join(error.problems), error=True)
         else:
-            self._say(f"Deleted sweep {sweep_id} with {runs}.")
+            self._say(" ".join(filter(None, [f"Deleted sweep {sweep_id} with {runs}.",
+                                             space_note(self.store)])))
             if self.shown_id == sweep_id:
                 self.shown_id = None
                 self.results_stack.show_content(False)

@@ -292,3 +292,22 @@ def test_thousands_of_runs_sort_and_filter(qtbot, db_path, app_context):
     panel.search.setText("2999")
     assert panel.proxy.rowCount() == 2  # id 2999 and the run named "run 2999"
     assert panel.count_label.text().startswith("2 of 3,001 runs")
+
+
+def test_deleting_runs_says_when_the_file_holds_space_to_give_back(qtbot, db_path,
+                                                                    app_context):
+    from tests.damaged_files import database_with_points
+
+    database_with_points(db_path, runs=4, points=20_000)  # ~0.8 MB of points a run
+    prompts = FakePrompts(confirm=True)
+    panel = make_panel(qtbot, app_context, prompts)
+    said = []
+    panel.status_message.connect(lambda text, ms: said.append(text))
+    select(panel, [4])
+    panel.delete_button.click()
+    assert said == []  # under a megabyte: not worth a word
+    select(panel, [1, 2])
+    panel.delete_button.click()
+    assert len(said) == 1 and said[0].endswith(
+        "MB inside the database is free now: File > Compact database gives it back to the "
+        "disk.")
