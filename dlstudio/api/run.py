@@ -38,7 +38,8 @@ END_STATUSES = ("finished", "stopped", "failed", "diverged")
 def start_run(config: Mapping[str, Any] | Any = None, name: str = "",
               tags: Iterable[str] | str = (), db: str | Path | None = None, *,
               notes: str = "", data_files: Iterable[str | Path] = (),
-              flush_interval: float = 0.5, system_metrics: bool = True) -> Run:
+              flush_interval: float = 0.5, system_metrics: bool = True,
+              resume: int | None = None) -> Run:
     """Start recording a run; use it as a context manager or call ``finish()``.
 
     ``config``: any JSON-ready mapping (``{"lr": 3e-4, "model": "resnet18"}``), a
@@ -48,9 +49,14 @@ def start_run(config: Mapping[str, Any] | Any = None, name: str = "",
     ``flush_interval``: seconds between background writes of logged points (at most 1).
     ``system_metrics``: sample CPU, RAM and (once the script uses CUDA) GPU use every 2 s
     as ``sys.*`` metrics, and record CPU time and GPU peaks in the summary at the end.
+    ``resume``: the id of a run a script logged earlier (killed, stopped, failed or
+    finished) to go on recording into: its steps continue after ``run.last_step``, its
+    clock after its last point, and ``run.dir`` holds what it saved. A config given must
+    be the run's own; tags are added, a name or notes given replace its own.
 
     Raises ``ConfigError`` for a config that cannot be stored, an empty tag, or a
-    database that cannot be used.
+    database that cannot be used; with ``resume``, for a run that is not there, still
+    runs, was not logged by a script, or whose config differs.
     """
     if not 0 < flush_interval <= 1:
         raise ConfigError(f"flush_interval: got {flush_interval!r}, expected seconds in (0, 1]")
@@ -60,21 +66,26 @@ def start_run(config: Mapping[str, Any] | Any = None, name: str = "",
                           "give a file path")
     settings = _config_dict(config)
     tag_list = [tags] if isinstance(tags, str) else list(tags)
-    script = _main_script()
-    environment = {**reproducibility.collect(code=script, data_files=data_files),
-                   API_MARK: "dlstudio.start_run"}
+    environment = ({**reproducibility.collect(code=_main_script(), data_files=data_files),
+                    API_MARK: "dlstudio.start_run"} if resume is None else {})
     store = Store(path)
     try:
         buffer = MetricBuffer(path, interval=flush_interval)
         try:
-            with store.transaction():
-                run_id = store.create_run(settings, name=name)
+            with store.transaction():  # checked and claimed in one: two resumes, one wins
+                if resume is None:
+                    run_id = store.create_run(settings, name=name)
+                    store.set_checkpoint_dir(run_id, run_checkpoint_dir(path, run_id))
+                    store.set_environment(run_id, environment)
+                else:
+                    _check_resumable(store, resume, settings if config is not None else None)
+                    run_id = resume
+                    if name:
+                        store.rename_run(run_id, name)
                 for tag in tag_list:
                     store.add_tag(run_id, tag)
                 if notes:
                     store.set_notes(run_id, notes)
-                store.set_checkpoint_dir(run_id, run_checkpoint_dir(path, run_id))
-                store.set_environment(run_id, environment)
                 store.start_run(run_id)
         except BaseException:
             buffer.close()
@@ -83,6 +94,24 @@ def start_run(config: Mapping[str, Any] | Any = None, name: str = "",
         store.close()
         raise
     return Run(store, buffer, run_id, system_metrics)
+
+
+def _check_resumable(store: Store, run_id: int, settings: dict[str, Any] | None) -> None:
+    run = store.get_run(run_id)
+    maker = reproducibility.made_by(run.get("environment") or {})
+    if maker != "script":
+        how = (f"continue it with  dlstudio resume {run_id}" if maker in ("dlstudio", "")
+               else "an imported run cannot be continued")
+        raise ConfigError(f"resume: run {run_id} was not logged by a script; {how}")
+    if run["status"] == "running":
+        raise ConfigError(f"resume: run {run_id} is still running (process "
+                          f"{run.get('owner_pid')} on {run.get('owner_host')})")
+    if settings is not None and settings != run["config"]:
+        keys = sorted(key for key in {*settings, *run["config"]}
+                      if settings.get(key) != run["config"].get(key))
+        raise ConfigError(f"resume: the config differs from run {run_id}'s at "
+                          f"{', '.join(keys)}; resume with the run's own config, or start "
+                          "a new run")
 
 
 class Run:
@@ -99,9 +128,11 @@ class Run:
         self.dir: Path = run_checkpoint_dir(store.path, run_id)
         self.summary = RunSummary(store, run_id)
         self.status = "running"
-        self._started = time.monotonic()
-        self._step = -1
-        self._epoch = 0
+        # A resumed run goes on after its last point: steps, epoch and clock.
+        step, epoch, elapsed = store.last_position(run_id) or (-1, 0, 0.0)
+        self._started = time.monotonic() - elapsed
+        self._step = step
+        self._epoch = epoch
         self._pid = os.getpid()
         self._monitor = SystemMonitor(run_id, self._position) if system_metrics else None
         buffer.monitor = self._monitor
@@ -110,6 +141,11 @@ class Run:
 
     def __repr__(self) -> str:
         return f"Run(id={self.id}, name={self.name!r}, status={self.status!r})"
+
+    @property
+    def last_step(self) -> int:
+        """The step of the last point logged (-1 before any): where a resumed run was."""
+        return self._step
 
     def _position(self) -> tuple[int, int, float]:
         """(step, epoch, seconds since the start) where a point made now belongs."""

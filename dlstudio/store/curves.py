@@ -22,6 +22,7 @@ _CURVE = "FROM metrics WHERE run_id = :run AND key = :key"
 _EXACT = f"SELECT step, epoch, value, time {_CURVE} ORDER BY step"
 _AFTER = f"SELECT step, epoch, value, time {_CURVE} AND step > :after ORDER BY step"
 _LAST = f"SELECT step, time, value {_CURVE} ORDER BY step DESC LIMIT 1"
+_LAST_POSITION = f"SELECT step, epoch, time {_CURVE} ORDER BY step DESC LIMIT 1"
 
 _ENDS = (
     f"SELECT (SELECT step {_CURVE} ORDER BY step LIMIT 1), "
@@ -122,6 +123,13 @@ class CurvesMixin(StoreBase):
         if not ends:
             return None
         return max(row[0] for row in ends), max(row[1] for row in ends)
+
+    def last_position(self, run_id: int) -> tuple[int, int, float] | None:
+        """(step, epoch, time) of the run's latest point over all its metrics (None
+        without points): where a resumed run goes on. One seek per metric."""
+        ends = [self.db.conn.execute(_LAST_POSITION, {"run": run_id, "key": key}).fetchone()
+                for key in self.metric_keys(run_id)]
+        return max((end for end in ends if end), default=None)
 
     def _last_row(self, run_id: int, key: str) -> tuple | None:
         return self.db.conn.execute(_LAST, {"run": run_id, "key": key}).fetchone()
