@@ -39,9 +39,13 @@ def resume_problem(run: dict, label: str | None = None) -> str:
     ``label`` names the run in the message (default ``run <id>``).
     """
     label = label or f"run {run.get('id')}"
-    if not trained_here(run):
-        return (f"{label} was logged by a script or imported from another tracker, not "
-                "trained by dlstudio: there is nothing here to continue it with")
+    maker = made_by(run.get("environment") or {})
+    if maker == "script":
+        return (f"{label} was logged by a script, not trained by dlstudio: the script "
+                f"continues it with dlstudio.start_run(..., resume={run.get('id')})")
+    if maker == "import":
+        return (f"{label} was imported from another tracker, not trained by dlstudio: "
+                "there is nothing here to continue it with")
     status = run.get("status")
     if status not in RESUMABLE_RUNS:
         return (f"{label} is {status}; only stopped, interrupted or failed runs can be "

@@ -22,7 +22,9 @@ def test_a_script_run_has_no_resume_or_run_again(qtbot, db_path, app_context):
         trained = store.create_run(RunConfig().to_dict(), name="trained", status="stopped")
         script_row = store.get_run(run.id)
     assert script_row["status"] == "stopped"
-    assert "not trained by dlstudio" in resume_problem(script_row)
+    assert resume_problem(script_row) == (
+        f"run {run.id} was logged by a script, not trained by dlstudio: the script "
+        f"continues it with dlstudio.start_run(..., resume={run.id})")
 
     panel = make_panel(qtbot, app_context)
     panel.refresh()
