@@ -32,9 +32,9 @@ def not_found(run_id: int) -> ConfigError:
     return ConfigError(f"run {run_id}: not found")
 
 
-def still_running(run_ids: list[int]) -> ConfigError:
-    """Why runs cannot be deleted while they train."""
-    return ConfigError(f"run {', '.join(map(str, run_ids))}: still running; stop it "
+def still_running(ids: list[int], kind: str = "run") -> ConfigError:
+    """Why runs (or a sweep: ``kind``) cannot be deleted while they train."""
+    return ConfigError(f"{kind} {', '.join(map(str, ids))}: still running; stop it "
                        "first, then delete it")
 
 

@@ -65,8 +65,7 @@ class SweepsMixin(StoreBase):
         """
         sweep = self.get_sweep(sweep_id)
         if sweep["status"] == "running":
-            raise ConfigError(f"sweep {sweep_id}: still running; stop it first, then "
-                              "delete it")
+            raise still_running([sweep_id], "sweep")
         runs = self._rows("SELECT id, status FROM runs WHERE sweep_id = ? ORDER BY id",
                           (sweep_id,))
         running = [row["id"] for row in runs if row["status"] == "running"]
