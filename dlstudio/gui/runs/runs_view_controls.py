@@ -145,6 +145,8 @@ class RunsViewControls(QWidget):
     @Slot(int)
     def _on_group_by_changed(self, _index: int) -> None:
         mode = self.group_by.currentData()
+        if mode is None:  # no item chosen (setCurrentIndex(-1)): the grouping stays
+            return
         self.settings.setValue(GROUP_KEY, mode)
         self.model.set_group_mode(mode)
 

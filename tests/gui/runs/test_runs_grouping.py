@@ -199,3 +199,13 @@ def test_keys_to_group_by_are_there_when_the_box_gets_the_keyboard(qtbot, real_d
     for _ in range(wanted - combo.currentIndex()):
         qtbot.keyClick(combo, Qt.Key.Key_Down)
     assert panel.model.group_mode == "config:optim.name"
+
+
+def test_a_group_box_with_nothing_chosen_keeps_the_grouping(qtbot, real_db, qt_settings):
+    # setCurrentIndex(-1) (no item) once crashed the slot and left the model half reset.
+    panel = make_panel(qtbot, real_db, qt_settings)
+    choose_group(panel, "tag")
+    panel.view_controls.group_by.setCurrentIndex(-1)
+    assert panel.model.group_mode == "tag"
+    assert qt_settings.value("runs/group_by") == "tag"
+    assert panel.model.shown_run_count() == panel.model.run_count()
