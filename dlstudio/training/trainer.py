@@ -35,6 +35,7 @@ from dlstudio.training.models import build_model
 from dlstudio.training.optimizers import FULL_BATCH, build_optimizer
 from dlstudio.training.plugins import PluginHooks, metric_values, plugin_hooks
 from dlstudio.training.schedules import Schedule
+from dlstudio.training.seeded_dropout import give_generator
 
 
 class _Diverged(Exception):
@@ -90,6 +91,7 @@ class Trainer:
             torch.manual_seed(config.train.seed)
             model = build_model(config, tuple(input_shape), dataset.output_dim)
         self.model = model.to(self.device)
+        self.dropout_generator = give_generator(self.model, self.device, config.train.seed)
         self.optimizer = build_optimizer(self.model.parameters(), config.optim)
         self.full_batch = config.optim.name in FULL_BATCH
         self.is_lbfgs = config.optim.name == "lbfgs"
@@ -126,6 +128,8 @@ class Trainer:
         self.epochs_without_improvement = int(state["epochs_without_improvement"])
         self.first_loss = state["first_loss"]
         checkpoints.restore_rng_state(state["rng"])
+        if self.dropout_generator is not None and "dropout_rng" in state:
+            self.dropout_generator.set_state(state["dropout_rng"])
 
     def run(self) -> RunEnded:
         """Train until the configured epochs, a stop, early stopping or divergence."""
@@ -315,13 +319,16 @@ class Trainer:
 
     # -- state ---------------------------------------------------------------------
     def _state(self) -> dict:
-        return {
+        state = {
             "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
             "schedule": self.schedule.state_dict(), "epoch": self.epoch, "step": self.step,
             "best_dev_metric": self.best_dev_metric, "best_epoch": self.best_epoch,
             "epochs_without_improvement": self.epochs_without_improvement,
             "first_loss": self.first_loss, "rng": checkpoints.rng_state(),
         }
+        if self.dropout_generator is not None:
+            state["dropout_rng"] = self.dropout_generator.get_state()
+        return state
 
     def _save_checkpoints(self, write_now: bool) -> None:
         """Snapshot last (and best) in memory each epoch; write at most every few seconds.

@@ -1,0 +1,70 @@
+"""Dropout draws from each run's own generator: runs training at once in one process
+(a sweep's local workers) and a run resumed from its checkpoint get the masks they
+would get alone and uninterrupted."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import torch
+
+from dlstudio.training.seeded_dropout import SeededDropout
+from dlstudio.training.trainer import Trainer
+from tests.training_helpers import config, splits_for
+
+DROPOUT = ("model.hidden=[64]", "model.dropout=0.5", "train.batch_size=128")
+
+
+def weights(trainer: Trainer) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in trainer.model.parameters()]
+
+
+def train_alone(cfg) -> list[torch.Tensor]:
+    trainer = Trainer(cfg, splits_for(cfg))
+    trainer.run()
+    return weights(trainer)
+
+
+def test_two_runs_with_dropout_training_step_for_step_in_threads_match_each_alone():
+    configs = [config(*DROPOUT, "train.seed=1"), config(*DROPOUT, "train.seed=2")]
+    alone = [train_alone(cfg) for cfg in configs]
+    # Each step waits for the other thread's: their draws interleave at every step.
+    lockstep = threading.Barrier(2, timeout=60)
+    trainers = [Trainer(cfg, splits_for(cfg), subscribers=[lambda _event: lockstep.wait()])
+                for cfg in configs]
+    threads = [threading.Thread(target=trainer.run) for trainer in trainers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for trainer, reference in zip(trainers, alone):
+        assert all(torch.equal(mine, theirs) for mine, theirs in zip(weights(trainer), reference))
+
+
+def test_a_run_with_dropout_resumed_from_its_checkpoint_matches_the_uninterrupted_run(
+        tmp_path):
+    uninterrupted = train_alone(config(*DROPOUT, "train.epochs=2"))
+    first = Trainer(config(*DROPOUT, "train.epochs=1"), splits_for(config(*DROPOUT)),
+                    checkpoint_dir=tmp_path)
+    first.run()
+    torch.rand(1000)  # the global generator moves on; the masks must not depend on it
+    cfg = config(*DROPOUT, "train.epochs=2")
+    resumed = Trainer(cfg, splits_for(cfg))
+    resumed.load(tmp_path / "last.pt")
+    resumed.run()
+    assert all(torch.equal(a, b) for a, b in zip(weights(resumed), uninterrupted))
+
+
+def test_seeded_dropout_keeps_the_expected_value_and_is_off_in_eval():
+    layer = SeededDropout(0.25)
+    layer.generator = torch.Generator().manual_seed(0)
+    x = torch.ones(200_000)
+    y = layer(x)
+    assert torch.unique(y).tolist() == [0.0, pytest.approx(1 / 0.75)]
+    assert (y == 0).float().mean().item() == pytest.approx(0.25, abs=0.01)
+    assert y.mean().item() == pytest.approx(1.0, abs=0.01)
+    layer.eval()
+    assert torch.equal(layer(x), x)
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        SeededDropout(1.0)
