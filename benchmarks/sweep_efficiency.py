@@ -132,7 +132,10 @@ def run_optuna(seed: int, max_epochs: int, eta: int, budget: int) -> Outcome:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # HyperbandPruner puts a trial in a bracket by a hash of the study's name, which is
+    # random unless given: unnamed, the same seed gave another result on each run.
     study = optuna.create_study(
+        study_name=f"optuna-hyperband-seed-{seed}",
         direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed),
         pruner=optuna.pruners.HyperbandPruner(min_resource=1, max_resource=max_epochs,
                                               reduction_factor=eta))
