@@ -19,8 +19,9 @@ from dlstudio.gui.database_job_box import DatabaseJobBox
 from dlstudio.store.compaction import Compaction, compact
 
 TITLE = "Compact database"
-BUSY_TO_COMPACT = ("Runs or sweeps are training or queued in this window: compact the "
-                   "database once they are done (the rewrite would hold up their writes).")
+BUSY_TO_COMPACT = ("Runs, sweeps or an LR range test are running or queued in this "
+                   "window: compact the database once they are done (the rewrite would "
+                   "hold up their writes).")
 
 
 class CompactDialog(DatabaseJobBox):

@@ -177,8 +177,11 @@ class MainWindow(QMainWindow):
     @Slot()
     def compact_database(self) -> QMessageBox:
         """File > Compact database: the rewrite behind a window-modal box, refused while
-        this app trains or holds a queue (it would hold up their writes); returns the box."""
-        if self.controller.running_count() or len(self.controller.queue):
+        this app trains, holds a queue or runs an LR range test (it would hold up their
+        writes); returns the box."""
+        lr_finder = self.tabs.panels.get("lr_finder")
+        if self.controller.running_count() or len(self.controller.queue) or (
+                lr_finder is not None and lr_finder.running):
             box = QMessageBox(QMessageBox.Icon.Information, COMPACT_TITLE, BUSY_TO_COMPACT,
                               QMessageBox.StandardButton.Close, self)
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -8,6 +8,7 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
+from dlstudio.config import RunConfig
 from dlstudio.gui.compact_dialog import BUSY_TO_COMPACT, CompactDialog
 from dlstudio.store import Store
 from tests.damaged_files import database_with_points
@@ -45,3 +46,20 @@ def test_not_while_this_window_holds_a_queue(qtbot, db_path, main_window):
     assert box.text() == BUSY_TO_COMPACT and not isinstance(box, CompactDialog)
     assert main_window.findChild(CompactDialog) is None
     box.close()
+
+
+def test_not_while_an_lr_range_test_runs(qtbot, db_path, main_window):
+    # Its result is written when it ends: the rewrite would hold that write up.
+    panel = main_window.tabs.panel("lr_finder")
+    panel.set_config(RunConfig.from_dict({"data": {"name": "digits"}, "model": {"hidden": [32]},
+                                          "train": {"device": "cpu", "batch_size": 1}}))
+    panel.run_button.click()
+    assert panel.running
+    box = main_window.compact_database()
+    assert box.text() == BUSY_TO_COMPACT and not isinstance(box, CompactDialog)
+    box.close()
+    panel.stop_button.click()
+    qtbot.waitUntil(lambda: not panel.running, timeout=30_000)
+    again = main_window.compact_database()
+    assert isinstance(again, CompactDialog)
+    qtbot.waitUntil(lambda: not again.running, timeout=30_000)
