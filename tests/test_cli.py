@@ -70,6 +70,8 @@ def test_config_file_with_overrides(db_path, capsys, tmp_path):
      "data.path: file /nowhere/data.csv not found"),
     (["--set", "train.device=cuda:7"], "train.device: 'cuda:7' is not available"),
     (["--set", "model.lr=3"], "model.lr: unknown key"),
+    (["optim.lr=0.01"], "config file optim.lr=0.01: not found; to set one key, use "
+                        "--set optim.lr=0.01"),
 ])
 def test_bad_input_exits_nonzero_and_creates_no_row(db_path, capsys, args, message):
     code, _, err = _run(capsys, "train", "--db", db_path, *args)

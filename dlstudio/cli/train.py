@@ -39,6 +39,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def load_config(path: str | None, overrides: list[str]) -> RunConfig:
+    if path and "=" in path and not Path(path).exists():  # `train optim.lr=0.01`
+        raise ConfigError(f"config file {path}: not found; to set one key, use "
+                          f"--set {path}")
     if path:
         return RunConfig.from_file(path, overrides)
     return RunConfig.from_dict({}, overrides)
