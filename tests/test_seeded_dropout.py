@@ -8,8 +8,9 @@ import threading
 
 import pytest
 import torch
+from torch import nn
 
-from dlstudio.training.seeded_dropout import SeededDropout
+from dlstudio.training.seeded_dropout import SeededDropout, give_generator
 from dlstudio.training.trainer import Trainer
 from tests.training_helpers import config, splits_for
 
@@ -66,5 +67,15 @@ def test_seeded_dropout_keeps_the_expected_value_and_is_off_in_eval():
     assert y.mean().item() == pytest.approx(1.0, abs=0.01)
     layer.eval()
     assert torch.equal(layer(x), x)
-    with pytest.raises(ValueError, match=r"\[0, 1\)"):
-        SeededDropout(1.0)
+
+
+def test_every_plain_dropout_of_a_plugin_model_draws_from_the_runs_generator():
+    model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.3), nn.ModuleList([nn.Dropout(0.1)]))
+    model.head = nn.Dropout(0.2, inplace=True)
+    generator = give_generator(model, torch.device("cpu"), seed=3)
+    layers = [m for m in model.modules() if isinstance(m, nn.Dropout)]
+    assert [(type(m), m.p, m.inplace) for m in layers] == [
+        (SeededDropout, 0.3, False), (SeededDropout, 0.1, False), (SeededDropout, 0.2, True)]
+    assert all(m.generator is generator for m in layers)
+    assert model.state_dict().keys() == {"0.weight", "0.bias"}
+    assert give_generator(nn.Linear(2, 2), torch.device("cpu"), seed=3) is None

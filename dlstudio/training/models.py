@@ -11,7 +11,6 @@ from torch import nn
 from dlstudio.config import RunConfig
 from dlstudio.errors import ConfigError
 from dlstudio.training.plugins import build_plugin_model
-from dlstudio.training.seeded_dropout import SeededDropout
 
 _ACTIVATIONS = {
     "relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "gelu": nn.GELU,
@@ -42,7 +41,7 @@ def _mlp(config: RunConfig, n_inputs: int, output_dim: int) -> nn.Module:
             layers.append(nn.BatchNorm1d(hidden))
         layers.append(_ACTIVATIONS[m.activation]())
         if m.dropout > 0:
-            layers.append(SeededDropout(m.dropout))
+            layers.append(nn.Dropout(m.dropout))
         width = hidden
     layers.append(nn.Linear(width, output_dim))
     return nn.Sequential(*layers)
@@ -76,7 +75,7 @@ def _cnn(config: RunConfig, input_shape: tuple[int, ...], output_dim: int) -> nn
         channels = out_channels
     layers.append(nn.Flatten())
     if m.dropout > 0:
-        layers.append(SeededDropout(m.dropout))
+        layers.append(nn.Dropout(m.dropout))
     features = nn.Sequential(*layers)
     with torch.no_grad():
         n_features = features(torch.zeros(1, *input_shape)).shape[1]
