@@ -12,18 +12,13 @@ from tests.training_helpers import config
 
 
 def test_a_batched_readout_holds_steps_until_a_batch_is_full():
-    readout = StepReadout(batched=True)
+    readout = StepReadout()
     held = [readout.add(step, torch.tensor(float(step)), 0.1, None, 0.0, 8)
             for step in range(1, READ_EVERY)]
     assert held == [[]] * (READ_EVERY - 1)
     records = readout.add(READ_EVERY, torch.tensor(float(READ_EVERY)), 0.1, None, 0.0, 8)
     assert [(r.step, r.loss) for r in records] == [(s, float(s)) for s in range(1, READ_EVERY + 1)]
     assert readout.read() == []
-
-
-def test_an_unbatched_readout_gives_each_step_at_once():
-    readout = StepReadout(batched=False)
-    assert [r.loss for r in readout.add(1, torch.tensor(2.5), 0.1, 0.9, 0.5, 4)] == [2.5]
 
 
 def _events(monkeypatch, batched, *overrides):

@@ -5,7 +5,7 @@ step; the GPU then idles while Python launches the next one. So on a GPU the tra
 keeps each step's loss tensor and reads a batch of them with one copy every
 ``READ_EVERY`` steps (or ``READ_SECONDS`` of host time, whichever comes first): the GPU
 stays ahead of the host, and a diverged loss is still seen within one read. On the CPU
-a read costs nothing, so every step is read at once and events keep their timing.
+a read costs nothing: the trainer reads every step at once, without this buffer.
 """
 
 from __future__ import annotations
@@ -39,8 +39,7 @@ def reads_in_batches(device: torch.device) -> bool:
 class StepReadout:
     """A buffer of steps whose losses are still on the device."""
 
-    def __init__(self, batched: bool):
-        self.batched = batched
+    def __init__(self) -> None:
         self._pending: list[tuple[int, torch.Tensor, float, float | None, float, int]] = []
         self._last_read = time.monotonic()
 
@@ -48,7 +47,7 @@ class StepReadout:
             seconds: float, samples: int) -> list[StepRecord]:
         """Keep one step; returns the steps read back now (often none on a GPU)."""
         self._pending.append((step, loss, lr, momentum, seconds, samples))
-        if (not self.batched or len(self._pending) >= READ_EVERY
+        if (len(self._pending) >= READ_EVERY
                 or time.monotonic() - self._last_read >= READ_SECONDS):
             return self.read()
         return []
@@ -59,9 +58,6 @@ class StepReadout:
             return []
         pending, self._pending = self._pending, []
         self._last_read = time.monotonic()
-        if len(pending) == 1:  # every step on the CPU: no stack for one value
-            losses = [float(pending[0][1])]
-        else:
-            losses = torch.stack([item[1].float() for item in pending]).cpu().tolist()
+        losses = torch.stack([item[1].float() for item in pending]).cpu().tolist()
         return [StepRecord(step, loss, lr, momentum, seconds, samples)
                 for (step, _, lr, momentum, seconds, samples), loss in zip(pending, losses)]

@@ -110,6 +110,8 @@ class Trainer:
         self.first_loss: float | None = None
         self._epoch_loss_sum = 0.0
         self.scaler = self._grad_scaler()
+        self._plain_steps = (self._autocast() is _NO_AUTOCAST and self.scaler is None
+                            and config.train.grad_clip <= 0)
         self._pending_checkpoints: dict[str, dict] = {}
         self._last_checkpoint_write = -math.inf  # the first epoch is always written
 
@@ -167,23 +169,33 @@ class Trainer:
         metric_sum = torch.zeros((), device=self.device)
         classification = self.task == "classification"
         records_momentum = self.config.schedule.name == "onecycle"
-        readout = StepReadout(batched=reads_in_batches(self.device))
+        # On the CPU each loss is read at once (a read costs nothing there) and reported
+        # without the readout's buffering: that bookkeeping alone cost ~4 % of a small
+        # run (benchmarks/trainer_overhead.py).
+        readout = StepReadout() if reads_in_batches(self.device) else None
         for X_batch, y_batch in self.data.train_batches(order, self.batch_size):
             if not self._wait_while_paused():
-                self._report_steps(readout.read(), epoch)
+                if readout is not None:
+                    self._report_steps(readout.read(), epoch)
                 return False
             loss, outputs = self.optimizer_step(X_batch, y_batch)
             self.step += 1
             lr = self.schedule.current_lr()
             momentum = self.schedule.current_momentum() if records_momentum else None
             self.schedule.after_batch()
-            self._report_steps(readout.add(self.step, loss, lr, momentum,
-                                           time.perf_counter() - started, len(y_batch)), epoch)
+            seconds = time.perf_counter() - started
+            if readout is None:
+                self._report_step(self.step, float(loss), lr, momentum, seconds,
+                                  len(y_batch), epoch)
+            else:
+                self._report_steps(readout.add(self.step, loss, lr, momentum, seconds,
+                                               len(y_batch)), epoch)
             if classification:
                 metric_sum += (outputs.argmax(1) == y_batch).sum()
             else:
                 metric_sum += ((outputs.squeeze(-1) - y_batch) ** 2).sum()
-        self._report_steps(readout.read(), epoch)
+        if readout is not None:
+            self._report_steps(readout.read(), epoch)
         train_loss = self._epoch_loss_sum / n_train
         train_metric = self._metric_from_sum(float(metric_sum), n_train)
         dev_loss, dev_metric, dev_extra = self._evaluate_all("dev")
@@ -200,16 +212,18 @@ class Trainer:
         return True
 
     def _report_steps(self, records: list[StepRecord], epoch: int) -> None:
-        for record in records:
-            try:
-                self._check_divergence(record.loss)
-            except _Diverged:
-                # Steps after it may have run before its loss was read; none counts.
-                self.step = record.step - 1
-                raise
-            self._emit(StepEvent(step=record.step, epoch=epoch, loss=record.loss,
-                                 lr=record.lr, time=record.time, momentum=record.momentum))
-            self._epoch_loss_sum += record.loss * record.samples
+        for r in records:
+            self._report_step(r.step, r.loss, r.lr, r.momentum, r.time, r.samples, epoch)
+
+    def _report_step(self, step: int, loss: float, lr: float, momentum: float | None,
+                     seconds: float, samples: int, epoch: int) -> None:
+        if self._diverged(loss):
+            # Steps after it may have run before its loss was read; none counts.
+            self.step = step - 1
+            raise _Diverged
+        if self.subscribers:
+            self._emit(StepEvent(step, epoch, loss, lr, seconds, momentum))
+        self._epoch_loss_sum += loss * samples
 
     def optimizer_step(self, X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One optimizer step on a batch; returns its loss and outputs (detached)."""
@@ -221,6 +235,15 @@ class Trainer:
     def _step(self, X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if self.is_lbfgs:
             return self._lbfgs_step(X, y)
+        if self._plain_steps:
+            # _forward_backward and _clip_and_step with nothing to do, without their
+            # calls: ~2 % of a small CPU run (benchmarks/trainer_overhead.py).
+            self.optimizer.zero_grad(set_to_none=True)
+            outputs = self.model(X)
+            loss = self._loss(outputs, y)
+            loss.backward()
+            self.optimizer.step()
+            return loss.detach(), outputs.detach().float()
         loss, outputs = self._forward_backward(X, y)
         self._clip_and_step()
         return loss.detach(), outputs.detach().float()
@@ -295,13 +318,13 @@ class Trainer:
             time.sleep(0.02)
         return not self.stop.is_set()
 
-    def _check_divergence(self, loss: float) -> None:
+    def _diverged(self, loss: float) -> bool:
         if not math.isfinite(loss):
-            raise _Diverged
+            return True
         if self.first_loss is None:
             self.first_loss = max(loss, 1e-12)
-        elif loss > self.config.train.divergence_factor * self.first_loss:
-            raise _Diverged
+            return False
+        return loss > self.config.train.divergence_factor * self.first_loss
 
     def _track_best(self, dev_metric: float) -> None:
         better = (self.best_dev_metric is None
