@@ -23,10 +23,14 @@ class MetricRecorder:
     def __call__(self, event: Event) -> None:
         add = self.writer.add
         if isinstance(event, StepEvent):
-            add(self.run_id, "loss", event.step, event.epoch, event.loss, event.time)
-            add(self.run_id, "lr", event.step, event.epoch, event.lr, event.time)
-            if event.momentum is not None:
-                add(self.run_id, "momentum", event.step, event.epoch, event.momentum, event.time)
+            run, step, epoch, seconds = self.run_id, event.step, event.epoch, event.time
+            if event.momentum is None:  # one call a step: this runs at every step
+                self.writer.extend(((run, "loss", step, epoch, event.loss, seconds),
+                                    (run, "lr", step, epoch, event.lr, seconds)))
+            else:
+                self.writer.extend(((run, "loss", step, epoch, event.loss, seconds),
+                                    (run, "lr", step, epoch, event.lr, seconds),
+                                    (run, "momentum", step, epoch, event.momentum, seconds)))
         elif isinstance(event, EpochEvent):
             for key in EPOCH_KEYS:
                 add(self.run_id, key, event.step, event.epoch, getattr(event, key), event.time)
