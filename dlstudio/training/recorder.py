@@ -21,17 +21,15 @@ class MetricRecorder:
         self.run_id = run_id
 
     def __call__(self, event: Event) -> None:
-        add = self.writer.add
-        if isinstance(event, StepEvent):
+        if isinstance(event, StepEvent):  # every step: one call to the writer
             run, step, epoch, seconds = self.run_id, event.step, event.epoch, event.time
-            if event.momentum is None:  # one call a step: this runs at every step
-                self.writer.extend(((run, "loss", step, epoch, event.loss, seconds),
-                                    (run, "lr", step, epoch, event.lr, seconds)))
-            else:
-                self.writer.extend(((run, "loss", step, epoch, event.loss, seconds),
-                                    (run, "lr", step, epoch, event.lr, seconds),
-                                    (run, "momentum", step, epoch, event.momentum, seconds)))
+            rows = [(run, "loss", step, epoch, event.loss, seconds),
+                    (run, "lr", step, epoch, event.lr, seconds)]
+            if event.momentum is not None:
+                rows.append((run, "momentum", step, epoch, event.momentum, seconds))
+            self.writer.extend(rows)
         elif isinstance(event, EpochEvent):
+            add = self.writer.add
             for key in EPOCH_KEYS:
                 add(self.run_id, key, event.step, event.epoch, getattr(event, key), event.time)
             for name, value in event.extra.items():  # a plugin's own metrics
