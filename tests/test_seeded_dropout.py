@@ -10,6 +10,7 @@ import pytest
 import torch
 from torch import nn
 
+from dlstudio.training import checkpoints
 from dlstudio.training.seeded_dropout import SeededDropout, give_generator
 from dlstudio.training.trainer import Trainer
 from tests.training_helpers import config, splits_for
@@ -79,3 +80,18 @@ def test_every_plain_dropout_of_a_plugin_model_draws_from_the_runs_generator():
     assert all(m.generator is generator for m in layers)
     assert model.state_dict().keys() == {"0.weight", "0.bias"}
     assert give_generator(nn.Linear(2, 2), torch.device("cpu"), seed=3) is None
+
+
+def test_a_checkpoint_from_another_kind_of_device_resumes_with_fresh_masks(tmp_path):
+    first = Trainer(config(*DROPOUT, "train.epochs=1"), splits_for(config(*DROPOUT)),
+                    checkpoint_dir=tmp_path)
+    first.run()
+    state = checkpoints.load_checkpoint(tmp_path / "last.pt")
+    assert state["dropout_rng"]["device"] == "cpu"
+    # What a GPU run saves: the CUDA generator's 16-byte state, which a CPU one refuses.
+    state["dropout_rng"] = {"device": "cuda", "state": torch.zeros(16, dtype=torch.uint8)}
+    checkpoints.save_checkpoint(tmp_path / "from-gpu.pt", state)
+    cfg = config(*DROPOUT, "train.epochs=2")
+    resumed = Trainer(cfg, splits_for(cfg))
+    resumed.load(tmp_path / "from-gpu.pt")
+    assert resumed.run().status == "finished"

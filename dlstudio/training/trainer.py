@@ -130,8 +130,12 @@ class Trainer:
         self.epochs_without_improvement = int(state["epochs_without_improvement"])
         self.first_loss = state["first_loss"]
         checkpoints.restore_rng_state(state["rng"])
-        if self.dropout_generator is not None and "dropout_rng" in state:
-            self.dropout_generator.set_state(state["dropout_rng"])
+        saved = state.get("dropout_rng")
+        # A CPU generator's state does not fit a GPU's: resumed on another kind of
+        # device, the masks start afresh from the seed.
+        if (self.dropout_generator is not None and saved is not None
+                and saved["device"] == self.device.type):
+            self.dropout_generator.set_state(saved["state"])
 
     def run(self) -> RunEnded:
         """Train until the configured epochs, a stop, early stopping or divergence."""
@@ -350,7 +354,8 @@ class Trainer:
             "first_loss": self.first_loss, "rng": checkpoints.rng_state(),
         }
         if self.dropout_generator is not None:
-            state["dropout_rng"] = self.dropout_generator.get_state()
+            state["dropout_rng"] = {"device": self.device.type,
+                                    "state": self.dropout_generator.get_state()}
         return state
 
     def _save_checkpoints(self, write_now: bool) -> None:
