@@ -216,3 +216,32 @@ def test_trainers_built_at_once_get_the_weights_they_get_alone(monkeypatch):
     for trainer in built:
         for mine, reference in zip(trainer.model.parameters(), alone):
             assert torch.equal(mine.detach(), reference)
+
+
+def test_a_trainer_resuming_beside_one_being_built_leaves_its_weights_alone(monkeypatch,
+                                                                             tmp_path):
+    """A halving sweep resumes a promoted trial (its checkpoint restores torch's default
+    generator) while another worker seeds it and draws a new trial's weights."""
+    from dlstudio.training import trainer as trainer_module
+
+    _train(config("train.epochs=1", "train.seed=5"), checkpoint_dir=tmp_path)
+    cfg = config()
+    alone = [p.detach().clone() for p in Trainer(cfg, splits_for(cfg)).model.parameters()]
+    resuming = Trainer(config("train.epochs=2", "train.seed=5"),
+                       splits_for(config("train.seed=5")))
+    build, seeded = trainer_module.build_model, threading.Event()
+
+    def slow_build(*args):  # seeded: the resume restores the generator in this gap
+        seeded.set()
+        threading.Event().wait(0.2)
+        return build(*args)
+
+    monkeypatch.setattr(trainer_module, "build_model", slow_build)
+    built = []
+    worker = threading.Thread(target=lambda: built.append(Trainer(cfg, splits_for(cfg))))
+    worker.start()
+    seeded.wait(10)
+    resuming.load(tmp_path / "last.pt")
+    worker.join()
+    for mine, reference in zip(built[0].model.parameters(), alone):
+        assert torch.equal(mine.detach(), reference)

@@ -46,7 +46,8 @@ _NO_AUTOCAST = contextlib.nullcontext()
 CHECKPOINT_INTERVAL = 10.0  # seconds between checkpoint writes during a run
 # torch's default generator is one per process: two trainers in one process (a sweep's
 # workers) seeding it and drawing their initial weights at the same moment interleaved
-# their draws, and got other weights than the same runs trained alone.
+# their draws, and got other weights than the same runs trained alone; a trainer
+# resuming from a checkpoint (which restores that generator) in between did the same.
 _SEEDED_INIT = threading.Lock()
 
 
@@ -129,7 +130,8 @@ class Trainer:
         self.best_epoch = int(state["best_epoch"])
         self.epochs_without_improvement = int(state["epochs_without_improvement"])
         self.first_loss = state["first_loss"]
-        checkpoints.restore_rng_state(state["rng"])
+        with _SEEDED_INIT:  # not between another trainer's seeding and its draws
+            checkpoints.restore_rng_state(state["rng"])
         saved = state.get("dropout_rng")
         # A CPU generator's state does not fit a GPU's: resumed on another kind of
         # device, the masks start afresh from the seed.
