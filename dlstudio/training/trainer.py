@@ -111,8 +111,6 @@ class Trainer:
         self.first_loss: float | None = None
         self._epoch_loss_sum = 0.0
         self.scaler = self._grad_scaler()
-        self._plain_steps = (self._autocast() is _NO_AUTOCAST and self.scaler is None
-                            and config.train.grad_clip <= 0)
         self._pending_checkpoints: dict[str, dict] = {}
         self._last_checkpoint_write = -math.inf  # the first epoch is always written
 
@@ -227,8 +225,7 @@ class Trainer:
             # Steps after it may have run before its loss was read; none counts.
             self.step = step - 1
             raise _Diverged
-        if self.subscribers:
-            self._emit(StepEvent(step, epoch, loss, lr, seconds, momentum))
+        self._emit(StepEvent(step, epoch, loss, lr, seconds, momentum))
         self._epoch_loss_sum += loss * samples
 
     def optimizer_step(self, X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -241,15 +238,6 @@ class Trainer:
     def _step(self, X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if self.is_lbfgs:
             return self._lbfgs_step(X, y)
-        if self._plain_steps:
-            # _forward_backward and _clip_and_step with nothing to do, without their
-            # calls: ~2 % of a small CPU run (benchmarks/trainer_overhead.py).
-            self.optimizer.zero_grad(set_to_none=True)
-            outputs = self.model(X)
-            loss = self._loss(outputs, y)
-            loss.backward()
-            self.optimizer.step()
-            return loss.detach(), outputs.detach().float()
         loss, outputs = self._forward_backward(X, y)
         self._clip_and_step()
         return loss.detach(), outputs.detach().float()
