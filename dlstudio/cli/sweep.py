@@ -14,6 +14,7 @@ from typing import Any
 from dlstudio.cli.options import add_db_option
 from dlstudio.errors import ConfigError
 from dlstudio.store import Store, resolve_db_path
+from dlstudio.store.runs import USUAL_OUTCOMES
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -136,8 +137,8 @@ def run_delete(args: argparse.Namespace) -> int:
                  else f"{count(runs, 'run')} with their metrics and checkpoints")
     print(f"deleted sweep {sweep['id']} ({sweep['name']}): {count(trials, 'trial')}, "
           f"{runs_text}")
-    for sentence in said:  # a folder kept or not removable; not the usual ones
-        if not sentence.startswith(("removed its checkpoints", "it had no checkpoints")):
+    for sentence in said:  # a folder kept or not removable
+        if not sentence.startswith(USUAL_OUTCOMES):
             print(f"  {sentence}")
     return 0
 

@@ -32,6 +32,13 @@ def not_found(run_id: int) -> ConfigError:
     return ConfigError(f"run {run_id}: not found")
 
 
+# How ``delete_run`` says the usual outcomes, which a caller listing many may leave out;
+# its other sentences (a folder kept, or not removable) always matter.
+NO_CHECKPOINTS = "it had no checkpoints on disk"
+REMOVED = "removed its checkpoints"
+USUAL_OUTCOMES = (NO_CHECKPOINTS, REMOVED)
+
+
 def still_running(ids: list[int], kind: str = "run") -> ConfigError:
     """Why runs (or a sweep: ``kind``) cannot be deleted while they train."""
     return ConfigError(f"{kind} {', '.join(map(str, ids))}: still running; stop it "
@@ -199,7 +206,7 @@ class RunsMixin(OwnersMixin):
         # Only after the commit: a failed delete must not have lost the checkpoints.
         folder = resolve_checkpoint_dir(self.path, row[0])
         if folder is None or not folder.exists():
-            return "it had no checkpoints on disk"
+            return NO_CHECKPOINTS
         root = Path(os.path.realpath(checkpoint_root(self.path)))
         real = Path(os.path.realpath(folder))
         if real == root or root not in real.parents:
@@ -211,7 +218,7 @@ class RunsMixin(OwnersMixin):
             log.warning("run %s deleted, but its checkpoints %s were not: %s",
                         run_id, real, exc)
             return f"its checkpoints {real} could not be removed: {exc.strerror or exc}"
-        return f"removed its checkpoints {real}"
+        return f"{REMOVED} {real}"
 
     # -- helpers -------------------------------------------------------------------
     def _update(self, run_id: int, assignments: str, params: tuple[Any, ...]) -> None:
